@@ -1,0 +1,63 @@
+"""掌上办 backend: the app factory. ``create_app()`` only wires; everything that opens a
+connection does so per worker in the listeners (``app/lifecycle.py``)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from sanic import Sanic
+
+from app import logs
+from app.errors_http import install_error_handlers
+from app.lifecycle import install_listeners
+from app.middleware import install_middleware
+from app.settings import Settings, get_settings
+from app.wiring import BLUEPRINT_MODULES
+
+log = logging.getLogger("zsb.app")
+
+API_DESCRIPTION = """掌上办 — mobile government services backend.
+
+Citizens use `/api/v1/...` with a citizen token (app OTP login, WeChat H5 OAuth or Alipay
+mini-program login); staff use `/api/v1/staff/...` with a staff token. Every error is
+`{"error": {"code", "message", "fields"}, "request_id"}`."""
+
+
+def create_app(settings: Settings | None = None, name: str = "zsb") -> Sanic:
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)
+    app = Sanic(name, configure_logging=False)
+    app.ctx.settings = settings
+    app.config.update(
+        REQUEST_MAX_SIZE=settings.request_max_bytes,
+        REQUEST_TIMEOUT=settings.request_timeout,
+        RESPONSE_TIMEOUT=settings.response_timeout,
+        KEEP_ALIVE_TIMEOUT=15,
+        PROXIES_COUNT=settings.proxies_count or None,
+        ACCESS_LOG=settings.access_log,
+        FALLBACK_ERROR_FORMAT="json",
+        OAS_URL_PREFIX="/docs",
+        OAS_UI_DEFAULT="swagger",
+        OAS_UI_REDOC=False,
+        OAS_AUTODOC=False,
+        CORS=False,
+        HEALTH=False,
+    )
+    app.ext.openapi.describe("掌上办 API", version="1.0", description=API_DESCRIPTION)
+    for scheme in ("citizen", "staff"):
+        app.ext.openapi.add_security_scheme(scheme, "http", scheme="bearer", bearer_format="JWT")
+
+    install_middleware(app)
+    install_error_handlers(app)
+    install_listeners(app)
+    for module_name in BLUEPRINT_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            log.warning("blueprint module %s is missing", module_name)
+            continue
+        app.blueprint(module.bp)
+    return app

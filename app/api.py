@@ -1,0 +1,128 @@
+"""Small helpers that keep handlers thin: parse and validate with pydantic, document in
+OpenAPI, answer JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sanic import HTTPResponse, Request
+from sanic.response import json as json_response
+from sanic_ext import openapi
+
+from app.errors import BadRequest, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[..., Any]
+
+
+def validation_fields(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        fields[loc] = _message_zh(err)
+    return fields
+
+
+def _message_zh(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "必填"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "格式不正确"
+    if "too_short" in kind or "too_long" in kind:
+        return "长度不符合要求"
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return "超出允许范围"
+    if kind in {"extra_forbidden"}:
+        return "不允许的字段"
+    if kind in {"string_pattern_mismatch"}:
+        return "格式不正确"
+    if kind in {"enum", "literal_error"}:
+        return "取值不在允许范围内"
+    return str(err.get("msg", "不符合要求"))
+
+
+def parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(fields=validation_fields(exc)) from exc
+
+
+def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+    """Validate the JSON body into ``request.ctx.body``."""
+
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            try:
+                data = request.json if request.body else None
+            except Exception as exc:  # sanic raises BadRequest with an English message
+                raise BadRequest("请求体不是合法的 JSON", code="MALFORMED_JSON") from exc
+            if data is None:
+                data = {}
+            request.ctx.body = parse(model, data)
+            return await handler(request, *args, **kwargs)
+
+        return openapi.body({"application/json": model}, required=True)(wrapper)
+
+    return decorator
+
+
+def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+    """Validate the query string into ``request.ctx.query`` (repeated keys become lists
+    only for list fields)."""
+
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            raw: dict[str, Any] = {}
+            for key, values in request.args.items():
+                field = model.model_fields.get(key)
+                is_list = field is not None and "list" in str(field.annotation).lower()
+                raw[key] = values if is_list else values[-1]
+            request.ctx.query = parse(model, raw)
+            return await handler(request, *args, **kwargs)
+
+        for name, field in model.model_fields.items():
+            wrapper = openapi.parameter(
+                name, _oas_type(field.annotation), "query", required=field.is_required()
+            )(wrapper)
+        return wrapper
+
+    return decorator
+
+
+def _oas_type(annotation: Any) -> Any:
+    text = str(annotation)
+    if "int" in text:
+        return int
+    if "bool" in text:
+        return bool
+    return str
+
+
+def returns(
+    model: type[BaseModel] | Any, status: int = 200, description: str = "OK"
+) -> Callable[[Handler], Handler]:
+    return openapi.response(status, {"application/json": model}, description)
+
+
+def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        handler = openapi.summary(summary)(handler)
+        handler = openapi.tag(tag)(handler)
+        if description:
+            handler = openapi.description(description)(handler)
+        return handler
+
+    return decorator
+
+
+def ok(data: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> HTTPResponse:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return json_response(data, status=status, ensure_ascii=False)

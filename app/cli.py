@@ -1,0 +1,35 @@
+"""``python -m app <command>``: serve (default), migrate, seed-demo, create-staff, and the
+commands each part of the system registers below."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# sub-command → "module:function"; the function takes argv and returns an exit code
+COMMANDS: dict[str, str] = {
+    "serve": "app.server:main",
+    "migrate": "app.commands:migrate",
+    "makemigrations": "app.commands:makemigrations",
+    "create-staff": "app.commands:create_staff",
+    "create-department": "app.commands:create_department",
+    "seed-demo": "app.catalogue.seed:main",
+    "worker": "push.worker:main",
+    "rotate-pii-key": "app.identity.rotation:main",
+    "wechat-menu": "channels.wechat.cli:main",
+    "reconcile": "app.payments.cli:reconcile",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv.pop(0) if argv and not argv[0].startswith("-") else "serve"
+    if name in {"help", "--help", "-h"}:
+        print("usage: python -m app [" + " | ".join(sorted(COMMANDS)) + "] [options]")
+        return 0
+    target = COMMANDS.get(name)
+    if target is None:
+        print(f"unknown command {name!r}; try: {', '.join(sorted(COMMANDS))}", file=sys.stderr)
+        return 2
+    module, _, func = target.partition(":")
+    return int(getattr(importlib.import_module(module), func)(argv) or 0)

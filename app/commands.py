@@ -1,0 +1,105 @@
+"""Core sub-commands: migrations, departments and staff accounts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from app.db import close_db, init_db
+from app.db import migrate as run_migrations
+from app.security.auth import ROLES
+
+
+def migrate(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="python -m app migrate").parse_args(argv)
+    _ensure_sqlite_dir()
+    asyncio.run(run_migrations())
+    print("migrations applied")
+    return 0
+
+
+def makemigrations(argv: list[str]) -> int:
+    from tortoise.cli.cli import CLIContext
+    from tortoise.cli.cli import makemigrations as make
+
+    parser = argparse.ArgumentParser(prog="python -m app makemigrations")
+    parser.add_argument("labels", nargs="*")
+    parser.add_argument("--name")
+    parser.add_argument("--empty", action="store_true")
+    args = parser.parse_args(argv)
+    _ensure_sqlite_dir()
+    ctx = CLIContext(config="app.db.TORTOISE_ORM", config_file=None)
+    asyncio.run(make(ctx, tuple(args.labels), args.empty, args.name))
+    return 0
+
+
+def create_department(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app create-department")
+    parser.add_argument("code")
+    parser.add_argument("name")
+    args = parser.parse_args(argv)
+
+    async def run() -> None:
+        from models.core import Department
+
+        await init_db()
+        try:
+            dept, created = await Department.get_or_create(
+                code=args.code, defaults={"name": args.name}
+            )
+            print(("created" if created else "exists") + f" department {dept.code} {dept.name}")
+        finally:
+            await close_db()
+
+    asyncio.run(run())
+    return 0
+
+
+def create_staff(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app create-staff")
+    parser.add_argument("username")
+    parser.add_argument("--name", help="display name (显示名)")
+    parser.add_argument("--department", required=True, help="department code, e.g. GA")
+    parser.add_argument(
+        "--role", action="append", choices=ROLES, required=True, help="repeat for several"
+    )
+    parser.add_argument(
+        "--password-env",
+        default="ZSB_STAFF_PASSWORD",
+        help="read the password from this environment variable instead of a prompt",
+    )
+    args = parser.parse_args(argv)
+    password = os.environ.get(args.password_env) or getpass.getpass("password: ")
+    if len(password) < 10:
+        print("the password must have at least 10 characters", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        from app.staff import create_staff_account
+
+        await init_db()
+        try:
+            staff = await create_staff_account(
+                args.username, password, args.role, args.department, args.name
+            )
+        except LookupError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        finally:
+            await close_db()
+        print(f"staff {staff.username} ({', '.join(staff.roles)}) in {args.department}")
+        return 0
+
+    return asyncio.run(run())
+
+
+def _ensure_sqlite_dir() -> None:
+    from app.settings import get_settings
+
+    s = get_settings()
+    if s.is_sqlite:
+        path = s.database_url.split("://", 1)[1]
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)

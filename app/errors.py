@@ -1,0 +1,90 @@
+"""The API error hierarchy, written out in one place, and the one JSON envelope.
+
+Every error a caller can cause is an ``ApiError`` with a stable ``code``; the app answers
+``{"error": {"code", "message", "fields"}, "request_id"}`` with its 4xx status. Anything else
+is a bug: logged with the request id and answered 500 ``INTERNAL`` without details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    status = 400
+    code = "BAD_REQUEST"
+    message = "请求有误"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.fields = fields or {}
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+    def body(self, request_id: str | None) -> dict[str, Any]:
+        return {
+            "error": {"code": self.code, "message": self.message, "fields": self.fields},
+            "request_id": request_id,
+        }
+
+
+class BadRequest(ApiError):
+    pass
+
+
+class ValidationFailed(ApiError):
+    status = 422
+    code = "VALIDATION_FAILED"
+    message = "提交的内容不符合要求"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "UNAUTHORIZED"
+    message = "请先登录"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "FORBIDDEN"
+    message = "无权进行此操作"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "NOT_FOUND"
+    message = "未找到"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "CONFLICT"
+    message = "当前状态不允许此操作"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+    message = "提交的内容过大"
+
+
+class TooManyRequests(ApiError):
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+    message = "操作过于频繁，请稍后再试"
+
+
+class UpstreamUnavailable(ApiError):
+    status = 503
+    code = "UPSTREAM_UNAVAILABLE"
+    message = "外部服务暂时不可用，请稍后再试"

@@ -1,0 +1,64 @@
+"""Turning every error into the one JSON envelope."""
+
+from __future__ import annotations
+
+import logging
+
+from sanic import Request, Sanic
+from sanic.exceptions import SanicException
+from sanic.response import json
+
+from app.errors import ApiError
+
+log = logging.getLogger("zsb.errors")
+
+_SANIC_CODES = {
+    400: ("BAD_REQUEST", "请求有误"),
+    401: ("UNAUTHORIZED", "请先登录"),
+    403: ("FORBIDDEN", "无权进行此操作"),
+    404: ("NOT_FOUND", "未找到"),
+    405: ("METHOD_NOT_ALLOWED", "不支持此请求方法"),
+    408: ("REQUEST_TIMEOUT", "请求超时"),
+    413: ("PAYLOAD_TOO_LARGE", "提交的内容过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"),
+    416: ("RANGE_NOT_SATISFIABLE", "请求范围无效"),
+    503: ("SERVICE_UNAVAILABLE", "服务暂时不可用"),
+}
+
+
+def _rid(request: Request | None) -> str | None:
+    return getattr(request.ctx, "request_id", None) if request is not None else None
+
+
+def install_error_handlers(app: Sanic) -> None:
+    @app.exception(ApiError)
+    async def api_error(request: Request, exc: ApiError):  # type: ignore[no-untyped-def]
+        return json(
+            exc.body(_rid(request)),
+            status=exc.status,
+            headers=exc.headers or None,
+            ensure_ascii=False,
+        )
+
+    @app.exception(SanicException)
+    async def sanic_error(request: Request, exc: SanicException):  # type: ignore[no-untyped-def]
+        status = getattr(exc, "status_code", 500) or 500
+        code, message = _SANIC_CODES.get(status, ("BAD_REQUEST", "请求有误"))
+        if status >= 500:
+            log.error("server error: %s", exc.__class__.__name__)
+            code, message = "INTERNAL", "服务器内部错误"
+        body = {
+            "error": {"code": code, "message": message, "fields": {}},
+            "request_id": _rid(request),
+        }
+        headers = getattr(exc, "headers", None) or None
+        return json(body, status=status, headers=headers, ensure_ascii=False)
+
+    @app.exception(Exception)
+    async def unexpected(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        body = {
+            "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},
+            "request_id": _rid(request),
+        }
+        return json(body, status=500, ensure_ascii=False)

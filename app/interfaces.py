@@ -1,0 +1,204 @@
+"""The small interfaces the core owns and every platform edge in ``channels/`` implements.
+
+The core never imports a platform: it is handed objects that satisfy these protocols (see
+``app/edges.py`` for how they are chosen from settings). Each result type is platform-neutral;
+the platform's own raw code is kept alongside for the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+
+class ProviderError(Exception):
+    """A platform call failed. ``retryable`` says whether trying again may help."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, code: str | int | None = None, raw: Any = None):
+        super().__init__(message)
+        self.code = code
+        self.raw = raw
+
+
+class RetryableProviderError(ProviderError):
+    """Network trouble, 5xx, "system busy", quota: try again later."""
+
+    retryable = True
+
+
+class FinalProviderError(ProviderError):
+    """The platform said no for good (bad parameter, unknown user, refused)."""
+
+    retryable = False
+
+
+# ---------------------------------------------------------------- login
+
+
+@dataclass(frozen=True)
+class PlatformIdentity:
+    channel: str  # "app" | "wechat" | "alipay"
+    subject: str  # phone for app, openid for WeChat, user_id / open_id for Alipay
+    union_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class LoginProvider(Protocol):
+    channel: str
+
+    async def identify(self, credential: dict[str, Any]) -> PlatformIdentity: ...
+
+
+# ---------------------------------------------------------------- real name
+
+
+class RealNameOutcome(StrEnum):
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    NO_RECORD = "no_record"
+
+
+@dataclass(frozen=True)
+class RealNameResult:
+    outcome: RealNameOutcome
+    level: int  # the assurance level this check proves when it matches (2 or 3)
+    source: str
+    raw_code: str | None = None
+
+
+@runtime_checkable
+class RealNameProvider(Protocol):
+    source: str
+
+    async def verify(
+        self, name: str, id_number: str, face_token: str | None = None
+    ) -> RealNameResult: ...
+
+
+# ---------------------------------------------------------------- payment
+
+
+@dataclass(frozen=True)
+class PayRequest:
+    out_trade_no: str
+    amount_fen: int
+    subject: str
+    scene: str  # "jsapi" | "app" | "miniprogram"
+    payer_id: str | None = None  # openid / Alipay buyer id
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PayResult:
+    """What the platform says about one order, from a notify or a query."""
+
+    out_trade_no: str
+    state: str  # "paid" | "pending" | "closed" | "refunded" | "failed"
+    amount_fen: int | None = None
+    transaction_id: str | None = None
+    paid_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class PaymentGateway(Protocol):
+    name: str  # "wechatpay" | "alipay"
+
+    async def create(self, req: PayRequest) -> dict[str, Any]:
+        """Create the order at the platform; answer what the front end needs to pay."""
+        ...
+
+    async def verify_notify(self, headers: dict[str, str], body: bytes) -> PayResult: ...
+
+    async def query(self, out_trade_no: str) -> PayResult: ...
+
+    async def close(self, out_trade_no: str) -> None: ...
+
+    async def refund(
+        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str
+    ) -> dict[str, Any]: ...
+
+    async def download_bill(self, bill_date: str) -> list[dict[str, Any]]: ...
+
+
+# ---------------------------------------------------------------- notify
+
+
+class DeliveryOutcome(StrEnum):
+    SENT = "sent"
+    RETRYABLE = "retryable"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    recipient: str  # openid, Alipay user id, registration id, phone …
+    title: str
+    body: str
+    template_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    link: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: DeliveryOutcome
+    platform_message_id: str | None = None
+    raw_code: str | None = None
+    detail: str | None = None
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    channel: str
+
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+# ---------------------------------------------------------------- SMS one-time codes
+
+
+@runtime_checkable
+class SmsSender(Protocol):
+    async def send_code(self, phone: str, code: str, ttl_minutes: int) -> str:
+        """Send a one-time code; answer the platform's message id."""
+        ...
+
+
+# ---------------------------------------------------------------- courier tracking
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    time: datetime
+    context: str
+    state: str  # our shipment state
+    area: str | None = None
+    raw_state: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    carrier: str
+    waybill_no: str
+    status: str  # provider-level: polling | shutdown | abort | updateall
+    state: str | None
+    events: list[TrackingEvent]
+    message: str | None = None
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    provider: str
+
+    async def subscribe(self, carrier: str, waybill_no: str, phone: str | None) -> None: ...
+
+    def verify_callback(self, form: dict[str, str]) -> TrackingUpdate: ...
+
+    async def query(self, carrier: str, waybill_no: str, phone: str | None) -> TrackingUpdate: ...

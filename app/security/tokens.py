@@ -1,0 +1,170 @@
+"""JWT access tokens and rotating refresh tokens.
+
+Access tokens are short-lived HS256 JWTs with the algorithm pinned on decode and separate
+audiences for citizens and staff, so a citizen token never opens a staff endpoint. Refresh
+tokens are opaque random strings stored only as SHA-256 hashes; each use rotates it within its
+family, and presenting an already-rotated token revokes the whole family.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+import jwt
+from tortoise.transactions import in_transaction
+
+from app.clock import now
+from app.errors import Unauthorized
+from app.kv import KeyValue
+from app.settings import get_settings
+from models.core import RefreshToken
+
+ALGORITHM = "HS256"
+AUDIENCES = {"citizen": "zsb-citizen", "staff": "zsb-staff"}
+SubjectKind = Literal["citizen", "staff"]
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_in": self.expires_in,
+            "token_type": self.token_type,
+        }
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def encode_access(
+    kind: SubjectKind, subject_id: int, family_id: str, extra: dict[str, Any] | None = None
+) -> tuple[str, int]:
+    s = get_settings()
+    issued = now()
+    ttl = s.access_token_minutes * 60
+    claims = {
+        "iss": s.jwt_issuer,
+        "aud": AUDIENCES[kind],
+        "sub": str(subject_id),
+        "kind": kind,
+        "fam": family_id,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + timedelta(seconds=ttl)).timestamp()),
+        "jti": uuid.uuid4().hex,
+        **(extra or {}),
+    }
+    return jwt.encode(claims, s.jwt_secret.get_secret_value(), algorithm=ALGORITHM), ttl
+
+
+def decode_access(token: str, kind: SubjectKind) -> dict[str, Any]:
+    s = get_settings()
+    try:
+        return jwt.decode(
+            token,
+            s.jwt_secret.get_secret_value(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCES[kind],
+            issuer=s.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("登录已过期，请重新登录", code="TOKEN_EXPIRED") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("登录凭证无效", code="TOKEN_INVALID") from exc
+
+
+async def issue_pair(
+    kind: SubjectKind,
+    subject_id: int,
+    *,
+    device: str | None = None,
+    channel: str = "app",
+    family_id: str | None = None,
+    extra_claims: dict[str, Any] | None = None,
+    connection: Any = None,
+) -> TokenPair:
+    s = get_settings()
+    family_id = family_id or uuid.uuid4().hex
+    refresh = secrets.token_urlsafe(32)
+    issued = now()
+    await RefreshToken.create(
+        token_hash=_hash(refresh),
+        family_id=family_id,
+        subject_kind=kind,
+        subject_id=subject_id,
+        channel=channel,
+        device=(device or "")[:128] or None,
+        issued_at=issued,
+        expires_at=issued + timedelta(days=s.refresh_token_days),
+        using_db=connection,
+    )
+    access, ttl = encode_access(kind, subject_id, family_id, extra_claims)
+    return TokenPair(access, refresh, ttl)
+
+
+async def rotate(
+    refresh_token: str, kind: SubjectKind, kv: KeyValue, extra_claims_for: Any = None
+) -> tuple[TokenPair, RefreshToken]:
+    """Exchange a refresh token for a new pair. ``extra_claims_for(subject_id)`` may add
+    claims (the staff roles) to the new access token."""
+    async with in_transaction() as conn:
+        row = (
+            await RefreshToken.filter(token_hash=_hash(refresh_token), subject_kind=kind)
+            .select_for_update()
+            .using_db(conn)
+            .first()
+        )
+        if row is None or row.revoked_at is not None or row.expires_at <= now():
+            raise Unauthorized("登录凭证无效", code="REFRESH_TOKEN_INVALID")
+        reused = row.rotated_at is not None
+        if reused:
+            await revoke_family(row.family_id, "reuse", kv, connection=conn)
+        else:
+            row.rotated_at = now()
+            row.last_used_at = row.rotated_at
+            await row.save(using_db=conn, update_fields=["rotated_at", "last_used_at"])
+            extra = await extra_claims_for(row.subject_id) if extra_claims_for else None
+            pair = await issue_pair(
+                kind,
+                row.subject_id,
+                device=row.device,
+                channel=row.channel,
+                family_id=row.family_id,
+                extra_claims=extra,
+                connection=conn,
+            )
+    if reused:  # raised after commit, so the revocation sticks
+        raise Unauthorized("登录凭证已被使用，请重新登录", code="REFRESH_TOKEN_REUSED")
+    return pair, row
+
+
+async def revoke_family(
+    family_id: str, reason: str, kv: KeyValue, *, connection: Any = None
+) -> int:
+    """Revoke every refresh token of a family, and tell every worker (through kv) to refuse
+    the family's access tokens until they would have expired anyway."""
+    count = (
+        await RefreshToken.filter(family_id=family_id, revoked_at__isnull=True)
+        .using_db(connection)
+        .update(revoked_at=now(), revoked_reason=reason)
+    )
+    ttl = get_settings().access_token_minutes * 60 + 60
+    await kv.set(f"revoked-family:{family_id}", "1", ex=ttl)
+    return count
+
+
+async def is_family_revoked(family_id: str, kv: KeyValue) -> bool:
+    return await kv.get(f"revoked-family:{family_id}") is not None

@@ -1,0 +1,178 @@
+"""Typed settings from ``ZSB_*`` environment variables.
+
+Every platform's base URL is a setting so tests and the demo can point it at a simulator in
+``sandbox/``. In tests, a platform that a test does not configure points at ``UNREACHABLE``, an
+address that refuses connections at once, so a forgotten configuration fails loudly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+UNREACHABLE = "http://127.0.0.1:9"  # discard port: connection refused, never a real platform
+
+# Secrets that ship with the code for local development. A production start refuses them.
+DEV_SECRETS: dict[str, str] = {
+    "jwt_secret": "dev-only-jwt-secret-change-me-0123456789abcdef",
+    "pii_keys": "k1:ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE=",
+    "pii_index_key": "dev-only-blind-index-key-change-me",
+    "state_secret": "dev-only-state-secret-change-me",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZSB_", extra="ignore", frozen=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    access_log: bool = False
+    proxies_count: int = 0  # trusted reverse proxies in front (for the client IP in rate limits)
+
+    database_url: str = "sqlite://var/zsb.sqlite3"
+    redis_url: str | None = None
+    kv_prefix: str = "zsb:"
+    upload_dir: str = "var/uploads"
+    upload_max_bytes: int = 10 * 1024 * 1024
+    request_max_bytes: int = 12 * 1024 * 1024
+    request_timeout: int = 30
+    response_timeout: int = 30
+    http_timeout: float = 10.0  # every outbound platform call
+    catalogue_cache_seconds: float = 5.0
+
+    # tokens
+    jwt_secret: SecretStr = SecretStr(DEV_SECRETS["jwt_secret"])
+    jwt_issuer: str = "zsb"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    state_secret: SecretStr = SecretStr(DEV_SECRETS["state_secret"])
+
+    # personal data: "kid:base64key,kid2:base64key" (first is current) and the blind-index key
+    pii_keys: SecretStr = SecretStr(DEV_SECRETS["pii_keys"])
+    pii_index_key: SecretStr = SecretStr(DEV_SECRETS["pii_index_key"])
+
+    # one-time codes (app channel login)
+    otp_ttl_seconds: int = 300
+    otp_resend_seconds: int = 60
+    otp_max_attempts: int = 5
+    otp_per_phone_per_hour: int = 10
+    otp_per_ip_per_hour: int = 30
+
+    # working-day calendar: extra days as "2027-01-01:holiday,2027-02-07:workday"
+    calendar_overrides: str = ""
+
+    # SMS platform
+    sms_api_base: str = UNREACHABLE
+    sms_app_id: str = "zsb-dev"
+    sms_app_secret: SecretStr = SecretStr("dev-sms-secret")
+    sms_sign_name: str = "掌上办"
+    sms_otp_template: str = "SMS_OTP_001"
+    sms_notice_template: str = "SMS_NOTICE_001"
+
+    # WeChat official account
+    wechat_appid: str = "wx0000000000000000"
+    wechat_secret: SecretStr = SecretStr("dev-wechat-secret")
+    wechat_token: SecretStr = SecretStr("dev-wechat-token")
+    wechat_aes_key: SecretStr | None = None
+    wechat_api_base: str = UNREACHABLE
+    wechat_open_base: str = "https://open.weixin.qq.com"
+    wechat_original_id: str = "gh_000000000000"
+    wechat_template_id: str = "TPL_CASE_PROGRESS"  # default template message (办件进度提醒)
+    wechat_subscribe_template_id: str = "SUB_CASE_PROGRESS"  # default subscribe notification
+    wechat_longterm_templates: str = ""  # comma-separated subscribe templates that are 长期订阅
+
+    # WeChat Pay API v3
+    wechatpay_api_base: str = UNREACHABLE
+    wechatpay_mchid: str = "1900000000"
+    wechatpay_appid: str = "wx0000000000000000"
+    wechatpay_app_appid: str = "wx0000000000000001"
+    wechatpay_serial_no: str = "DEV0000000000000000000000000000000000000"
+    wechatpay_private_key_file: str = ""
+    wechatpay_apiv3_key: SecretStr = SecretStr("dev-apiv3-key-32-bytes-long-0000")
+    wechatpay_platform_public_key_file: str = ""
+    wechatpay_platform_key_id: str = ""
+    payment_expiry_minutes: int = 30  # unpaid orders are closed after this
+
+    # Alipay open platform
+    alipay_gateway: str = UNREACHABLE
+    alipay_app_id: str = "2021000000000000"
+    alipay_seller_id: str = "2088000000000000"
+    alipay_private_key_file: str = ""
+    alipay_public_key_file: str = ""
+    alipay_template_id: str = "ALI_CASE_PROGRESS"  # default mini-program subscription template
+
+    # ID verification (two-factor) and face verification
+    idcheck_api_base: str = UNREACHABLE
+    idcheck_app_key: str = "zsb-dev"
+    idcheck_app_secret: SecretStr = SecretStr("dev-idcheck-secret")
+    face_api_base: str = UNREACHABLE
+    face_app_secret: SecretStr = SecretStr("dev-face-secret")
+
+    # app push (JPush v3)
+    jpush_api_base: str = UNREACHABLE
+    jpush_app_key: str = "dev-jpush-app-key"
+    jpush_master_secret: SecretStr = SecretStr("dev-jpush-master-secret")
+
+    # courier: booking (EMS-style) and tracking (kuaidi100)
+    carrier_api_base: str = UNREACHABLE
+    carrier_partner_id: str = "zsb-dev"
+    carrier_check_word: SecretStr = SecretStr("dev-carrier-check-word")
+    kuaidi100_api_base: str = UNREACHABLE
+    kuaidi100_key: SecretStr = SecretStr("dev-kuaidi100-key")
+    kuaidi100_customer: str = "DEVCUSTOMER"
+    kuaidi100_salt: SecretStr = SecretStr("dev-kuaidi100-salt")
+    express_poll_stale_minutes: int = 240  # query shipments without news for this long
+    express_poll_interval_seconds: int = 300
+    express_resubscribe_minutes: int = 30  # after an abort push
+
+    # per-worker background jobs (order expiry, tracking polls, push dispatch …)
+    background_tasks: bool = True
+
+    # push pipeline
+    dispatcher_enabled: bool = True
+    quiet_hours: str = "22:00-08:00"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        if self.env != "production":
+            return self
+        for name, default in DEV_SECRETS.items():
+            value: SecretStr = getattr(self, name)
+            if not value.get_secret_value() or value.get_secret_value() == default:
+                raise ValueError(f"ZSB_{name.upper()} must be set to a real secret in production")
+        if len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("ZSB_JWT_SECRET must be at least 32 characters in production")
+        return self
+
+    def masked(self) -> dict[str, object]:
+        """Settings as printed at start-up: secrets masked, nothing else hidden."""
+        out: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(getattr(self, name), SecretStr):
+                out[name] = "***" if value else ""
+            elif name in {"database_url", "redis_url"} and value and "@" in str(value):
+                scheme, _, rest = str(value).partition("://")
+                out[name] = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+            else:
+                out[name] = value
+        return out
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

@@ -1,0 +1,62 @@
+"""Staff accounts (窗口 / 审批 / 运营 / admin), each scoped to one department."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.errors import Unauthorized
+from app.security.passwords import hash_password, verify_password
+from models.core import Department, StaffAccount
+
+MAX_FAILED_LOGINS = 10
+
+
+async def create_staff_account(
+    username: str,
+    password: str,
+    roles: list[str],
+    department_code: str,
+    display_name: str | None = None,
+) -> StaffAccount:
+    dept = await Department.get_or_none(code=department_code)
+    if dept is None:
+        raise LookupError(f"no department {department_code}; create it first")
+    staff, _ = await StaffAccount.update_or_create(
+        username=username,
+        defaults={
+            "display_name": display_name or username,
+            "password_hash": hash_password(password),
+            "roles": sorted(set(roles)),
+            "department": dept,
+            "active": True,
+        },
+    )
+    return staff
+
+
+async def authenticate_staff(username: str, password: str) -> StaffAccount:
+    staff = await StaffAccount.get_or_none(username=username)
+    if staff is None or not staff.active or staff.failed_logins >= MAX_FAILED_LOGINS:
+        # the same answer for every reason, so it tells nothing about which accounts exist
+        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+    # argon2 takes tens of milliseconds on purpose: keep it off the event loop
+    if not await asyncio.to_thread(verify_password, staff.password_hash, password):
+        staff.failed_logins += 1
+        await staff.save(update_fields=["failed_logins"])
+        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+    if staff.failed_logins:
+        staff.failed_logins = 0
+        await staff.save(update_fields=["failed_logins"])
+    return staff
+
+
+def staff_claims(staff: StaffAccount) -> dict[str, Any]:
+    return {"roles": list(staff.roles), "dept": staff.department_id}  # type: ignore[attr-defined]
+
+
+async def staff_claims_for(staff_id: int) -> dict[str, Any]:
+    staff = await StaffAccount.get(id=staff_id)
+    if not staff.active:
+        raise Unauthorized("账号已停用", code="ACCOUNT_DISABLED")
+    return staff_claims(staff)

@@ -1,0 +1,31 @@
+"""What the app is made of: blueprints and per-worker background tasks, by module name."""
+
+from __future__ import annotations
+
+# each module exposes ``bp`` (a Blueprint or BlueprintGroup)
+BLUEPRINT_MODULES: list[str] = [
+    "handlers.health",
+    "handlers.auth",
+    "handlers.staff_auth",
+    "handlers.catalogue",
+    "handlers.staff_catalogue",
+    "handlers.cases",
+    "handlers.staff_cases",
+    "handlers.identity",
+    "handlers.payments",
+    "handlers.push",
+    "handlers.shipments",
+    "channels.wechat.callbacks",
+    "channels.wechat.jssdk_api",
+    "channels.wechatpay.callbacks",
+    "channels.alipay.callbacks",
+    "channels.alipay.consents",
+    "channels.express.callbacks",
+]
+
+# "module:function"; each is ``async def fn(app) -> None``, started in every worker
+BACKGROUND_TASKS: list[str] = [
+    "app.shipments.polling:run",
+    "app.payments.jobs:payment_jobs",
+    "push.worker:run",
+]
