@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from app.server import check_topology
+from app.settings import DEV_SECRETS, Settings
+
+
+def test_production_refuses_default_secrets_naming_the_setting() -> None:
+    with pytest.raises(ValidationError) as err:
+        Settings(env="production")
+    assert "ZSB_JWT_SECRET" in str(err.value)
+
+
+def test_production_starts_with_real_secrets() -> None:
+    s = Settings(
+        env="production",
+        jwt_secret="x" * 48,
+        pii_keys="k2:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=",
+        pii_index_key="a-real-index-key-from-the-vault",
+        state_secret="a-real-state-secret-from-the-vault",
+    )
+    masked = s.masked()
+    assert masked["jwt_secret"] == "***"
+    assert DEV_SECRETS["jwt_secret"] not in str(masked)
+
+
+def test_masked_settings_hide_database_password() -> None:
+    s = Settings(database_url="postgres://zsb:hunter2@db.internal:5432/zsb")
+    assert "hunter2" not in str(s.masked())
+
+
+def test_several_workers_need_redis_and_postgres() -> None:
+    embedded = Settings(redis_url=None, database_url="sqlite://var/x.sqlite3")
+    assert check_topology(embedded, 1) is None
+    assert "ZSB_REDIS_URL" in (check_topology(embedded, 2) or "")
+    both = Settings(redis_url="redis://127.0.0.1:6379/0", database_url="postgres://x@h/db")
+    assert check_topology(both, 4) is None
+
+
+def test_serve_refuses_several_workers_without_redis(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "ZSB_DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "serve", "--workers", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "ZSB_REDIS_URL" in proc.stderr
+
+
+async def test_oversized_body_is_413_in_the_envelope(server, settings) -> None:
+    # announce a body over the limit: the server answers before reading any of it
+    host, port = server.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /api/v1/auth/otp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {settings.request_max_bytes + 1}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(
+        next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")).split(b":")[
+            1
+        ]
+    )
+    body = json.loads(await reader.readexactly(length))
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 413")
+    assert body["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_wrong_method_is_405_in_the_envelope(api: httpx.AsyncClient) -> None:
+    r = await api.delete("/healthz")
+    assert r.status_code == 405
+    assert r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_logs_mask_personal_data() -> None:
+    from app.logs import scrub
+
+    line = scrub("phone 13812345678 id 11010519491231002X Bearer abc.def.ghi code=123456")
+    assert "13812345678" not in line and "138****5678" in line
+    assert "11010519491231002X" not in line
+    assert "abc.def.ghi" not in line
+    assert "123456" not in line
