@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse, Request
 from sanic.response import json as json_response
 from sanic_ext import openapi
+from sanic_ext.extensions.openapi.builders import OperationStore
 
 from app.errors import BadRequest, ValidationFailed
 
@@ -45,6 +46,15 @@ def _message_zh(err: Any) -> str:
     return str(err.get("msg", "不符合要求"))
 
 
+def carry_docs(inner: Handler, outer: Handler) -> Handler:
+    """sanic-ext files OpenAPI facts under the function object they decorate: move what was
+    said of ``inner`` to the ``outer`` wrapper, so decorator order does not lose docs."""
+    store = OperationStore()
+    if inner in store:
+        store[outer] = store.pop(inner)
+    return outer
+
+
 def parse(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
@@ -67,6 +77,7 @@ def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             request.ctx.body = parse(model, data)
             return await handler(request, *args, **kwargs)
 
+        carry_docs(handler, wrapper)
         return openapi.body({"application/json": model}, required=True)(wrapper)
 
     return decorator
@@ -87,6 +98,7 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             request.ctx.query = parse(model, raw)
             return await handler(request, *args, **kwargs)
 
+        carry_docs(handler, wrapper)
         for name, field in model.model_fields.items():
             wrapper = openapi.parameter(
                 name, _oas_type(field.annotation), "query", required=field.is_required()

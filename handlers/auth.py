@@ -37,6 +37,10 @@ class TokenPairOut(BaseModel):
     person_id: int | None = None
 
 
+class Done(BaseModel):
+    ok: bool = True
+
+
 class RefreshIn(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
@@ -83,6 +87,7 @@ async def refresh(request: Request):  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 @doc("Log out this session (revokes its refresh-token family)", "auth")
 @citizen_required
+@returns(Done)
 async def logout(request: Request):  # type: ignore[no-untyped-def]
     await tokens.revoke_family(request.ctx.token_claims["fam"], "logout", request.app.ctx.kv)
     return ok({"ok": True})

@@ -10,6 +10,7 @@ from typing import Any
 from sanic import Request
 from sanic_ext import openapi
 
+from app.api import carry_docs
 from app.errors import Forbidden, Unauthorized
 from app.security.tokens import SubjectKind, decode_access, is_family_revoked
 
@@ -51,7 +52,7 @@ def citizen_required(handler: Callable[..., Any]) -> Callable[..., Any]:
         request.ctx.person_id = int(claims["sub"])
         return await handler(request, *args, **kwargs)
 
-    return openapi.secured("citizen")(wrapper)
+    return openapi.secured("citizen")(carry_docs(handler, wrapper))
 
 
 def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -69,6 +70,6 @@ def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
             request.ctx.staff = principal
             return await handler(request, *args, **kwargs)
 
-        return openapi.secured("staff")(wrapper)
+        return openapi.secured("staff")(carry_docs(handler, wrapper))
 
     return decorator
