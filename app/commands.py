@@ -22,18 +22,29 @@ def migrate(argv: list[str]) -> int:
 
 
 def makemigrations(argv: list[str]) -> int:
-    from tortoise.cli.cli import CLIContext
-    from tortoise.cli.cli import makemigrations as make
-
+    """Write migrations for the named app labels (all if none). Unlike tortoise's own command
+    it loads every app, so cross-app foreign keys resolve, and writes only what was asked."""
     parser = argparse.ArgumentParser(prog="python -m app makemigrations")
     parser.add_argument("labels", nargs="*")
-    parser.add_argument("--name")
-    parser.add_argument("--empty", action="store_true")
     args = parser.parse_args(argv)
     _ensure_sqlite_dir()
-    ctx = CLIContext(config="app.db.TORTOISE_ORM", config_file=None)
-    asyncio.run(make(ctx, tuple(args.labels), args.empty, args.name))
+    asyncio.run(_makemigrations(set(args.labels)))
     return 0
+
+
+async def _makemigrations(labels: set[str]) -> None:
+    from tortoise.cli.cli import tortoise_cli_context
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from app.db import tortoise_config
+
+    config = tortoise_config()
+    async with tortoise_cli_context(config) as ctx:
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    for writer in writers:
+        if labels and writer.app_label not in labels:
+            continue
+        print(f"created {writer.app_label}.{writer.name}: {writer.write()}")
 
 
 def create_department(argv: list[str]) -> int:

@@ -1,0 +1,1 @@
+"""Shipments: results by courier, material pick-up, tracking that moves the case."""

@@ -1,0 +1,1 @@
+"""Courier edges: kuaidi100 tracking (``kuaidi100.py``) and EMS-style booking (``carrier.py``)."""

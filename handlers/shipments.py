@@ -1,0 +1,199 @@
+"""Shipments API. Citizen: choose 快递送达, my shipments with the timeline, answer a failed
+delivery. Staff: create a shipment (book or enter a waybill), the list with exceptions first,
+re-delivery and hall pick-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+
+from app.api import body, doc, ok, query, returns
+from app.security.auth import StaffPrincipal, citizen_required, staff_required
+from app.shipments import actions, views
+from app.shipments.booking import Receiver, create_shipment
+from models.express import Direction, ShipmentState
+
+citizen = Blueprint("shipments", url_prefix="/api/v1/shipments")
+staff = Blueprint("staff_shipments", url_prefix="/api/v1/staff/shipments")
+bp = Blueprint.group(citizen, staff)
+
+
+class ReceiverIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    phone: str = Field(pattern=r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+    address: str = Field(min_length=5, max_length=300)
+
+    def to_receiver(self) -> Receiver:
+        return Receiver(self.name.strip(), self.phone, self.address.strip())
+
+
+class DeliveryIn(BaseModel):
+    method: Literal["express", "window"] = "express"
+    receiver: ReceiverIn | None = None
+    pickup_materials: bool = False  # 上门揽收 of paper materials
+
+
+class ChoiceIn(BaseModel):
+    choice: Literal["redeliver", "hall_pickup"]
+    receiver: ReceiverIn | None = None
+
+
+class ShipmentIn(BaseModel):
+    case_id: int
+    direction: Direction = Direction.result_delivery
+    mode: Literal["book", "manual"] = "book"
+    carrier: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,32}$")
+    waybill_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,40}$")
+    receiver: ReceiverIn | None = None
+
+
+class TimelineOut(BaseModel):
+    time: str
+    context: str
+    area: str | None
+    state: str
+    state_label: str
+
+
+class ShipmentOut(BaseModel):
+    id: int
+    case_id: int
+    direction: str
+    carrier: str
+    waybill_no: str
+    state: str
+    state_label: str
+    exception: bool
+    subscription: str
+    receiver_name: str  # masked
+    receiver_phone: str  # masked
+    receiver_address: str  # masked
+    citizen_choice: str | None
+    last_event_at: str | None
+    created_at: str | None
+    timeline: list[TimelineOut] | None = None
+
+
+class ShipmentList(BaseModel):
+    items: list[ShipmentOut]
+
+
+class DeliveryOut(BaseModel):
+    case_id: int
+    method: str
+    pickup_materials: bool
+
+
+class StaffListQuery(BaseModel):
+    state: ShipmentState | None = None
+
+
+def _scope(principal: StaffPrincipal) -> int | None:
+    return None if "admin" in principal.roles else principal.department_id
+
+
+@citizen.put("/cases/<case_id:int>/delivery")
+@doc("Choose how to receive a case's result (快递送达 or 窗口领取)", "shipments")
+@citizen_required
+@body(DeliveryIn)
+@returns(DeliveryOut)
+async def choose_delivery(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    data: DeliveryIn = request.ctx.body
+    pref = await actions.choose_delivery(
+        request.ctx.person_id,
+        case_id,
+        method=data.method,
+        receiver=data.receiver.to_receiver() if data.receiver else None,
+        pickup=data.pickup_materials,
+    )
+    return ok(
+        {"case_id": case_id, "method": pref.method, "pickup_materials": pref.pickup_materials}
+    )
+
+
+@citizen.get("/", strict_slashes=False)
+@doc("My shipments with their tracking timeline", "shipments")
+@citizen_required
+@returns(ShipmentList)
+async def my_shipments(request: Request):  # type: ignore[no-untyped-def]
+    return ok({"items": await views.my_shipments(request.ctx.person_id)})
+
+
+@citizen.post("/<shipment_id:int>/choice")
+@doc("After a failed delivery: ask for re-delivery or pick-up at the hall", "shipments")
+@citizen_required
+@body(ChoiceIn)
+@returns(ShipmentOut)
+async def choose_after_failure(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+    data: ChoiceIn = request.ctx.body
+    shipment = await actions.citizen_choice(
+        request.ctx.person_id,
+        shipment_id,
+        data.choice,
+        data.receiver.to_receiver() if data.receiver else None,
+    )
+    return ok(views.shape(shipment))
+
+
+@staff.post("/", strict_slashes=False)
+@doc("Create a shipment for a case: book with the carrier or enter a waybill", "staff shipments")
+@staff_required("clerk")
+@body(ShipmentIn)
+@returns(ShipmentOut, status=201)
+async def create(request: Request):  # type: ignore[no-untyped-def]
+    data: ShipmentIn = request.ctx.body
+    principal: StaffPrincipal = request.ctx.staff
+    edges = request.app.ctx.edges
+    shipment = await create_shipment(
+        data.case_id,
+        staff_id=principal.id,
+        department_id=_scope(principal),
+        direction=data.direction,
+        tracker=edges.get("kuaidi100"),
+        carrier_client=edges.get("carrier") if data.mode == "book" else None,
+        carrier=data.carrier,
+        waybill_no=data.waybill_no,
+        receiver=data.receiver.to_receiver() if data.receiver else None,
+    )
+    return ok(views.shape(shipment), status=201)
+
+
+@staff.get("/", strict_slashes=False)
+@doc("Shipments by state, delivery exceptions first", "staff shipments")
+@staff_required("clerk")
+@query(StaffListQuery)
+@returns(ShipmentList)
+async def list_shipments(request: Request):  # type: ignore[no-untyped-def]
+    state = request.ctx.query.state
+    return ok({"items": await views.staff_shipments(_scope(request.ctx.staff), state)})
+
+
+@staff.post("/<shipment_id:int>/redeliver")
+@doc("Book a new delivery after a refusal or return", "staff shipments")
+@staff_required("clerk")
+@returns(ShipmentOut, status=201)
+async def redeliver(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+    principal: StaffPrincipal = request.ctx.staff
+    edges = request.app.ctx.edges
+    shipment = await actions.redeliver(
+        shipment_id,
+        staff_id=principal.id,
+        department_id=_scope(principal),
+        tracker=edges.get("kuaidi100"),
+        carrier_client=edges.get("carrier"),
+    )
+    return ok(views.shape(shipment), status=201)
+
+
+@staff.post("/<shipment_id:int>/hall-pickup")
+@doc("The citizen collected the result at the hall", "staff shipments")
+@staff_required("clerk")
+@returns(ShipmentOut)
+async def hall_pickup(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+    principal: StaffPrincipal = request.ctx.staff
+    shipment = await actions.hall_pickup(
+        shipment_id, staff_id=principal.id, department_id=_scope(principal)
+    )
+    return ok(views.shape(shipment))
