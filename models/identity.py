@@ -20,7 +20,7 @@ class Person(Model):
     realname_level = fields.IntField(default=0)  # 0 none, 1 phone, 2 ID checked, 3 face
     realname_source = fields.CharField(max_length=32, null=True)
     realname_at = fields.DatetimeField(null=True)
-    status = fields.CharField(max_length=16, default="active")  # active | deleting | deleted
+    status = fields.CharField(max_length=16, default="active")  # active | merged | deleted
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -42,3 +42,102 @@ class ChannelAccount(Model):
     class Meta:
         table = "channel_account"
         unique_together = (("channel", "subject"),)
+
+
+class RealNameVerification(Model):
+    """Every real-name attempt (全过程留痕): what level it would prove, from which source, and
+    how it ended. Holds no plaintext: the ID number only as its blind index."""
+
+    id = fields.BigIntField(primary_key=True)
+    person = fields.ForeignKeyField("identity.Person", related_name="verifications")
+    level = fields.IntField()  # 2 ID check / Alipay certified, 3 face
+    source = fields.CharField(max_length=32)  # idcheck | alipay | face
+    outcome = fields.CharField(max_length=16)  # match | mismatch | no_record | conflict | invalid
+    raw_code = fields.CharField(max_length=32, null=True)
+    channel = fields.CharField(max_length=16, null=True)
+    id_number_bidx = fields.CharField(max_length=64, null=True, db_index=True)
+    # a single-use proof (face token, …) as a hash: the same proof cannot count twice
+    proof_hash = fields.CharField(max_length=64, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "realname_verification"
+        indexes = (("person_id", "created_at"),)
+
+
+class Consent(Model):
+    """Separate consent (PIPL art. 29) before sensitive personal data is processed."""
+
+    id = fields.BigIntField(primary_key=True)
+    person = fields.ForeignKeyField("identity.Person", related_name="consents")
+    purpose = fields.CharField(max_length=32)  # realname | face
+    text_version = fields.CharField(max_length=32)
+    channel = fields.CharField(max_length=16, null=True)
+    granted_at = fields.DatetimeField()
+    withdrawn_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "consent"
+        indexes = (("person_id", "purpose"),)
+
+
+class Company(Model):
+    """A legal person (法人), identified by its unified social credit code (public data)."""
+
+    id = fields.IntField(primary_key=True)
+    credit_code = fields.CharField(max_length=18, unique=True)
+    name = fields.CharField(max_length=200)
+    registered_by = fields.ForeignKeyField("identity.Person", related_name="registered_companies")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "company"
+
+
+class CompanyMember(Model):
+    """Who may act for a company: its legal representative, or an 经办人 the representative
+    authorised, with a scope (service codes, or ``*``) and an expiry."""
+
+    id = fields.IntField(primary_key=True)
+    company = fields.ForeignKeyField("identity.Company", related_name="members")
+    person = fields.ForeignKeyField("identity.Person", related_name="company_roles")
+    role = fields.CharField(max_length=16)  # legal_rep | agent
+    scope = fields.JSONField(default=list)
+    expires_at = fields.DatetimeField(null=True)
+    granted_by = fields.ForeignKeyField(
+        "identity.Person", related_name="granted_authorisations", null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "company_member"
+        indexes = (("person_id", "company_id"),)
+
+
+class PiiAccessLog(Model):
+    """A staff read of an unmasked personal value."""
+
+    id = fields.BigIntField(primary_key=True)
+    staff_id = fields.IntField(db_index=True)
+    person = fields.ForeignKeyField("identity.Person", related_name="pii_reads")
+    field = fields.CharField(max_length=32)
+    reason = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "pii_access_log"
+
+
+class DeletionRequest(Model):
+    """A person asked to delete their account (PIPL art. 47)."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField("identity.Person", related_name="deletion_requests")
+    status = fields.CharField(max_length=16, default="pending")  # pending | done | cancelled
+    reason = fields.CharField(max_length=200, null=True)
+    requested_at = fields.DatetimeField()
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "deletion_request"

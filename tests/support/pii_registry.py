@@ -43,8 +43,21 @@ def new_id_number(region: str = "110105", birth: str | None = None) -> str:
 def bad_check_digit(number: str) -> str:
     """The same ID number with a wrong check character."""
     wrong = next(c for c in "0123456789X" if c != number[17])
+    USED_ID_NUMBERS.add(number[:17] + wrong)  # personal data too: it must not leak either
     return number[:17] + wrong
 
 
 def new_name() -> str:
     return random.choice(_SURNAMES) + "".join(random.choices(_GIVEN, k=random.choice((1, 2))))
+
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def new_credit_code(region: str = "110105") -> str:
+    """A GB 32100 valid unified social credit code (public data, not registered)."""
+    org = "".join(random.choice("0123456789ABCDEFGH") for _ in range(9))
+    body = f"91{region}{org}"
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    return body + _USCC_CHARS[(31 - total % 31) % 31]

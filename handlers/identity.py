@@ -1,0 +1,231 @@
+"""Identity API: WeChat and Alipay logins, consents, real-name verification.
+
+The user centre, companies and the staff PII read live in ``handlers/identity_centre.py``;
+``bp`` groups both.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+
+from app.api import body, doc, ok, query, returns
+from app.errors import BadRequest
+from app.identity import consents, logins, oauth_state, realname, sessions
+from app.identity.binding import ProofApplied
+from app.security.auth import citizen_required
+from handlers.identity_centre import centre
+from handlers.identity_schemas import (
+    AuthorizeUrlOut,
+    ConsentOut,
+    ConsentTextOut,
+    FaceSessionOut,
+    LoginOut,
+    RealNameOut,
+    WithdrawnOut,
+)
+
+auth = Blueprint("identity_auth", url_prefix="/api/v1/auth")
+rn = Blueprint("identity_realname", url_prefix="/api/v1")
+
+
+class AuthorizeUrlQuery(BaseModel):
+    redirect_uri: str = Field(min_length=8, max_length=500)
+    scope: Literal["snsapi_base", "snsapi_userinfo"] = "snsapi_base"
+
+
+class WeChatLoginIn(BaseModel):
+    code: str = Field(min_length=1, max_length=128)
+    state: str = Field(min_length=10, max_length=200)
+    device: str | None = Field(default=None, max_length=128)
+
+
+class AlipayLoginIn(BaseModel):
+    auth_code: str = Field(min_length=1, max_length=128)
+    device: str | None = Field(default=None, max_length=128)
+
+
+class ConsentIn(BaseModel):
+    purpose: Literal["realname", "face"]
+    text_version: str = Field(min_length=1, max_length=32)
+
+
+class IdCardIn(BaseModel):
+    name: str = Field(min_length=1, max_length=30)
+    id_number: str = Field(min_length=1, max_length=20)
+
+
+class FaceStartIn(BaseModel):
+    name: str | None = Field(default=None, max_length=30)
+    id_number: str | None = Field(default=None, max_length=20)
+    redirect_url: str | None = Field(default=None, max_length=500)
+
+
+class AlipayRealNameIn(BaseModel):
+    """Nothing to send: the identity comes from the Alipay login's authorisation."""
+
+
+class FaceFinishIn(BaseModel):
+    biz_token: str = Field(min_length=8, max_length=128)
+
+
+@auth.get("/wechat/authorize-url")
+@doc("WeChat web OAuth: the authorize URL with a signed, single-use state", "identity")
+@query(AuthorizeUrlQuery)
+@returns(AuthorizeUrlOut)
+async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def]
+    q: AuthorizeUrlQuery = request.ctx.query
+    settings = request.app.ctx.settings
+    if not q.redirect_uri.startswith(settings.public_base_url.rstrip("/") + "/"):
+        raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
+    state = oauth_state.issue(settings.state_secret.get_secret_value())
+    url = request.app.ctx.edges.get("wechat_login").authorize_url(q.redirect_uri, q.scope, state)
+    return ok({"url": url, "state": state})
+
+
+@auth.post("/wechat/login")
+@doc("WeChat web OAuth: exchange the code for a token pair", "identity")
+@body(WeChatLoginIn)
+@returns(LoginOut)
+async def wechat_login(request: Request):  # type: ignore[no-untyped-def]
+    data: WeChatLoginIn = request.ctx.body
+    ctx = request.app.ctx
+    await oauth_state.consume(ctx.settings.state_secret.get_secret_value(), data.state, ctx.kv)
+    answer = await logins.login(
+        ctx.edges.get("wechat_login"), {"code": data.code}, kv=ctx.kv, device=data.device
+    )
+    return ok(answer)
+
+
+@auth.post("/alipay/login")
+@doc("Alipay mini-program: exchange the auth_code for a token pair", "identity")
+@body(AlipayLoginIn)
+@returns(LoginOut)
+async def alipay_login(request: Request):  # type: ignore[no-untyped-def]
+    data: AlipayLoginIn = request.ctx.body
+    ctx = request.app.ctx
+    answer = await logins.login(
+        ctx.edges.get("alipay_login"), {"auth_code": data.auth_code}, kv=ctx.kv, device=data.device
+    )
+    return ok(answer)
+
+
+@rn.get("/consents/texts")
+@doc("The consent texts in force (PIPL art. 29 separate consent)", "identity")
+@returns(list[ConsentTextOut])
+async def consent_texts(request: Request):  # type: ignore[no-untyped-def]
+    return ok([t.__dict__ for t in consents.TEXTS.values()])
+
+
+@rn.get("/consents")
+@doc("My consents", "identity")
+@returns(list[ConsentOut])
+@citizen_required
+async def my_consents(request: Request):  # type: ignore[no-untyped-def]
+    return ok(await consents.current(request.ctx.person_id))
+
+
+@rn.post("/consents")
+@doc("Give a separate consent for one purpose and text version", "identity")
+@citizen_required
+@body(ConsentIn)
+@returns(ConsentOut, status=201)
+async def give_consent(request: Request):  # type: ignore[no-untyped-def]
+    data: ConsentIn = request.ctx.body
+    channel, _ = await _login_of(request)
+    row = await consents.grant(request.ctx.person_id, data.purpose, data.text_version, channel)
+    return ok({"purpose": row.purpose, "text_version": row.text_version}, status=201)
+
+
+@rn.delete("/consents/<purpose:str>")
+@doc("Withdraw a consent", "identity")
+@returns(WithdrawnOut)
+@citizen_required
+async def withdraw_consent(request: Request, purpose: str):  # type: ignore[no-untyped-def]
+    return ok({"withdrawn": await consents.withdraw(request.ctx.person_id, purpose)})
+
+
+async def _login_of(request: Request) -> tuple[str | None, str | None]:
+    return await sessions.login_of(request.ctx.token_claims.get("fam"))
+
+
+async def _answer(request: Request, applied: ProofApplied):  # type: ignore[no-untyped-def]
+    fam = request.ctx.token_claims.get("fam")
+    return ok(await sessions.proof_answer(applied, fam, request.app.ctx.kv))
+
+
+@rn.post("/realname/idcard")
+@doc("Real-name L2: name + ID number checked by the ID verification provider", "identity")
+@citizen_required
+@body(IdCardIn)
+@returns(RealNameOut)
+async def realname_idcard(request: Request):  # type: ignore[no-untyped-def]
+    data: IdCardIn = request.ctx.body
+    ctx = request.app.ctx
+    channel, _ = await _login_of(request)
+    applied = await realname.verify_id(
+        request.ctx.person_id,
+        data.name,
+        data.id_number,
+        provider=ctx.edges.get("idcheck"),
+        kv=ctx.kv,
+        channel=channel,
+    )
+    return await _answer(request, applied)
+
+
+@rn.post("/realname/alipay")
+@doc("Real-name L2 from the Alipay certified identity (alipay.user.info.share)", "identity")
+@citizen_required
+@body(AlipayRealNameIn)
+@returns(RealNameOut)
+async def realname_alipay(request: Request):  # type: ignore[no-untyped-def]
+    ctx = request.app.ctx
+    await consents.require(request.ctx.person_id, "realname")
+    token = await logins.alipay_token(ctx.kv, request.ctx.person_id)
+    share = await logins.alipay_share(ctx.edges.get("alipay_login"), token)
+    applied = await realname.verify_alipay_share(request.ctx.person_id, share, channel="alipay")
+    return await _answer(request, applied)
+
+
+@rn.post("/realname/face/start")
+@doc("Real-name L3: open a face verification session", "identity")
+@citizen_required
+@body(FaceStartIn)
+@returns(FaceSessionOut, status=201)
+async def face_start(request: Request):  # type: ignore[no-untyped-def]
+    data: FaceStartIn = request.ctx.body
+    ctx = request.app.ctx
+    redirect = data.redirect_url or f"{ctx.settings.public_base_url}/realname/face/done"
+    session = await realname.start_face(
+        request.ctx.person_id,
+        data.name,
+        data.id_number,
+        verifier=ctx.edges.get("face"),
+        kv=ctx.kv,
+        redirect_url=redirect,
+    )
+    return ok(session, status=201)
+
+
+@rn.post("/realname/face/finish")
+@doc("Real-name L3: read the face verification result", "identity")
+@citizen_required
+@body(FaceFinishIn)
+@returns(RealNameOut)
+async def face_finish(request: Request):  # type: ignore[no-untyped-def]
+    ctx = request.app.ctx
+    channel, _ = await _login_of(request)
+    applied = await realname.finish_face(
+        request.ctx.person_id,
+        request.ctx.body.biz_token,
+        verifier=ctx.edges.get("face"),
+        kv=ctx.kv,
+        channel=channel,
+    )
+    return await _answer(request, applied)
+
+
+bp = Blueprint.group(auth, rn, centre)

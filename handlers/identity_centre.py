@@ -1,0 +1,195 @@
+"""User centre, companies and 经办人 authorisations, and the audited staff read of PII."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+from sanic import Blueprint, Request
+
+from app.api import body, doc, ok, returns
+from app.identity import companies, pii_audit, usercentre
+from app.security.auth import citizen_required, staff_required
+from handlers.identity_schemas import (
+    AgentGrantOut,
+    AgentOut,
+    CaseBriefOut,
+    ChannelOut,
+    CompanyOut,
+    DeletionOut,
+    Done,
+    MyCompanyOut,
+    PiiReadOut,
+    PiiValueOut,
+    ProfileOut,
+    SessionOut,
+)
+
+me = Blueprint("identity_me", url_prefix="/api/v1/me")
+corp = Blueprint("identity_companies", url_prefix="/api/v1/companies")
+staff = Blueprint("identity_staff", url_prefix="/api/v1/staff/persons")
+
+
+class DeletionIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class CompanyIn(BaseModel):
+    credit_code: str = Field(min_length=1, max_length=24)
+    name: str = Field(min_length=2, max_length=200)
+
+
+class AgentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=30)
+    id_number: str = Field(min_length=1, max_length=20)
+    scope: list[str] = Field(default_factory=lambda: ["*"], max_length=50)
+    expires_at: AwareDatetime
+
+
+class PiiReadIn(BaseModel):
+    field: str = Field(min_length=1, max_length=16)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@me.get("")
+@doc("My profile (personal data masked)", "user centre")
+@returns(ProfileOut)
+@citizen_required
+async def profile(request: Request):  # type: ignore[no-untyped-def]
+    return ok(await usercentre.profile(request.ctx.person_id))
+
+
+@me.get("/channels")
+@doc("My bound login channels", "user centre")
+@returns(list[ChannelOut])
+@citizen_required
+async def channels(request: Request):  # type: ignore[no-untyped-def]
+    return ok(await usercentre.channels(request.ctx.person_id))
+
+
+@me.delete("/channels/<account_id:int>")
+@doc("Unbind a login channel (the last one cannot be removed)", "user centre")
+@returns(Done)
+@citizen_required
+async def unbind(request: Request, account_id: int):  # type: ignore[no-untyped-def]
+    await usercentre.unbind(request.ctx.person_id, account_id)
+    return ok({"ok": True})
+
+
+@me.get("/sessions")
+@doc("My signed-in devices", "user centre")
+@returns(list[SessionOut])
+@citizen_required
+async def sessions(request: Request):  # type: ignore[no-untyped-def]
+    fam = request.ctx.token_claims.get("fam")
+    return ok(await usercentre.sessions(request.ctx.person_id, fam))
+
+
+@me.delete("/sessions/<session_id:str>")
+@doc("Sign a device out", "user centre")
+@returns(Done)
+@citizen_required
+async def revoke_session(request: Request, session_id: str):  # type: ignore[no-untyped-def]
+    await usercentre.revoke_session(request.ctx.person_id, session_id, request.app.ctx.kv)
+    return ok({"ok": True})
+
+
+@me.get("/cases")
+@doc("My cases", "user centre")
+@returns(list[CaseBriefOut])
+@citizen_required
+async def my_cases(request: Request):  # type: ignore[no-untyped-def]
+    return ok(await usercentre.my_cases(request.ctx.person_id))
+
+
+@me.post("/deletion")
+@doc("Delete my account (what the law requires is kept, and the answer says what)", "user centre")
+@returns(DeletionOut, status=201)
+@citizen_required
+@body(DeletionIn)
+async def deletion(request: Request):  # type: ignore[no-untyped-def]
+    answer = await usercentre.request_deletion(
+        request.ctx.person_id, request.ctx.body.reason, request.app.ctx.kv
+    )
+    return ok(answer, status=201)
+
+
+@corp.post("")
+@doc("Register a company I represent (unified social credit code)", "companies")
+@returns(CompanyOut, status=201)
+@citizen_required
+@body(CompanyIn)
+async def register_company(request: Request):  # type: ignore[no-untyped-def]
+    data: CompanyIn = request.ctx.body
+    company = await companies.register(request.ctx.person_id, data.credit_code, data.name)
+    return ok(
+        {"company_id": company.id, "credit_code": company.credit_code, "name": company.name},
+        status=201,
+    )
+
+
+@corp.get("")
+@doc("Companies I may act for", "companies")
+@returns(list[MyCompanyOut])
+@citizen_required
+async def my_companies(request: Request):  # type: ignore[no-untyped-def]
+    return ok(await companies.my_companies(request.ctx.person_id))
+
+
+@corp.get("/<company_id:int>/agents")
+@doc("The company's 经办人 (legal representative only)", "companies")
+@returns(list[AgentOut])
+@citizen_required
+async def agents(request: Request, company_id: int):  # type: ignore[no-untyped-def]
+    return ok(await companies.list_agents(request.ctx.person_id, company_id))
+
+
+@corp.post("/<company_id:int>/agents")
+@doc("Authorise a 经办人 with a scope and an expiry", "companies")
+@returns(AgentGrantOut, status=201)
+@citizen_required
+@body(AgentIn)
+async def authorise(request: Request, company_id: int):  # type: ignore[no-untyped-def]
+    data: AgentIn = request.ctx.body
+    member = await companies.authorise_agent(
+        request.ctx.person_id,
+        company_id,
+        agent_name=data.name,
+        agent_id_number=data.id_number,
+        scope=data.scope,
+        expires_at=data.expires_at,
+    )
+    expires: datetime | None = member.expires_at
+    out = {"id": member.id, "scope": member.scope}
+    return ok({**out, "expires_at": expires.isoformat() if expires else None}, status=201)
+
+
+@corp.delete("/<company_id:int>/agents/<member_id:int>")
+@doc("Revoke a 经办人 authorisation", "companies")
+@returns(Done)
+@citizen_required
+async def revoke(request: Request, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
+    await companies.revoke_agent(request.ctx.person_id, company_id, member_id)
+    return ok({"ok": True})
+
+
+@staff.post("/<person_id:int>/pii")
+@doc("Read one unmasked personal value (audited)", "staff identity")
+@returns(PiiValueOut)
+@staff_required("clerk", "reviewer")
+@body(PiiReadIn)
+async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped-def]
+    data: PiiReadIn = request.ctx.body
+    value = await pii_audit.reveal(request.ctx.staff.id, person_id, data.field, data.reason)
+    return ok({"field": data.field, "value": value})
+
+
+@staff.get("/<person_id:int>/pii-reads")
+@doc("Who read this person's unmasked data, and why", "staff identity")
+@returns(list[PiiReadOut])
+@staff_required("admin")
+async def pii_reads(request: Request, person_id: int):  # type: ignore[no-untyped-def]
+    return ok(await pii_audit.reads_of(person_id))
+
+
+centre = Blueprint.group(me, corp, staff)

@@ -1,0 +1,114 @@
+"""Companies by unified social credit code, legal representatives and 经办人 authorisations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.errors import ApiError
+from app.identity.companies import require_company_authority
+from tests.support.identity_flows import consent, known_person, verify_l2
+from tests.support.pii_registry import new_credit_code
+
+
+async def _verified(api, citizen, sims):  # type: ignore[no-untyped-def]
+    who = await citizen()
+    await consent(api, who.headers, "realname")
+    name, number = await known_person(sims["idcheck"].base_url)
+    assert (await verify_l2(api, who.headers, name, number)).status_code == 200
+    return who, name, number
+
+
+async def test_company_needs_a_valid_code_and_level_2(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
+    plain = await citizen()
+    bad = await api.post(
+        "/api/v1/companies",
+        json={"credit_code": "91110000600037341N", "name": "测试科技有限公司"},
+        headers=plain.headers,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "CREDIT_CODE_INVALID"
+    low = await api.post(
+        "/api/v1/companies",
+        json={"credit_code": new_credit_code(), "name": "测试科技有限公司"},
+        headers=plain.headers,
+    )
+    assert low.status_code == 403
+    assert low.json()["error"]["code"] == "REALNAME_LEVEL_REQUIRED"
+    assert low.json()["error"]["fields"]["required_level"] == 2
+
+
+async def test_agent_authorisation_scope_expiry_and_revocation(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
+    rep, _, _ = await _verified(api, citizen, sims)
+    agent, agent_name, agent_number = await _verified(api, citizen, sims)
+    outsider = await citizen()
+    code = new_credit_code()
+    created = await api.post(
+        "/api/v1/companies", json={"credit_code": code, "name": "掌上办测试有限公司"},
+        headers=rep.headers,
+    )
+    assert created.status_code == 201, created.text
+    company_id = created.json()["company_id"]
+    twice = await api.post(
+        "/api/v1/companies", json={"credit_code": code, "name": "冒名公司"}, headers=agent.headers
+    )
+    assert twice.status_code == 409
+
+    expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    grant = {"name": agent_name, "id_number": agent_number, "scope": ["GA-001"]}
+    grant["expires_at"] = expires
+    by_outsider = await api.post(
+        f"/api/v1/companies/{company_id}/agents", json=grant, headers=outsider.headers
+    )
+    assert by_outsider.status_code == 403
+    granted = await api.post(
+        f"/api/v1/companies/{company_id}/agents", json=grant, headers=rep.headers
+    )
+    assert granted.status_code == 201, granted.text
+
+    await require_company_authority(agent.person_id, company_id, "GA-001")
+    await require_company_authority(rep.person_id, company_id, "ANY-ITEM")
+    for who, item in ((agent, "GA-999"), (outsider, "GA-001")):
+        with pytest.raises(ApiError) as err:
+            await require_company_authority(who.person_id, company_id, item)
+        assert err.value.code == "COMPANY_AUTHORITY_REQUIRED"
+
+    mine = (await api.get("/api/v1/companies", headers=agent.headers)).json()
+    assert [(c["credit_code"], c["role"]) for c in mine] == [(code, "agent")]
+    listed = (await api.get(f"/api/v1/companies/{company_id}/agents", headers=rep.headers)).json()
+    assert agent_number not in str(listed) and agent_name not in str(listed)
+
+    member_id = granted.json()["id"]
+    gone = await api.delete(
+        f"/api/v1/companies/{company_id}/agents/{member_id}", headers=rep.headers
+    )
+    assert gone.status_code == 200
+    with pytest.raises(ApiError):
+        await require_company_authority(agent.person_id, company_id, "GA-001")
+
+
+async def test_expired_and_unknown_agents_are_refused(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
+    rep, _, _ = await _verified(api, citizen, sims)
+    created = await api.post(
+        "/api/v1/companies",
+        json={"credit_code": new_credit_code(), "name": "过期授权测试公司"},
+        headers=rep.headers,
+    )
+    company_id = created.json()["company_id"]
+    name, number = await known_person(sims["idcheck"].base_url)  # never logged in
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    expired = await api.post(
+        f"/api/v1/companies/{company_id}/agents",
+        json={"name": name, "id_number": number, "expires_at": past},
+        headers=rep.headers,
+    )
+    assert expired.status_code == 422
+    unknown = await api.post(
+        f"/api/v1/companies/{company_id}/agents",
+        json={"name": name, "id_number": number, "expires_at": future},
+        headers=rep.headers,
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "AGENT_NOT_FOUND"

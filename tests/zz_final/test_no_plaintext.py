@@ -1,0 +1,66 @@
+"""Runs last: no ID number or phone number used in the suite is readable in the database dump
+(PostgreSQL: ``pg_dump`` of this run's database; SQLite: the database files) or in the log
+output. The values come from the test registry and from decrypting every stored person."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.security import pii
+from models.identity import Person
+from tests.support.log_capture import LOG_LINES
+from tests.support.pii_registry import USED_ID_NUMBERS, USED_PHONES
+
+
+async def _stored_values() -> set[str]:
+    values: set[str] = set()
+    for row in await Person.all().values("phone_enc", "id_number_enc"):
+        for sealed in row.values():
+            if sealed:
+                values.add(pii.decrypt(sealed))
+    return values
+
+
+def _dump(database_url: str) -> str:
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.split("://", 1)[1])
+        parts = [p for p in (path, Path(f"{path}-wal")) if p.exists()]
+        return "".join(p.read_bytes().decode("utf-8", "replace") for p in parts)
+    url = "postgresql://" + database_url.split("://", 1)[1]
+    done = subprocess.run(
+        ["pg_dump", "--no-owner", "--data-only", url],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _leaks(text: str, values: set[str]) -> list[str]:
+    found = []
+    for value in values:
+        if value in text or (value.endswith("X") and value[:-1] + "x" in text):
+            found.append(pii.mask_id_number(value) if len(value) == 18 else pii.mask_phone(value))
+    return sorted(str(v) for v in found)
+
+
+@pytest.fixture
+async def sensitive_values() -> set[str]:
+    values = set(USED_ID_NUMBERS) | set(USED_PHONES) | await _stored_values()
+    assert values, "the suite stored no personal data: nothing to check"
+    return values
+
+
+async def test_database_dump_holds_no_plaintext(settings, sensitive_values: set[str]) -> None:  # type: ignore[no-untyped-def]
+    dump = _dump(settings.database_url)
+    # the dump really holds the people: their phones as ciphertexts under a key id
+    assert f"{pii.keyring().current}$" in dump
+    assert _leaks(dump, sensitive_values) == []
+
+
+async def test_log_output_holds_no_plaintext(sensitive_values: set[str]) -> None:
+    assert LOG_LINES, "no log line was recorded"
+    assert _leaks("\n".join(LOG_LINES), sensitive_values) == []
