@@ -65,7 +65,9 @@ def __getattr__(name: str) -> Any:
 
 
 async def init_db(settings: Settings | None = None) -> None:
-    await Tortoise.init(config=tortoise_config(settings))
+    # Sanic runs listeners and request handlers in different tasks: the ORM context set up in
+    # a listener must be visible to all of them (as tortoise.contrib.sanic does it)
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 async def close_db() -> None:

@@ -1,8 +1,5 @@
-"""Run every benchmark in turn: ``python -m bench`` (or ``make bench``).
-
-``python -m bench api wechat_callback`` runs only those. Each prints its own figures; none
-fails on a slow machine.
-"""
+"""``python -m bench`` (``make bench``): run every ``bench/bench_*.py`` in turn, each in its own
+process, passing the arguments on (e.g. ``--backend sqlite``)."""
 
 from __future__ import annotations
 
@@ -10,22 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-
 
 def main(argv: list[str]) -> int:
-    available = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
-    chosen = argv or available
-    unknown = [name for name in chosen if name not in available]
-    if unknown:
-        print(f"unknown benchmark(s) {unknown}; available: {available}", file=sys.stderr)
-        return 2
-    status = 0
-    for name in chosen:
-        print(f"\n=== bench_{name} ===", flush=True)
-        result = subprocess.run([sys.executable, "-m", f"bench.bench_{name}"], check=False)
-        status = status or result.returncode
-    return status
+    here = Path(__file__).resolve().parent
+    failed = 0
+    for script in sorted(here.glob("bench_*.py")):
+        print(f"\n=== {script.stem} ===", flush=True)
+        code = subprocess.call(
+            [sys.executable, "-m", f"bench.{script.stem}", *argv], cwd=here.parent
+        )
+        failed += code != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

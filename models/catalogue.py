@@ -18,9 +18,10 @@ class ServiceItem(Model):
     department = fields.ForeignKeyField(
         "core.Department", related_name="items", on_delete=fields.RESTRICT
     )
-    published_version = fields.ForeignKeyField(
-        "catalogue.ServiceItemVersion", related_name=None, null=True, on_delete=fields.SET_NULL
-    )
+    # the ServiceItemVersion citizens see. A plain column, not a foreign key: with one, the two
+    # tables reference each other and tortoise's migrations drop the columns of such a cycle.
+    # Versions are never deleted, so the id stays valid.
+    published_version_id = fields.IntField(null=True)
     published = fields.BooleanField(default=False)
     published_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -1,0 +1,143 @@
+"""Materials of a case: uploads (size and type limits, SHA-256, content-addressed storage under
+``settings.upload_dir``) or a reference to an e-licence that stands in for the material.
+
+The type is decided from the file's first bytes, not from what the client claims.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app.errors import ApiError, Conflict, ValidationFailed
+from app.security import pii
+from app.settings import get_settings
+from models.cases import Case, CaseStatus, Material
+
+SIGNATURES: list[tuple[bytes, str, str]] = [
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"PK\x03\x04", "application/ofd", "ofd"),  # OFD (GB/T 33190) is a zip container
+]
+EDITABLE = (CaseStatus.draft, CaseStatus.supplement_requested)
+
+
+class UploadTooLarge(ApiError):
+    status = 413
+    code = "UPLOAD_TOO_LARGE"
+    message = "文件过大"
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    for magic, mime, ext in SIGNATURES:
+        if content.startswith(magic):
+            return mime, ext
+    return None
+
+
+def material_spec(version_materials: list[dict[str, Any]], code: str) -> dict[str, Any]:
+    for spec in version_materials or []:
+        if spec.get("code") == code:
+            return spec
+    raise ValidationFailed(
+        "该事项没有此项材料", code="MATERIAL_UNKNOWN", fields={"code": "未知材料"}
+    )
+
+
+def _store_sync(root: Path, sha: str, content: bytes) -> str:
+    folder = root / sha[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / sha
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, target)
+    return str(Path(sha[:2]) / sha)
+
+
+def _editable(case: Case) -> None:
+    if case.status not in EDITABLE:
+        raise Conflict("当前状态不能修改材料", code="CASE_NOT_EDITABLE")
+
+
+async def attach_upload(
+    case: Case, version_materials: list[dict[str, Any]], *, code: str, filename: str,
+    content: bytes,
+) -> Material:
+    _editable(case)
+    spec = material_spec(version_materials, code)
+    settings = get_settings()
+    if len(content) > settings.upload_max_bytes:
+        raise UploadTooLarge(f"文件不能超过{settings.upload_max_bytes // (1024 * 1024)}MB")
+    if not content:
+        raise ValidationFailed("文件为空", code="UPLOAD_EMPTY", fields={"file": "文件为空"})
+    kind = sniff(content)
+    if kind is None:
+        raise ValidationFailed(
+            "仅支持 PDF、JPG、PNG、OFD 格式", code="UPLOAD_TYPE", fields={"file": "格式不支持"}
+        )
+    sha = hashlib.sha256(content).hexdigest()
+    path = await asyncio.to_thread(_store_sync, Path(settings.upload_dir), sha, content)
+    return await Material.create(
+        case_id=case.id, code=code, name=spec.get("name", code), kind="upload",
+        filename=Path(filename or f"{code}.{kind[1]}").name[:255], content_type=kind[0],
+        size=len(content), sha256=sha, storage_path=path,
+    )
+
+
+async def attach_elicence(
+    case: Case, version_materials: list[dict[str, Any]], *, code: str, elicence_type: str,
+    licence_no: str,
+) -> Material:
+    _editable(case)
+    spec = material_spec(version_materials, code)
+    accepted = spec.get("elicence_type")
+    if not accepted or accepted != elicence_type:
+        raise ValidationFailed(
+            "该材料不能以此电子证照代替", code="ELICENCE_NOT_ACCEPTED",
+            fields={"elicence_type": "不适用于该材料"},
+        )
+    return await Material.create(
+        case_id=case.id, code=code, name=spec.get("name", code), kind="elicence",
+        elicence_type=elicence_type, elicence_ref_enc=pii.encrypt(licence_no.strip()),
+    )
+
+
+async def supersede_others(material: Material) -> None:
+    """A newer material for the same code replaces the earlier ones."""
+    await Material.filter(case_id=material.case_id, code=material.code, superseded=False).exclude(
+        id=material.id
+    ).update(superseded=True)
+
+
+def missing_required(
+    version_materials: list[dict[str, Any]], present: list[Material]
+) -> list[dict[str, str]]:
+    have = {m.code for m in present if not m.superseded}
+    return [
+        {"code": s["code"], "name": s.get("name", s["code"])}
+        for s in version_materials or []
+        if s.get("required") and s.get("code") not in have
+    ]
+
+
+def view(material: Material) -> dict[str, Any]:
+    ref = pii.decrypt(material.elicence_ref_enc) if material.elicence_ref_enc else None
+    return {
+        "id": material.id, "code": material.code, "name": material.name, "kind": material.kind,
+        "filename": material.filename, "content_type": material.content_type,
+        "size": material.size, "sha256": material.sha256,
+        "elicence_type": material.elicence_type,
+        "licence_no": _mask_licence(ref) if ref else None,
+        "superseded": material.superseded,
+    }
+
+
+def _mask_licence(value: str) -> str:
+    return value[:2] + "*" * max(len(value) - 4, 2) + value[-2:] if len(value) > 4 else "****"

@@ -1,0 +1,158 @@
+"""Reading cases: a citizen's own, a department's queue, the public progress and the full view
+(clock, timeline, materials, 补正 notices). Lookups scoped to an owner answer None / 404 for
+anyone else's case, so the existence of other people's cases never shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from app import clock
+from app.cases import chain, clocks, forms, materials, supplement
+from app.cases.lifecycle import STATUS_LABELS
+from app.errors import NotFound
+from models.cases import Case, CaseEvent, CaseStatus, ClockPause, Material
+
+S = CaseStatus
+PUBLIC_PROGRESS = ("已收件", "已受理", "审批中", "特别程序", "已办结", "已出件")
+RUNNING = (S.accepted, S.under_review, S.special_stage, S.supplement_requested, S.resubmitted)
+
+
+def public_progress(case: Case) -> str:
+    """The six public progress states citizens see (the draft, never filed, is 未提交)."""
+    status = CaseStatus(case.status)
+    if status is S.draft:
+        return "未提交"
+    if status in (S.result_issued, S.delivering) or (
+        status is S.completed and case.result_issued_at is not None
+    ):
+        return "已出件"
+    if status is S.special_stage:
+        return "特别程序"
+    if status in (S.approved, S.denied, S.refused, S.completed, S.withdrawn) or (
+        status in (S.fee_due, S.paid) and case.fee_stage == "approval"
+    ):
+        return "已办结"
+    if case.accepted_at is None:
+        return "已收件"
+    return "已受理" if status is S.accepted else "审批中"
+
+
+async def find_case_for_person(case_no: str, person_id: int) -> Case | None:
+    return await Case.get_or_none(number=case_no.strip(), person_id=person_id)
+
+
+async def case_for_person(case_id: int, person_id: int) -> Case:
+    case = await Case.get_or_none(id=case_id, person_id=person_id)
+    if case is None:
+        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
+    return case
+
+
+async def case_for_department(case_id: int, department_id: int) -> Case:
+    case = await Case.get_or_none(id=case_id, department_id=department_id)
+    if case is None or case.status == S.draft:  # drafts are the citizen's own business
+        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
+    return case
+
+
+async def list_for_person(
+    person_id: int, *, status: str | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[Case], int]:
+    qs = Case.filter(person_id=person_id)
+    if status:
+        qs = qs.filter(status=status)
+    total = await qs.count()
+    return await qs.order_by("-id").offset(offset).limit(limit), total
+
+
+def _clock(case: Case, pauses: list[ClockPause]) -> clocks.ClockView:
+    return clocks.compute(
+        accepted_at=case.accepted_at, decided_at=case.decided_at,
+        promised_limit_days=case.promised_limit_days, legal_limit_days=case.legal_limit_days,
+        pauses=[clocks.PauseSpan(p.kind, p.name, p.started_at, p.ended_at) for p in pauses],
+    )
+
+
+async def clock_of(case: Case) -> clocks.ClockView:
+    return _clock(case, await ClockPause.filter(case_id=case.id).order_by("id"))
+
+
+async def _with_clocks(cases: list[Case]) -> list[tuple[Case, clocks.ClockView]]:
+    by_case: dict[int, list[ClockPause]] = defaultdict(list)
+    if cases:
+        for pause in await ClockPause.filter(case_id__in=[c.id for c in cases]).order_by("id"):
+            by_case[pause.case_id].append(pause)
+    return [(c, _clock(c, by_case[c.id])) for c in cases]
+
+
+async def department_queue(
+    department_id: int, *, statuses: list[str] | None = None, colour: str | None = None,
+    limit: int = 50, offset: int = 0,
+) -> list[tuple[Case, clocks.ClockView]]:
+    """A department's cases, oldest first. The colour is computed, so a colour filter looks at
+    the running cases only (a finished case has no colour worth chasing)."""
+    qs = Case.filter(department_id=department_id).exclude(status=S.draft)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if colour:
+        qs = qs.filter(status__in=list(RUNNING), accepted_at__isnull=False)
+        rows = await _with_clocks(await qs.order_by("accepted_at", "id"))
+        return [r for r in rows if r[1].colour == colour][offset : offset + limit]
+    return await _with_clocks(await qs.order_by("id").offset(offset).limit(limit))
+
+
+def summary(case: Case, view: clocks.ClockView | None = None) -> dict[str, Any]:
+    out = {
+        "id": case.id, "number": case.number, "item_name": case.item_name,
+        "status": case.status.value if isinstance(case.status, S) else case.status,
+        "status_label": STATUS_LABELS[CaseStatus(case.status)],
+        "public_progress": public_progress(case), "channel": case.channel,
+        "supervision_flag": case.supervision_flag,
+        "submitted_at": clock.iso(case.submitted_at), "created_at": clock.iso(case.created_at),
+    }
+    if view is not None:
+        out["clock"] = {"colour": view.colour, "days_used": view.days_used,
+                        "promised_due": view.promised_due.isoformat() if view.promised_due
+                        else None}
+    return out
+
+
+async def detail(case: Case, *, staff: bool = False) -> dict[str, Any]:
+    version = await case.item_version
+    events = await CaseEvent.filter(case_id=case.id).order_by("seq")
+    mats = await Material.filter(case_id=case.id).order_by("id")
+    view = await clock_of(case)
+    out = summary(case)
+    out.update(
+        item={"id": case.item_id, "version_id": case.item_version_id,
+              "version": version.version, "name": case.item_name},
+        department_id=case.department_id, company_id=case.company_id,
+        delivery=case.delivery, form=forms.masked(version.form_schema, case.form_data),
+        fees={"stage": case.fee_stage, "total_fen": case.fee_total_fen,
+              "paid_at": clock.iso(case.paid_at)},
+        special_stage=case.special_stage, decision_reason=case.decision_reason,
+        result_note=case.result_note,
+        clock=view.as_dict(),
+        materials=[materials.view(m) for m in mats],
+        supplements=await supplement.view(case),
+        timeline=[_event_view(e, staff) for e in events],
+        timeline_intact=chain.verify(events) is None,
+    )
+    return out
+
+
+def _event_view(e: CaseEvent, staff: bool) -> dict[str, Any]:
+    who = {"citizen": "申请人", "system": "系统", "platform": "支付平台"}.get(e.actor_kind)
+    out = {
+        "seq": e.seq, "at": clock.iso(e.at), "from": e.from_status, "to": e.to_status,
+        "label": STATUS_LABELS.get(CaseStatus(e.to_status), e.to_status), "reason": e.reason,
+        # citizens see the role, staff see who it was
+        "actor": {"kind": e.actor_kind,
+                  "name": who or (e.actor_name if staff and e.actor_name else "工作人员")},
+        "hash": e.hash,
+    }
+    if staff:
+        out["actor"]["id"] = e.actor_id
+        out["data"] = e.data
+    return out

@@ -1,0 +1,156 @@
+"""Request and response shapes of the case endpoints (citizen and staff), for validation and
+OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+Colour = Literal["green", "yellow", "red"]
+
+
+class CreateCaseIn(BaseModel):
+    item_id: int | None = None
+    item_code: str | None = Field(default=None, max_length=64)
+    delivery: Literal["window", "express", "online"] | None = None
+    company_id: int | None = None
+    channel: Literal["app", "wechat", "alipay"] | None = None
+    form: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_item(self) -> CreateCaseIn:
+        if self.item_id is None and not self.item_code:
+            raise ValueError("item_id or item_code is required")
+        return self
+
+
+class UpdateCaseIn(BaseModel):
+    form: dict[str, Any] | None = None
+    delivery: Literal["window", "express", "online"] | None = None
+
+
+class ElicenceIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    elicence_type: str = Field(min_length=1, max_length=64)
+    licence_no: str = Field(min_length=1, max_length=64)
+
+
+class ReasonIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RequiredReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class AnswerIn(BaseModel):
+    text: str | None = Field(default=None, max_length=2000)
+    material_id: int | None = None
+
+
+class DefectIn(BaseModel):
+    material_code: str = Field(min_length=1, max_length=64, description="material code or form")
+    problem: str = Field(min_length=1, max_length=1000)
+    requirement: str = Field(min_length=1, max_length=1000)
+    legal_clause: str = Field(default="", max_length=500)
+
+
+class SupplementIn(BaseModel):
+    items: list[DefectIn] = Field(min_length=1, max_length=50)
+    note: str = Field(default="", max_length=1000)
+    deadline_workdays: int | None = Field(default=None, ge=1, le=60)
+
+
+class SpecialStageIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class ResultIn(BaseModel):
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class MineQuery(BaseModel):
+    status: str | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+
+
+class QueueQuery(BaseModel):
+    status: str | None = Field(default=None, description="comma-separated statuses")
+    colour: Colour | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class ClockSummary(BaseModel):
+    colour: Colour
+    days_used: int
+    promised_due: str | None
+
+
+class CaseSummaryOut(BaseModel):
+    id: int
+    number: str
+    item_name: str
+    status: str
+    status_label: str
+    public_progress: str
+    channel: str
+    supervision_flag: bool
+    submitted_at: str | None
+    created_at: str | None
+    clock: ClockSummary | None = None
+
+
+class CaseListOut(BaseModel):
+    items: list[CaseSummaryOut]
+    total: int | None = None
+
+
+class CaseDetailOut(CaseSummaryOut):
+    item: dict[str, Any]
+    department_id: int
+    company_id: int | None
+    delivery: str
+    form: dict[str, Any]
+    fees: dict[str, Any]
+    special_stage: str | None
+    decision_reason: str | None
+    result_note: str | None
+    clock: dict[str, Any]  # type: ignore[assignment]
+    materials: list[dict[str, Any]]
+    supplements: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    timeline_intact: bool
+
+
+class MaterialOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    filename: str | None
+    content_type: str | None
+    size: int
+    sha256: str | None
+    elicence_type: str | None
+    licence_no: str | None
+    superseded: bool
+
+
+class AnswerOut(BaseModel):
+    id: int
+    answered: bool
+    answer_text: str | None
+    answer_material_id: int | None
+
+
+class NoticeOut(BaseModel):
+    id: int
+    round: int
+    stage: str
+    status: str
+    supervision_flag: bool
+    case: CaseSummaryOut

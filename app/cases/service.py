@@ -1,0 +1,126 @@
+"""What a citizen does with a case: create a draft, fill the form, submit, withdraw, answer a
+补正 notice and resubmit. Each status change is one short transaction through ``transition``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app.cases import forms, materials, supplement
+from app.cases.lifecycle import Actor, record_creation, transition
+from app.cases.numbering import next_number
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.identity.companies import require_authorised
+from app.identity.levels import require_level
+from models.cases import Case, CaseStatus, Material
+from models.catalogue import ServiceItem, ServiceItemVersion
+
+
+async def require_realname(person_id: int, level: int) -> None:
+    await require_level(person_id, level)  # 403 REALNAME_LEVEL_REQUIRED
+
+
+async def require_company(person_id: int, company_id: int, item_code: str) -> None:
+    await require_authorised(person_id, company_id, item_code)
+
+
+def citizen(person_id: int) -> Actor:
+    return Actor("citizen", str(person_id))
+
+
+async def _published_item(item_id: int | None, item_code: str | None) -> ServiceItem:
+    qs = ServiceItem.filter(published=True, published_version_id__isnull=False)
+    item = await (qs.get_or_none(id=item_id) if item_id else qs.get_or_none(code=item_code or ""))
+    if item is None:
+        raise NotFound("事项不存在或未发布", code="ITEM_NOT_FOUND")
+    return item
+
+
+async def create_draft(
+    person_id: int, *, item_id: int | None = None, item_code: str | None = None,
+    channel: str = "app", delivery: str | None = None, company_id: int | None = None,
+) -> Case:
+    item = await _published_item(item_id, item_code)
+    version = await ServiceItemVersion.get(id=item.published_version_id)
+    if version.channels and channel not in version.channels:
+        raise Conflict("该事项暂不支持在此渠道办理", code="CHANNEL_NOT_OFFERED")
+    options = version.delivery_options or ["window"]
+    delivery = delivery or options[0]
+    if delivery not in options:
+        raise ValidationFailed("不支持该送达方式", fields={"delivery": "取值不在允许范围内"})
+    await require_realname(person_id, version.required_realname_level)
+    if company_id is not None:
+        await require_company(person_id, company_id, item.code)
+    fee_total = sum(int(f.get("amount_fen", 0)) for f in version.fees or [])
+    async with in_transaction() as conn:
+        case = await Case.create(
+            number=await next_number(conn), person_id=person_id, company_id=company_id,
+            item_id=item.id, item_version_id=version.id, item_name=version.name,
+            department_id=item.department_id, channel=channel, delivery=delivery,
+            fee_stage=version.fee_timing if fee_total else None, fee_total_fen=fee_total,
+            promised_limit_days=version.promised_limit_days,
+            legal_limit_days=version.legal_limit_days, using_db=conn,
+        )
+        await record_creation(case, actor=citizen(person_id), connection=conn)
+    return case
+
+
+async def version_of(case: Case) -> ServiceItemVersion:
+    return await ServiceItemVersion.get(id=case.item_version_id)
+
+
+async def update_draft(
+    case: Case, *, form: dict[str, Any] | None, delivery: str | None
+) -> Case:
+    if case.status != CaseStatus.draft:
+        raise Conflict("只有草稿可以修改", code="CASE_NOT_EDITABLE")
+    version = await version_of(case)
+    if form is not None:
+        merged = {**forms.unseal(case.form_data), **form}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        case.form_data = forms.seal(version.form_schema, forms.validate(
+            version.form_schema, merged, partial=True))
+    if delivery is not None:
+        if delivery not in (version.delivery_options or ["window"]):
+            raise ValidationFailed("不支持该送达方式", fields={"delivery": "取值不在允许范围内"})
+        case.delivery = delivery
+    await case.save(update_fields=["form_data", "delivery", "updated_at"])
+    return case
+
+
+async def submit(case: Case, person_id: int) -> Case:
+    if case.status != CaseStatus.draft:
+        raise Conflict("只有草稿可以提交", code="ILLEGAL_TRANSITION",
+                       fields={"from": str(case.status), "to": "submitted"})
+    version = await version_of(case)
+    await require_realname(person_id, version.required_realname_level)
+    forms.validate(version.form_schema, forms.unseal(case.form_data))
+    present = await Material.filter(case_id=case.id, superseded=False)
+    missing = materials.missing_required(version.materials, present)
+    if missing:
+        raise ValidationFailed(
+            "请提交全部必需材料", code="MATERIALS_MISSING",
+            fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
+        )
+    to = CaseStatus.fee_due if case.fee_stage == "submission" else CaseStatus.submitted
+    async with in_transaction() as conn:
+        await transition(case, to, actor=citizen(person_id), connection=conn)
+    return case
+
+
+async def withdraw(case: Case, person_id: int, reason: str | None) -> Case:
+    async with in_transaction() as conn:
+        await transition(case, CaseStatus.withdrawn, actor=citizen(person_id),
+                         reason=reason or "申请人撤回", connection=conn)
+    return case
+
+
+async def resubmit(case: Case, person_id: int) -> Case:
+    async with in_transaction() as conn:
+        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+        notice = await supplement.close_on_resubmit(locked, conn)
+        await transition(case, CaseStatus.resubmitted, actor=citizen(person_id),
+                         reason="已按补正告知逐项补正", data={"notice_id": notice.id},
+                         connection=conn)
+    return case

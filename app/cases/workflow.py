@@ -1,0 +1,135 @@
+"""What staff do with a case: 受理 or 不予受理, ask for 补正 (and sign off a second one), review,
+special stages, approve or deny, issue the result, complete. Department scoping is the caller's
+(``queries.case_for_department``); each action is one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from app.cases import supplement
+from app.cases.lifecycle import SYSTEM, Actor, ensure_allowed, transition
+from app.errors import Conflict, ValidationFailed
+from models.cases import Case, CaseStatus, SupplementNotice
+from models.catalogue import ServiceItemVersion
+
+S = CaseStatus
+
+
+def staff_actor(staff_id: int, name: str | None = None) -> Actor:
+    return Actor("staff", str(staff_id), name)
+
+
+async def _locked(case: Case, conn: BaseDBAsyncClient) -> Case:
+    return await Case.select_for_update().using_db(conn).get(id=case.id)
+
+
+def _need_reason(reason: str | None, what: str) -> str:
+    if not reason or not reason.strip():
+        raise ValidationFailed(f"{what}须说明理由", fields={"reason": "必填"})
+    return reason.strip()
+
+
+async def move(
+    case: Case, to: CaseStatus, actor: Actor, *, reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    async with in_transaction() as conn:
+        await transition(case, to, actor=actor, reason=reason, data=data, connection=conn)
+    return case
+
+
+async def accept(case: Case, actor: Actor) -> Case:
+    pending = await SupplementNotice.filter(case_id=case.id, status="pending_signoff").exists()
+    if pending:
+        raise Conflict("有待签批的补正告知，暂不能受理", code="SUPPLEMENT_PENDING_SIGNOFF")
+    return await move(case, S.accepted, actor, reason="材料齐全，符合法定形式，予以受理")
+
+
+async def refuse(case: Case, actor: Actor, reason: str | None) -> Case:
+    return await _decide(case, S.refused, actor, _need_reason(reason, "不予受理"))
+
+
+async def deny(case: Case, actor: Actor, reason: str | None) -> Case:
+    return await _decide(case, S.denied, actor, _need_reason(reason, "不予许可"))
+
+
+async def approve(case: Case, actor: Actor, reason: str | None) -> Case:
+    """Approve; when fees fall due after approval the case goes on to fee_due at once."""
+    async with in_transaction() as conn:
+        await transition(case, S.approved, actor=actor, reason=reason or "准予许可",
+                         connection=conn)
+        await _set(case, conn, decision_reason=reason)
+        if case.fee_stage == "approval":
+            fen = case.fee_total_fen
+            await transition(case, S.fee_due, actor=SYSTEM,
+                             reason=f"请缴纳费用{fen // 100}.{fen % 100:02d}元",
+                             data={"amount_fen": fen}, connection=conn)
+    return case
+
+
+async def _decide(case: Case, to: CaseStatus, actor: Actor, reason: str) -> Case:
+    async with in_transaction() as conn:
+        await transition(case, to, actor=actor, reason=reason, connection=conn)
+        await _set(case, conn, decision_reason=reason)
+    return case
+
+
+async def _set(case: Case, conn: BaseDBAsyncClient, **values: Any) -> None:
+    for key, value in values.items():
+        setattr(case, key, value)
+    await case.save(update_fields=[*values, "updated_at"], using_db=conn)
+
+
+async def request_supplement(
+    case: Case, actor: Actor, staff_id: int, defects: list[supplement.DefectIn], *,
+    note: str = "", deadline_workdays: int | None = None,
+) -> SupplementNotice:
+    version = await ServiceItemVersion.get(id=case.item_version_id)
+    async with in_transaction() as conn:
+        locked = await _locked(case, conn)
+        notice = await supplement.request(
+            locked, version.materials, defects, staff_id=staff_id, actor=actor, note=note,
+            deadline_workdays=deadline_workdays, conn=conn,
+        )
+    await case.refresh_from_db()
+    return notice
+
+
+async def sign_off_supplement(case: Case, notice_id: int, actor: Actor, staff_id: int) -> Case:
+    async with in_transaction() as conn:
+        locked = await _locked(case, conn)
+        await supplement.sign_off(locked, notice_id, reviewer_id=staff_id, actor=actor, conn=conn)
+    await case.refresh_from_db()
+    return case
+
+
+async def start_special_stage(case: Case, actor: Actor, name: str, reason: str | None) -> Case:
+    version = await ServiceItemVersion.get(id=case.item_version_id)
+    stage = next((s for s in version.special_stages or [] if s.get("name") == name), None)
+    if stage is None:
+        raise ValidationFailed("该事项没有此特殊环节", fields={"name": "取值不在允许范围内"})
+    data = {"name": name, "days": stage.get("days"),
+            "counts_toward_limit": bool(stage.get("counts_toward_limit", False))}
+    return await move(case, S.special_stage, actor, reason=reason or name,
+                      data=data)
+
+
+async def end_special_stage(case: Case, actor: Actor, reason: str | None) -> Case:
+    return await move(case, S.under_review, actor, reason=reason or "特别程序结束")
+
+
+async def issue_result(case: Case, actor: Actor, note: str | None) -> Case:
+    async with in_transaction() as conn:
+        locked = await _locked(case, conn)
+        ensure_allowed(locked, S.result_issued)
+        await transition(case, S.result_issued, actor=actor, reason=note or "已出具办理结果",
+                         connection=conn)
+        await _set(case, conn, result_note=note)
+    return case
+
+
+async def complete(case: Case, actor: Actor, reason: str | None) -> Case:
+    return await move(case, S.completed, actor, reason=reason or "办结")

@@ -1,0 +1,253 @@
+"""The shapes of a 办事指南: what staff send when they create or edit an item, what the data
+file holds, and what citizens read. The JSON columns of ``ServiceItemVersion`` store these."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ItemType = Literal[
+    "行政许可",
+    "行政确认",
+    "行政给付",
+    "行政征收",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+    "公共服务",
+]
+OnlineDepth = Literal["不见面", "见一次面", "见多次面"]
+Delivery = Literal["window", "express", "online"]  # 窗口自取 / 快递送达 / 电子送达
+Channel = Literal["app", "wechat", "alipay"]
+FieldType = Literal[
+    "text", "textarea", "number", "date", "select", "phone", "id_number", "address", "boolean"
+]
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Material(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    name: str = Field(min_length=1, max_length=200)
+    required: bool = True
+    format: str = Field("电子件", max_length=16)  # 原件 / 复印件 / 电子件
+    sample: str = ""  # URL of a filled-in sample
+    min_trust_level: int = Field(1, ge=1, le=3)
+    elicence_type: str | None = None  # an e-licence of the applicant that can stand in for it
+    copies: int = Field(1, ge=1, le=20)
+    accept: list[str] = Field(default_factory=lambda: ["jpg", "png", "pdf"])
+    note: str = ""
+
+
+class Step(_Strict):
+    name: str = Field(min_length=1, max_length=64)
+    description: str = ""
+
+
+class SpecialStage(_Strict):
+    """特殊环节 (现场核查, 公示, 专家评审 …); ``counts_toward_limit`` false pauses the clock."""
+
+    name: str = Field(min_length=1, max_length=64)
+    days: int = Field(ge=0, le=365)
+    counts_toward_limit: bool = False
+
+
+class Fee(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    amount_fen: int = Field(gt=0, le=100_000_000)
+    nontax_code: str = Field(min_length=1, max_length=32)  # 非税收入项目编码
+    collecting_unit_code: str = Field(min_length=1, max_length=32)  # 执收单位编码
+
+
+class Faq(_Strict):
+    q: str = Field(min_length=1, max_length=200)
+    a: str = Field(min_length=1, max_length=2000)
+
+
+class FormField(BaseModel):
+    """A field of the application form; extra keys (``options``, ``min``, ``max``, ``help``,
+    ``pattern``) are kept for the case form validator."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    label: str = Field(min_length=1, max_length=64)
+    type: FieldType = "text"
+    required: bool = True
+    options: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _select_has_options(self) -> FormField:
+        if self.type == "select" and not self.options:
+            raise ValueError("select field needs options")
+        return self
+
+
+class FormSchema(BaseModel):
+    fields: list[FormField] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> FormSchema:
+        names = [f.name for f in self.fields]
+        if len(names) != len(set(names)):
+            raise ValueError("form field names must be unique")
+        return self
+
+
+class Guide(_Strict):
+    """One version of an item's guide: everything that may change from version to version."""
+
+    name: str = Field(min_length=2, max_length=200)
+    item_type: ItemType
+    legal_basis: str = ""
+    conditions: str = ""
+    materials: list[Material] = Field(default_factory=list, max_length=50)
+    steps: list[Step] = Field(default_factory=list, max_length=30)
+    special_stages: list[SpecialStage] = Field(default_factory=list, max_length=10)
+    legal_limit_days: int = Field(ge=0, le=365)
+    promised_limit_days: int = Field(ge=0, le=365)
+    fees: list[Fee] = Field(default_factory=list, max_length=20)
+    fee_timing: Literal["submission", "approval"] = "approval"
+    online_depth: OnlineDepth
+    visits: int = Field(0, ge=0, le=10)
+    delivery_options: list[Delivery] = Field(default_factory=lambda: ["window"], min_length=1)
+    postage_fen: int = Field(0, ge=0, le=100_000)
+    required_realname_level: int = Field(2, ge=1, le=3)
+    channels: list[Channel] = Field(
+        default_factory=lambda: ["app", "wechat", "alipay"], min_length=1
+    )
+    themes: list[str] = Field(default_factory=list, max_length=10)
+    keywords: list[str] = Field(default_factory=list, max_length=20)  # 俗称: 低保, 上户口
+    form_schema: FormSchema = Field(default_factory=FormSchema)
+    consult_phone: str = Field("", max_length=64)
+    complaint_phone: str = Field("", max_length=64)
+    faq: list[Faq] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Guide:
+        if self.promised_limit_days > self.legal_limit_days:
+            raise ValueError("承诺时限不能超过法定时限")
+        codes = [m.code for m in self.materials]
+        if len(codes) != len(set(codes)):
+            raise ValueError("材料编码不能重复")
+        if self.online_depth == "不见面" and self.visits:
+            raise ValueError("不见面事项的跑动次数应为 0")
+        return self
+
+
+class ItemCreate(Guide):
+    code: str = Field(pattern=CODE_PATTERN)  # 实施编码
+    basic_code: str = Field(min_length=1, max_length=64)  # 基本编码
+    department: str | None = None  # department code; defaults to the staff member's own
+
+
+class DataFile(BaseModel):
+    """``data/catalogue.json``: departments and items for ``seed-demo``."""
+
+    class Department(_Strict):
+        code: str
+        name: str
+        region_code: str = ""
+        phone: str = ""
+        address: str = ""
+
+    departments: list[Department]
+    items: list[ItemCreate]
+
+
+# ---- answers (documented in OpenAPI; the citizen ones are served as cached bytes) ----
+
+
+class DepartmentRef(BaseModel):
+    code: str
+    name: str
+
+
+class DepartmentInfo(DepartmentRef):
+    phone: str = ""
+    address: str = ""
+
+
+class ItemSummary(BaseModel):
+    code: str
+    name: str
+    department: DepartmentRef
+    item_type: str
+    online_depth: str
+    visits: int
+    promised_limit_days: int
+    total_fee_fen: int
+    themes: list[str]
+    channels: list[str]
+    delivery_options: list[str]
+
+
+class ItemList(BaseModel):
+    items: list[ItemSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class ItemGuide(Guide):
+    """The full 办事指南 of one version."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str
+    basic_code: str
+    department: DepartmentInfo
+    version: int
+    version_id: int
+    total_fee_fen: int
+    updated_at: str | None = None
+
+
+class Facet(BaseModel):
+    name: str
+    count: int
+
+
+class DepartmentFacet(DepartmentRef):
+    count: int
+
+
+class Facets(BaseModel):
+    departments: list[DepartmentFacet]
+    themes: list[Facet]
+    online_depths: list[Facet]
+    channels: list[Facet]
+
+
+class VersionInfo(BaseModel):
+    version: int
+    version_id: int
+    name: str
+    created_at: str | None
+    created_by: int | None
+
+
+class StaffItemSummary(BaseModel):
+    code: str
+    basic_code: str
+    department: DepartmentRef
+    name: str
+    published: bool
+    published_version: int | None
+    published_at: str | None
+    latest_version: int | None
+
+
+class StaffItemList(BaseModel):
+    items: list[StaffItemSummary]
+
+
+class StaffItem(StaffItemSummary):
+    versions: list[VersionInfo]
+    latest: ItemGuide | None
+
+
+class PublishIn(_Strict):
+    version: int | None = Field(None, ge=1)  # default: the latest version

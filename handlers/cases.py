@@ -1,0 +1,182 @@
+"""Citizen case endpoints: draft, form, materials, submit, withdraw, 补正 answers, resubmit,
+list and read. A case of another person answers 404 like a case that does not exist."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic_ext import openapi
+
+from app.api import body, doc, ok, query, returns
+from app.cases import materials, queries, service, supplement
+from app.cases.schemas import (
+    AnswerIn,
+    AnswerOut,
+    CaseDetailOut,
+    CaseListOut,
+    CreateCaseIn,
+    ElicenceIn,
+    MaterialOut,
+    MineQuery,
+    ReasonIn,
+    UpdateCaseIn,
+)
+from app.errors import NotFound, ValidationFailed
+from app.security.auth import citizen_required
+
+bp = Blueprint("cases", url_prefix="/api/v1/cases")
+TAG = "cases"
+
+
+async def _mine(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    return await queries.case_for_person(case_id, request.ctx.person_id)
+
+
+async def _detail(request: Request, case_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    return ok(await queries.detail(case), status=status)
+
+
+@bp.post("")
+@doc("Create a draft case for a published item", TAG)
+@citizen_required
+@body(CreateCaseIn)
+@returns(CaseDetailOut, status=201)
+async def create_case(request: Request):  # type: ignore[no-untyped-def]
+    b: CreateCaseIn = request.ctx.body
+    channel = b.channel or request.ctx.token_claims.get("channel") or "app"
+    case = await service.create_draft(
+        request.ctx.person_id, item_id=b.item_id, item_code=b.item_code, channel=channel,
+        delivery=b.delivery, company_id=b.company_id,
+    )
+    if b.form:
+        await service.update_draft(case, form=b.form, delivery=None)
+    return ok(await queries.detail(case), status=201)
+
+
+@bp.get("")
+@doc("List my cases, newest first", TAG)
+@citizen_required
+@query(MineQuery)
+@returns(CaseListOut)
+async def list_mine(request: Request):  # type: ignore[no-untyped-def]
+    q: MineQuery = request.ctx.query
+    cases, total = await queries.list_for_person(
+        request.ctx.person_id, status=q.status, limit=q.limit, offset=q.offset
+    )
+    return ok({"items": [queries.summary(c) for c in cases], "total": total})
+
+
+@bp.get("/<case_id:int>")
+@doc("Read one of my cases: clock, timeline, materials, 补正 notices, public progress", TAG)
+@citizen_required
+@returns(CaseDetailOut)
+async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    return await _detail(request, case_id)
+
+
+@bp.get("/number/<case_no:str>")
+@doc("Read one of my cases by its number (the link in chat answers and notifications)", TAG)
+@citizen_required
+@returns(CaseDetailOut)
+async def read_case_by_number(request: Request, case_no: str):  # type: ignore[no-untyped-def]
+    case = await queries.find_case_for_person(case_no, request.ctx.person_id)
+    if case is None:
+        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
+    return ok(await queries.detail(case))
+
+
+@bp.patch("/<case_id:int>")
+@doc("Fill the form (validated against the item's form definition) of a draft", TAG)
+@citizen_required
+@body(UpdateCaseIn)
+@returns(CaseDetailOut)
+async def update_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    await service.update_draft(case, form=request.ctx.body.form, delivery=request.ctx.body.delivery)
+    return ok(await queries.detail(case))
+
+
+@bp.post("/<case_id:int>/materials")
+@doc("Upload a material (multipart: file, code); PDF, JPG, PNG or OFD", TAG)
+@openapi.body(
+    {"multipart/form-data": {"type": "object", "properties": {
+        "code": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}},
+    required=True,
+)
+@citizen_required
+@returns(MaterialOut, status=201)
+async def upload_material(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    upload = request.files.get("file") if request.files else None
+    code = request.form.get("code") if request.form else None
+    if upload is None or not code:
+        raise ValidationFailed(fields={"file": "必填", "code": "必填"})
+    version = await service.version_of(case)
+    material = await materials.attach_upload(
+        case, version.materials, code=code, filename=upload.name or "", content=upload.body
+    )
+    return ok(materials.view(material), status=201)
+
+
+@bp.post("/<case_id:int>/materials/elicence")
+@doc("Use an e-licence I hold in place of a material", TAG)
+@citizen_required
+@body(ElicenceIn)
+@returns(MaterialOut, status=201)
+async def attach_elicence(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    b: ElicenceIn = request.ctx.body
+    version = await service.version_of(case)
+    material = await materials.attach_elicence(
+        case, version.materials, code=b.code, elicence_type=b.elicence_type,
+        licence_no=b.licence_no,
+    )
+    return ok(materials.view(material), status=201)
+
+
+@bp.post("/<case_id:int>/submit")
+@doc("Submit a draft (form and required materials complete)", TAG)
+@citizen_required
+@returns(CaseDetailOut)
+async def submit_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    await service.submit(case, request.ctx.person_id)
+    return ok(await queries.detail(case))
+
+
+@bp.post("/<case_id:int>/withdraw")
+@doc("Withdraw before acceptance (受理)", TAG)
+@citizen_required
+@body(ReasonIn)
+@returns(CaseDetailOut)
+async def withdraw_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason)
+    return ok(await queries.detail(case))
+
+
+@bp.post("/<case_id:int>/supplements/<notice_id:int>/items/<item_id:int>")
+@doc("Answer one item of the 补正 notice (text and/or an uploaded material id)", TAG)
+@citizen_required
+@body(AnswerIn)
+@returns(AnswerOut)
+async def answer_item(
+    request: Request, case_id: int, notice_id: int, item_id: int
+):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    b: AnswerIn = request.ctx.body
+    item = await supplement.answer_item(
+        case, notice_id, item_id, text=b.text, material_id=b.material_id
+    )
+    return ok({"id": item.id, "answered": True, "answer_text": item.answer_text,
+               "answer_material_id": item.answer_material_id})
+
+
+@bp.post("/<case_id:int>/resubmit")
+@doc("Resubmit after answering every item of the 补正 notice", TAG)
+@citizen_required
+@returns(CaseDetailOut)
+async def resubmit_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _mine(request, case_id)
+    await service.resubmit(case, request.ctx.person_id)
+    return ok(await queries.detail(case))

@@ -1,0 +1,195 @@
+"""Staff case endpoints: the department queue and every step of handling a case. Staff see and
+act on their own department's cases only; any other case answers 404."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+
+from app.api import body, doc, ok, query, returns
+from app.cases import queries, supplement, workflow
+from app.cases.lifecycle import Actor
+from app.cases.schemas import (
+    CaseDetailOut,
+    CaseListOut,
+    NoticeOut,
+    QueueQuery,
+    ReasonIn,
+    RequiredReasonIn,
+    ResultIn,
+    SpecialStageIn,
+    SupplementIn,
+)
+from app.security.auth import staff_required
+from models.cases import Case
+from models.core import StaffAccount
+
+bp = Blueprint("staff_cases", url_prefix="/api/v1/staff/cases")
+TAG = "staff-cases"
+CLERK, REVIEWER = "clerk", "reviewer"
+
+
+async def _case(request: Request, case_id: int) -> Case:
+    return await queries.case_for_department(case_id, request.ctx.staff.department_id)
+
+
+async def _actor(request: Request) -> Actor:
+    staff = request.ctx.staff
+    account = await StaffAccount.get_or_none(id=staff.id).only("id", "display_name")
+    return workflow.staff_actor(staff.id, account.display_name if account else None)
+
+
+async def _answer(case: Case):  # type: ignore[no-untyped-def]
+    return ok(await queries.detail(case, staff=True))
+
+
+@bp.get("")
+@doc("My department's case queue, filtered by status and clock colour", TAG)
+@staff_required(CLERK, REVIEWER)
+@query(QueueQuery)
+@returns(CaseListOut)
+async def queue(request: Request):  # type: ignore[no-untyped-def]
+    q: QueueQuery = request.ctx.query
+    statuses = [s.strip() for s in q.status.split(",") if s.strip()] if q.status else None
+    rows = await queries.department_queue(
+        request.ctx.staff.department_id, statuses=statuses, colour=q.colour, limit=q.limit,
+        offset=q.offset,
+    )
+    return ok({"items": [queries.summary(c, v) for c, v in rows]})
+
+
+@bp.get("/<case_id:int>")
+@doc("Read a case of my department (clock, timeline with actors, materials, notices)", TAG)
+@staff_required(CLERK, REVIEWER)
+@returns(CaseDetailOut)
+async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    return await _answer(await _case(request, case_id))
+
+
+@bp.post("/<case_id:int>/accept")
+@doc("受理: accept the application", TAG)
+@staff_required(CLERK)
+@returns(CaseDetailOut)
+async def accept(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    return await _answer(await workflow.accept(case, await _actor(request)))
+
+
+@bp.post("/<case_id:int>/refuse")
+@doc("不予受理: refuse at intake, with the reason", TAG)
+@staff_required(CLERK)
+@body(RequiredReasonIn)
+@returns(CaseDetailOut)
+async def refuse(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.refuse(case, await _actor(request), request.ctx.body.reason)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/supplement")
+@doc("一次性告知: ask for 补正, every defect per material in one notice", TAG)
+@staff_required(CLERK, REVIEWER)
+@body(SupplementIn)
+@returns(NoticeOut, status=201)
+async def request_supplement(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    b: SupplementIn = request.ctx.body
+    defects = [supplement.DefectIn(**d.model_dump()) for d in b.items]
+    notice = await workflow.request_supplement(
+        case, await _actor(request), request.ctx.staff.id, defects, note=b.note,
+        deadline_workdays=b.deadline_workdays,
+    )
+    return ok(_notice(notice, case), status=201)
+
+
+def _notice(notice, case: Case) -> dict:  # type: ignore[no-untyped-def]
+    return {"id": notice.id, "round": notice.round, "stage": notice.stage,
+            "status": notice.status, "supervision_flag": notice.supervision_flag,
+            "case": queries.summary(case)}
+
+
+@bp.post("/<case_id:int>/supplements/<notice_id:int>/sign-off")
+@doc("Sign off a second 补正 notice in the same stage (reviewer, not its author)", TAG)
+@staff_required(REVIEWER)
+@returns(CaseDetailOut)
+async def sign_off(request: Request, case_id: int, notice_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.sign_off_supplement(case, notice_id, await _actor(request),
+                                       request.ctx.staff.id)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/review")
+@doc("Start the review (审查) of an accepted case", TAG)
+@staff_required(REVIEWER)
+@returns(CaseDetailOut)
+async def start_review(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.move(case, workflow.S.under_review, await _actor(request), reason="开始审查")
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/special-stage/start")
+@doc("Enter a special stage (特别程序) of the item", TAG)
+@staff_required(REVIEWER)
+@body(SpecialStageIn)
+@returns(CaseDetailOut)
+async def special_start(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    b: SpecialStageIn = request.ctx.body
+    await workflow.start_special_stage(case, await _actor(request), b.name, b.reason)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/special-stage/end")
+@doc("Leave the special stage, back to review", TAG)
+@staff_required(REVIEWER)
+@body(ReasonIn)
+@returns(CaseDetailOut)
+async def special_end(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.end_special_stage(case, await _actor(request), request.ctx.body.reason)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/approve")
+@doc("Approve (准予); goes on to fee_due when the item's fees fall due after approval", TAG)
+@staff_required(REVIEWER)
+@body(ReasonIn)
+@returns(CaseDetailOut)
+async def approve(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.approve(case, await _actor(request), request.ctx.body.reason)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/deny")
+@doc("Deny (不予许可), with the reason", TAG)
+@staff_required(REVIEWER)
+@body(RequiredReasonIn)
+@returns(CaseDetailOut)
+async def deny(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.deny(case, await _actor(request), request.ctx.body.reason)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/issue-result")
+@doc("Issue the result (出件)", TAG)
+@staff_required(CLERK, REVIEWER)
+@body(ResultIn)
+@returns(CaseDetailOut)
+async def issue_result(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.issue_result(case, await _actor(request), request.ctx.body.note)
+    return await _answer(case)
+
+
+@bp.post("/<case_id:int>/complete")
+@doc("Complete (办结) the case", TAG)
+@staff_required(CLERK, REVIEWER)
+@body(ReasonIn)
+@returns(CaseDetailOut)
+async def complete(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+    case = await _case(request, case_id)
+    await workflow.complete(case, await _actor(request), request.ctx.body.reason)
+    return await _answer(case)

@@ -1,0 +1,155 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from models.cases import CaseStatus
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('catalogue', '0001_initial'), ('core', '0001_initial'), ('identity', '0001_initial')]
+
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Case',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=32)),
+                ('person', fields.ForeignKeyField('identity.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.RESTRICT)),
+                ('company_id', fields.IntField(null=True, db_index=True)),
+                ('item', fields.ForeignKeyField('catalogue.ServiceItem', source_field='item_id', db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.RESTRICT)),
+                ('item_version', fields.ForeignKeyField('catalogue.ServiceItemVersion', source_field='item_version_id', db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.RESTRICT)),
+                ('item_name', fields.CharField(max_length=200)),
+                ('department', fields.ForeignKeyField('core.Department', source_field='department_id', db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.RESTRICT)),
+                ('channel', fields.CharField(default='app', max_length=16)),
+                ('form_data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharEnumField(default=CaseStatus.draft, description='draft: draft\nsubmitted: submitted\nsupplement_requested: supplement_requested\nresubmitted: resubmitted\naccepted: accepted\nrefused: refused\nunder_review: under_review\nspecial_stage: special_stage\napproved: approved\ndenied: denied\nfee_due: fee_due\npaid: paid\nresult_issued: result_issued\ndelivering: delivering\ncompleted: completed\nwithdrawn: withdrawn', enum_type=CaseStatus, max_length=24)),
+                ('delivery', fields.CharField(default='window', max_length=16)),
+                ('fee_stage', fields.CharField(null=True, max_length=16)),
+                ('fee_total_fen', fields.IntField(default=0)),
+                ('special_stage', fields.CharField(null=True, max_length=64)),
+                ('supervision_flag', fields.BooleanField(default=False)),
+                ('decision_reason', fields.TextField(null=True, unique=False)),
+                ('result_note', fields.TextField(null=True, unique=False)),
+                ('promised_limit_days', fields.IntField(default=0)),
+                ('legal_limit_days', fields.IntField(default=0)),
+                ('submitted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('paid_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('result_issued_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('completed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('withdrawn_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('clock_alert', fields.CharField(default='', max_length=8)),
+                ('event_seq', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'case_record', 'app': 'cases', 'indexes': [Index(fields=['department_id', 'status'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CaseEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('cases.Case', source_field='case_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('seq', fields.IntField()),
+                ('actor_kind', fields.CharField(max_length=16)),
+                ('actor_id', fields.CharField(max_length=64)),
+                ('actor_name', fields.CharField(null=True, max_length=64)),
+                ('from_status', fields.CharField(null=True, max_length=24)),
+                ('to_status', fields.CharField(max_length=24)),
+                ('reason', fields.TextField(null=True, unique=False)),
+                ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('prev_hash', fields.CharField(max_length=64)),
+                ('hash', fields.CharField(max_length=64)),
+            ],
+            options={'table': 'case_event', 'app': 'cases', 'unique_together': (('case', 'seq'),), 'pk_attr': 'id', 'table_description': 'One step of the timeline (全过程留痕). ``hash = SM3(prev_hash ‖ canonical event)``.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CaseNumberCounter',
+            fields=[
+                ('day', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=8)),
+                ('value', fields.IntField(default=0)),
+            ],
+            options={'table': 'case_number_counter', 'app': 'cases', 'pk_attr': 'day', 'table_description': 'Per-day sequence behind case numbers (incremented with an atomic upsert).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ClockPause',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('cases.Case', source_field='case_id', db_constraint=True, to_field='id', related_name='pauses', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=16)),
+                ('name', fields.CharField(default='', max_length=64)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'case_clock_pause', 'app': 'cases', 'pk_attr': 'id', 'table_description': 'A span that does not count toward the time limit: 补正 outstanding, or a special stage'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Material',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('cases.Case', source_field='case_id', db_constraint=True, to_field='id', related_name='materials', on_delete=OnDelete.CASCADE)),
+                ('code', fields.CharField(max_length=64)),
+                ('name', fields.CharField(max_length=200)),
+                ('kind', fields.CharField(max_length=16)),
+                ('filename', fields.CharField(null=True, max_length=255)),
+                ('content_type', fields.CharField(null=True, max_length=128)),
+                ('size', fields.IntField(default=0)),
+                ('sha256', fields.CharField(null=True, max_length=64)),
+                ('storage_path', fields.CharField(null=True, max_length=255)),
+                ('elicence_type', fields.CharField(null=True, max_length=64)),
+                ('elicence_ref_enc', fields.TextField(null=True, unique=False)),
+                ('superseded', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'case_material', 'app': 'cases', 'pk_attr': 'id', 'table_description': 'An uploaded file (stored under ``settings.upload_dir`` by SHA-256) or an e-licence'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SupplementNotice',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('cases.Case', source_field='case_id', db_constraint=True, to_field='id', related_name='supplement_notices', on_delete=OnDelete.CASCADE)),
+                ('round', fields.IntField()),
+                ('stage', fields.CharField(max_length=16)),
+                ('status', fields.CharField(max_length=16)),
+                ('note', fields.TextField(default='', unique=False)),
+                ('deadline', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('requested_by', fields.IntField()),
+                ('signed_off_by', fields.IntField(null=True)),
+                ('signed_off_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('supervision_flag', fields.BooleanField(default=False)),
+                ('opened_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'supplement_notice', 'app': 'cases', 'unique_together': (('case', 'round'),), 'pk_attr': 'id', 'table_description': '一次性告知: every defect of every material in one notice, with a deadline.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SupplementItem',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('notice', fields.ForeignKeyField('cases.SupplementNotice', source_field='notice_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE)),
+                ('material_code', fields.CharField(max_length=64)),
+                ('material_name', fields.CharField(max_length=200)),
+                ('problem', fields.TextField(unique=False)),
+                ('requirement', fields.TextField(unique=False)),
+                ('legal_clause', fields.TextField(default='', unique=False)),
+                ('answer_text', fields.TextField(null=True, unique=False)),
+                ('answer_material', fields.ForeignKeyField('cases.Material', source_field='answer_material_id', null=True, db_constraint=True, to_field='id', on_delete=OnDelete.SET_NULL)),
+                ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'supplement_item', 'app': 'cases', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]
