@@ -3,7 +3,7 @@ worker, beside the hello-world baseline measured in the same run. Target ≥ 500
 p99 < 100 ms.
 
     .venv/bin/python -m bench.bench_notify [--backend postgres|sqlite] [--duration 5]
-        [--connections 32] [--orders 6000] [--pool 20]
+        [--orders 6000] [--pool 20]      (connections: BENCH_CONNECTIONS, default 32)
 
 Scenarios, each a POST to ``/callbacks/wechatpay`` with a notify signed by the simulator's
 platform key and encrypted with the APIv3 key (signature check, AES-GCM, parse, raw insert):
@@ -205,12 +205,12 @@ async def main(args: argparse.Namespace) -> None:
         base = await common.measure("hello-world baseline", baseline.base_url + "/",
                                     seconds=args.duration)
         new = await load("notify, new payment", zsb.base_url, fresh, args.duration,
-                         args.connections)
+                         common.CONNECTIONS)
         nos = [no for no, _ in orders]
         paid, events = await _paid(db.env["ZSB_DATABASE_URL"], nos)
         pool = [req for (no, _), req in zip(orders, fresh, strict=True) if no in paid]
         again = await load("notify, redelivery", zsb.base_url, pool or fresh[:1],
-                           args.duration, args.connections)
+                           args.duration, common.CONNECTIONS)
         common.report([base, new, again], base)
         paid_after, events_after = await _paid(db.env["ZSB_DATABASE_URL"], nos)
         print(f"{len(paid)} orders paid by {events} paid events; after the redeliveries "
@@ -232,7 +232,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--duration", type=float, default=common.DURATION)
-    parser.add_argument("--connections", type=int, default=common.CONNECTIONS)
     parser.add_argument("--orders", type=int, default=6000)
     parser.add_argument("--pool", type=int, default=20, help="PostgreSQL pool size")
     asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,1 @@
+"""Payments: orders for a case's fees, notifies, refunds, receipts and reconciliation."""

@@ -1,0 +1,58 @@
+"""``python -m app reconcile --date YYYY-MM-DD [--channel wechatpay|alipay]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import date, timedelta
+
+from tqdm import tqdm
+
+from app import clock
+from app.db import close_db, init_db
+from app.edges import Edges
+from app.http import open_session
+from app.kv import open_kv
+from app.payments.common import CHANNELS
+from app.payments.reconcile import reconcile as run_reconcile
+from app.settings import get_settings
+
+
+def reconcile(argv: list[str]) -> int:
+    yesterday = (clock.local(clock.now()).date() - timedelta(days=1)).isoformat()
+    parser = argparse.ArgumentParser(prog="python -m app reconcile")
+    parser.add_argument("--date", default=yesterday, help="bill day (Beijing time), YYYY-MM-DD")
+    parser.add_argument("--channel", choices=CHANNELS, action="append")
+    args = parser.parse_args(argv)
+    try:
+        date.fromisoformat(args.date)
+    except ValueError:
+        parser.error("--date must be YYYY-MM-DD")
+    return asyncio.run(_main(args.date, args.channel or list(CHANNELS)))
+
+
+async def _main(bill_date: str, channels: list[str]) -> int:
+    settings = get_settings()
+    await init_db(settings)
+    http = open_session(settings.http_timeout)
+    kv = open_kv(settings.redis_url, settings.kv_prefix)
+    failed = 0
+    try:
+        edges = Edges(settings, http, kv)
+        for channel in channels:
+            with tqdm(desc=f"{channel} {bill_date}", unit="row") as bar:
+                try:
+                    run = await run_reconcile(
+                        channel, bill_date, edges=edges, tick=bar.update,
+                        on_total=lambda n, bar=bar: setattr(bar, "total", n),
+                    )
+                except Exception as exc:
+                    failed += 1
+                    bar.write(f"{channel}: 对账失败 {type(exc).__name__}: {exc}")
+                    continue
+            print(f"{channel} {bill_date}: {run.counts}")
+    finally:
+        await http.close()
+        await kv.close()
+        await close_db()
+    return 1 if failed else 0
