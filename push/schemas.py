@@ -1,0 +1,166 @@
+"""Request and answer shapes of the push API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.clock import SHANGHAI
+
+
+class InboxQuery(BaseModel):
+    before: int | None = Field(None, ge=1)
+    limit: int = Field(20, ge=1, le=100)
+    unread: bool = False
+
+
+class MarkReadIn(BaseModel):
+    ids: list[int] | None = Field(None, max_length=500)
+    all: bool = False
+
+
+class DeviceIn(BaseModel):
+    registration_id: str = Field(min_length=4, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")
+    platform: Literal["android", "ios"] = "android"
+
+
+class PreferencesIn(BaseModel):
+    mute_normal: bool = False
+    mute_bulk: bool = False
+    disabled_channels: list[str] = Field(default_factory=list, max_length=10)
+
+
+class Audience(BaseModel):
+    kind: Literal["persons", "item_state", "department"]
+    person_ids: list[int] | None = Field(None, max_length=1_000_000)
+    item_id: int | None = None
+    status: str | None = None
+    department_id: int | None = None
+    # naive times are read as UTC
+    from_: datetime | None = Field(None, alias="from")
+    to: datetime | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Audience:
+        needed = {"persons": ("person_ids",), "item_state": ("item_id", "status"),
+                  "department": ("department_id",)}[self.kind]
+        missing = [n for n in needed if not getattr(self, n)]
+        if missing:
+            raise ValueError(f"audience {self.kind} needs {', '.join(missing)}")
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "persons":
+            out["person_ids"] = sorted(set(self.person_ids or []))
+        elif self.kind == "item_state":
+            out.update(item_id=self.item_id, status=self.status)
+        else:
+            out.update(department_id=self.department_id,
+                       **{"from": self.from_.isoformat() if self.from_ else None,
+                          "to": self.to.isoformat() if self.to else None})
+        return out
+
+
+class CampaignIn(BaseModel):
+    title: str = Field(min_length=1, max_length=64)
+    body: str = Field(min_length=1, max_length=500)
+    link: str | None = Field(None, max_length=255)
+    audience: Audience
+    rate_limits: dict[str, int] = Field(default_factory=dict)
+    scheduled_at: datetime | None = None  # naive times are Beijing time (staff enter local)
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=SHANGHAI)
+        return value
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(v < 1 for v in value.values()):
+            raise ValueError("rate limits are messages per second, at least 1")
+        return value
+
+
+class DirectMessageIn(BaseModel):
+    case_id: int
+    title: str = Field("办件提醒", min_length=1, max_length=64)
+    body: str = Field(min_length=1, max_length=300)
+
+
+# ---------------------------------------------------------------- answers
+
+
+class MessageOut(BaseModel):
+    id: int
+    category: str
+    title: str
+    body: str
+    link: str | None
+    case_id: int | None
+    read: bool
+    created_at: str | None
+
+
+class InboxPageOut(BaseModel):
+    items: list[MessageOut]
+    next_before: int | None
+
+
+class UnreadOut(BaseModel):
+    unread: int
+
+
+class MarkReadOut(BaseModel):
+    marked: int
+    unread: int
+
+
+class DeviceOut(BaseModel):
+    registration_id: str
+    platform: str
+
+
+class OkOut(BaseModel):
+    ok: bool
+
+
+class PreferencesOut(BaseModel):
+    mute_normal: bool
+    mute_bulk: bool
+    disabled_channels: list[str]
+
+
+class ProgressOut(BaseModel):
+    state: str
+    total: int
+    expanded: int
+    channels: dict[str, dict[str, int]]  # channel → delivery state → count
+
+
+class CampaignOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    link: str | None
+    state: str
+    audience: dict[str, Any]
+    rate_limits: dict[str, int]
+    total: int
+    expanded: int
+    scheduled_at: str | None
+    progress: ProgressOut | None = None
+
+
+class PreviewOut(BaseModel):
+    channels: dict[str, dict[str, Any]]
+    audience_size: int
+
+
+class DirectMessageOut(BaseModel):
+    notification_id: int

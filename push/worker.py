@@ -1,0 +1,105 @@
+"""Where dispatchers run.
+
+- In every Sanic worker under the process manager (``make run``): ``run`` is listed in
+  ``app/wiring.py: BACKGROUND_TASKS`` and starts one dispatcher per worker when
+  ``ZSB_DISPATCHER_ENABLED`` is true. A background task rather than a separate managed
+  process keeps the one aiohttp session, kv and edges per process, and the claims
+  (``SKIP LOCKED`` and leases) make any number of workers safe.
+- Alone on other hosts: ``python -m app worker [--concurrency N]`` (API servers there may set
+  ``ZSB_DISPATCHER_ENABLED=false``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from app.interfaces import Notifier
+from push.delivery import NotifierLookup
+from push.dispatcher import Dispatcher
+
+log = logging.getLogger("zsb.push")
+
+
+def notifier_lookup(edges: Any) -> NotifierLookup:
+    """Channel name → its notifier edge, or None when the channel is not built in."""
+    cache: dict[str, Notifier | None] = {}
+
+    def lookup(channel: str) -> Notifier | None:
+        if channel not in cache:
+            try:
+                cache[channel] = edges.get(f"notify.{channel}")
+            except (ImportError, AttributeError, KeyError):
+                log.warning("no notifier for channel %s", channel)
+                cache[channel] = None
+        return cache[channel]
+
+    return lookup
+
+
+def dispatcher_for(app_ctx: Any, **kw: Any) -> Dispatcher:
+    return Dispatcher(notifier_lookup(app_ctx.edges), app_ctx.kv,
+                      quiet_hours=app_ctx.settings.quiet_hours, **kw)
+
+
+async def run(app: Any) -> None:
+    """Background task of each Sanic worker."""
+    if not app.ctx.settings.dispatcher_enabled:
+        return
+    from tortoise.context import get_current_context
+
+    if get_current_context() is not None:
+        await dispatcher_for(app.ctx).run()
+        return
+    # tortoise keeps its state in a contextvar; a task started after the server started may
+    # not see the one opened in before_server_start, so it opens its own (closed on exit)
+    from app.db import close_db, init_db
+
+    await init_db(app.ctx.settings)
+    try:
+        await dispatcher_for(app.ctx).run()
+    finally:
+        await close_db()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app worker",
+                                     description="run push dispatchers without an API server")
+    parser.add_argument("--concurrency", type=int, default=200, help="sends in flight per lane")
+    parser.add_argument("--batch", type=int, default=200)
+    args = parser.parse_args(argv)
+    asyncio.run(_serve(args.concurrency, args.batch))
+    return 0
+
+
+async def _serve(concurrency: int, batch: int) -> None:
+    from types import SimpleNamespace
+
+    from app import logs
+    from app.db import close_db, init_db
+    from app.edges import Edges
+    from app.http import open_session
+    from app.kv import open_kv
+    from app.settings import get_settings
+
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    await init_db(settings)
+    kv = open_kv(settings.redis_url, settings.kv_prefix)
+    http = open_session(settings.http_timeout)
+    ctx = SimpleNamespace(settings=settings, kv=kv, edges=Edges(settings, http, kv))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await dispatcher_for(ctx, concurrency=concurrency, batch=batch).run(stop)
+    finally:
+        await http.close()
+        await kv.close()
+        await close_db()
