@@ -198,7 +198,10 @@ async def realname_alipay(request: Request):  # type: ignore[no-untyped-def]
 async def face_start(request: Request):  # type: ignore[no-untyped-def]
     data: FaceStartIn = request.ctx.body
     ctx = request.app.ctx
-    redirect = data.redirect_url or f"{ctx.settings.public_base_url}/realname/face/done"
+    site = ctx.settings.public_base_url.rstrip("/")
+    redirect = data.redirect_url or f"{site}/realname/face/done"
+    if not redirect.startswith(site + "/"):  # no open redirect through the face provider
+        raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
     session = await realname.start_face(
         request.ctx.person_id,
         data.name,

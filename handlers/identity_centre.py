@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sanic import Blueprint, Request
 
 from app.api import body, doc, ok, returns
+from app.errors import NotFound
 from app.identity import companies, pii_audit, usercentre
 from app.security.auth import citizen_required, staff_required
 from handlers.identity_schemas import (
@@ -28,6 +29,23 @@ from handlers.identity_schemas import (
 me = Blueprint("identity_me", url_prefix="/api/v1/me")
 corp = Blueprint("identity_companies", url_prefix="/api/v1/companies")
 staff = Blueprint("identity_staff", url_prefix="/api/v1/staff/persons")
+
+
+INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
+
+
+def _row_id(value: int, message: str, code: str) -> int:
+    if not 0 < value <= INT4_MAX:
+        raise NotFound(message, code=code)
+    return value
+
+
+def _company_id(value: int) -> int:
+    return _row_id(value, "企业不存在", "COMPANY_NOT_FOUND")
+
+
+def _person_id(value: int) -> int:
+    return _row_id(value, "用户不存在", "PERSON_NOT_FOUND")
 
 
 class DeletionIn(BaseModel):
@@ -72,7 +90,7 @@ async def channels(request: Request):  # type: ignore[no-untyped-def]
 @returns(Done)
 @citizen_required
 async def unbind(request: Request, account_id: int):  # type: ignore[no-untyped-def]
-    await usercentre.unbind(request.ctx.person_id, account_id)
+    await usercentre.unbind(request.ctx.person_id, account_id, request.app.ctx.kv)
     return ok({"ok": True})
 
 
@@ -141,7 +159,7 @@ async def my_companies(request: Request):  # type: ignore[no-untyped-def]
 @returns(list[AgentOut])
 @citizen_required
 async def agents(request: Request, company_id: int):  # type: ignore[no-untyped-def]
-    return ok(await companies.list_agents(request.ctx.person_id, company_id))
+    return ok(await companies.list_agents(request.ctx.person_id, _company_id(company_id)))
 
 
 @corp.post("/<company_id:int>/agents")
@@ -153,7 +171,7 @@ async def authorise(request: Request, company_id: int):  # type: ignore[no-untyp
     data: AgentIn = request.ctx.body
     member = await companies.authorise_agent(
         request.ctx.person_id,
-        company_id,
+        _company_id(company_id),
         agent_name=data.name,
         agent_id_number=data.id_number,
         scope=data.scope,
@@ -169,7 +187,8 @@ async def authorise(request: Request, company_id: int):  # type: ignore[no-untyp
 @returns(Done)
 @citizen_required
 async def revoke(request: Request, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
-    await companies.revoke_agent(request.ctx.person_id, company_id, member_id)
+    member_id = _row_id(member_id, "授权不存在或已撤销", "AUTHORISATION_NOT_FOUND")
+    await companies.revoke_agent(request.ctx.person_id, _company_id(company_id), member_id)
     return ok({"ok": True})
 
 
@@ -180,7 +199,14 @@ async def revoke(request: Request, company_id: int, member_id: int):  # type: ig
 @body(PiiReadIn)
 async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped-def]
     data: PiiReadIn = request.ctx.body
-    value = await pii_audit.reveal(request.ctx.staff.id, person_id, data.field, data.reason)
+    principal = request.ctx.staff
+    value = await pii_audit.reveal(
+        principal.id,
+        _person_id(person_id),
+        data.field,
+        data.reason,
+        department_id=None if "admin" in principal.roles else principal.department_id,
+    )
     return ok({"field": data.field, "value": value})
 
 
@@ -189,7 +215,7 @@ async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped
 @returns(list[PiiReadOut])
 @staff_required("admin")
 async def pii_reads(request: Request, person_id: int):  # type: ignore[no-untyped-def]
-    return ok(await pii_audit.reads_of(person_id))
+    return ok(await pii_audit.reads_of(_person_id(person_id)))
 
 
 centre = Blueprint.group(me, corp, staff)

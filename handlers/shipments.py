@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 
 from app.api import body, doc, ok, query, returns
+from app.errors import NotFound
 from app.security.auth import StaffPrincipal, citizen_required, staff_required
 from app.shipments import actions, views
 from app.shipments.booking import Receiver, create_shipment
@@ -40,8 +41,25 @@ class ChoiceIn(BaseModel):
     receiver: ReceiverIn | None = None
 
 
+INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
+
+
+def _row_id(value: int, message: str, code: str) -> int:
+    if not 0 < value <= INT4_MAX:
+        raise NotFound(message, code=code)
+    return value
+
+
+def _case_id(value: int) -> int:
+    return _row_id(value, "办件不存在", "CASE_NOT_FOUND")
+
+
+def _shipment_id(value: int) -> int:
+    return _row_id(value, "邮件不存在", "SHIPMENT_NOT_FOUND")
+
+
 class ShipmentIn(BaseModel):
-    case_id: int
+    case_id: int = Field(gt=0, le=INT4_MAX)
     direction: Direction = Direction.result_delivery
     mode: Literal["book", "manual"] = "book"
     carrier: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,32}$")
@@ -103,7 +121,7 @@ async def choose_delivery(request: Request, case_id: int):  # type: ignore[no-un
     data: DeliveryIn = request.ctx.body
     pref = await actions.choose_delivery(
         request.ctx.person_id,
-        case_id,
+        _case_id(case_id),
         method=data.method,
         receiver=data.receiver.to_receiver() if data.receiver else None,
         pickup=data.pickup_materials,
@@ -130,7 +148,7 @@ async def choose_after_failure(request: Request, shipment_id: int):  # type: ign
     data: ChoiceIn = request.ctx.body
     shipment = await actions.citizen_choice(
         request.ctx.person_id,
-        shipment_id,
+        _shipment_id(shipment_id),
         data.choice,
         data.receiver.to_receiver() if data.receiver else None,
     )
@@ -178,7 +196,7 @@ async def redeliver(request: Request, shipment_id: int):  # type: ignore[no-unty
     principal: StaffPrincipal = request.ctx.staff
     edges = request.app.ctx.edges
     shipment = await actions.redeliver(
-        shipment_id,
+        _shipment_id(shipment_id),
         staff_id=principal.id,
         department_id=_scope(principal),
         tracker=edges.get("kuaidi100"),
@@ -194,6 +212,6 @@ async def redeliver(request: Request, shipment_id: int):  # type: ignore[no-unty
 async def hall_pickup(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
     principal: StaffPrincipal = request.ctx.staff
     shipment = await actions.hall_pickup(
-        shipment_id, staff_id=principal.id, department_id=_scope(principal)
+        _shipment_id(shipment_id), staff_id=principal.id, department_id=_scope(principal)
     )
     return ok(views.shape(shipment))

@@ -8,6 +8,7 @@ its key id for rotation). A waybill number is unique per carrier; a trace line i
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -45,7 +46,12 @@ class SubscriptionState(StrEnum):
     ended = "ended"  # shutdown: nothing more will come
 
 
+RECEIVER_FIELDS = ("receiver_name", "receiver_phone", "receiver_address")
+
+
 class Shipment(Model):
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = RECEIVER_FIELDS  # for the PII key rotation
+
     id = fields.IntField(primary_key=True)
     case = fields.ForeignKeyField("cases.Case", related_name="shipments", on_delete=fields.RESTRICT)
     person_id = fields.IntField(db_index=True)  # the case's applicant, for "my shipments"
@@ -79,6 +85,8 @@ class Shipment(Model):
 
 class DeliveryPreference(Model):
     """The citizen's choice of 快递送达 for a case's result, and of 上门揽收 of materials."""
+
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = RECEIVER_FIELDS
 
     id = fields.IntField(primary_key=True)
     case = fields.OneToOneField(

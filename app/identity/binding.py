@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app.clock import now
 from app.errors import ApiError
 from app.security import pii
+from models.cases import Case
+from models.express import Shipment
 from models.identity import ChannelAccount, Person, RealNameVerification
 
 log = logging.getLogger(__name__)
@@ -124,7 +127,7 @@ async def _apply(person_id: int, proof: Proof, channel: str | None) -> ProofAppl
     return ProofApplied(target.id, target.realname_level, me.id if owner else None)
 
 
-async def _bind(me: Person, owner: Person, proof: Proof, conn: object) -> None:
+async def _bind(me: Person, owner: Person, proof: Proof, conn: BaseDBAsyncClient) -> None:
     if owner.name_enc and pii.decrypt(owner.name_enc) != proof.name:
         raise RealNameConflict("姓名与该身份证号码已认证的姓名不一致，请联系窗口工作人员")
     mine = await ChannelAccount.filter(person_id=me.id).using_db(conn)
@@ -141,14 +144,8 @@ async def _bind(me: Person, owner: Person, proof: Proof, conn: object) -> None:
     await me.save(using_db=conn)
 
 
-async def _move_cases(from_id: int, to_id: int, conn: object) -> None:
-    """Cases filed under the unverified login belong to the same natural person."""
-    try:
-        from models.cases import Case
-    except ImportError:  # the cases app is not installed in this deployment
-        return
-    try:
-        async with in_transaction():  # a savepoint: a missing cases table must not abort us
-            await Case.filter(person_id=from_id).update(person_id=to_id)
-    except OperationalError as exc:
-        log.warning("cases not moved on binding: %s", type(exc).__name__)
+async def _move_cases(from_id: int, to_id: int, conn: BaseDBAsyncClient) -> None:
+    """Cases filed under the unverified login, and their shipments, belong to the same
+    natural person."""
+    await Case.filter(person_id=from_id).using_db(conn).update(person_id=to_id)
+    await Shipment.filter(person_id=from_id).using_db(conn).update(person_id=to_id)

@@ -17,8 +17,8 @@ from tortoise.transactions import in_transaction
 from app.clock import now
 from app.errors import ApiError, Conflict, Forbidden, NotFound
 from app.identity.levels import require_level
-from app.identity.numbers import InvalidNumber, normalize_credit_code
-from app.identity.realname import check_id_number, check_name
+from app.identity.numbers import normalize_credit_code
+from app.identity.realname import check_id_number, check_name, check_number
 from app.security import pii
 from models.identity import Company, CompanyMember, Person
 
@@ -30,12 +30,7 @@ class CompanyAuthorityRequired(ApiError):
 
 
 def check_credit_code(raw: str) -> str:
-    try:
-        return normalize_credit_code(raw)
-    except InvalidNumber as exc:
-        raise ApiError(
-            exc.message, code="CREDIT_CODE_INVALID", status=422, fields={"credit_code": exc.message}
-        ) from None
+    return check_number(normalize_credit_code, raw, code="CREDIT_CODE_INVALID", field="credit_code")
 
 
 async def register(person_id: int, credit_code: str, name: str) -> Company:
@@ -80,11 +75,16 @@ async def my_companies(person_id: int) -> list[dict[str, Any]]:
 
 async def _as_legal_rep(person_id: int, company_id: int) -> Company:
     company = await Company.get_or_none(id=company_id)
-    if company is None:
+    roles = {
+        m.role
+        for m in await CompanyMember.filter(
+            company_id=company_id, person_id=person_id, revoked_at__isnull=True
+        )
+    }
+    # a company the person has nothing to do with is not theirs to see: 404, not 403
+    if company is None or not roles:
         raise NotFound("企业不存在", code="COMPANY_NOT_FOUND")
-    if not await CompanyMember.exists(
-        company_id=company_id, person_id=person_id, role="legal_rep", revoked_at__isnull=True
-    ):
+    if "legal_rep" not in roles:
         raise Forbidden("只有法定代表人可以授权经办人", code="LEGAL_REP_REQUIRED")
     return company
 

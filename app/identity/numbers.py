@@ -68,10 +68,6 @@ def normalize_id_number(raw: str, *, today: date | None = None) -> str:
     return number
 
 
-def birth_date(id_number: str) -> date:
-    return ric.get_birth_date(id_number)
-
-
 def normalize_credit_code(raw: str) -> str:
     """Answer the canonical unified social credit code or raise ``InvalidNumber``."""
     try:

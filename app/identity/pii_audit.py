@@ -9,7 +9,19 @@ from models.identity import Person, PiiAccessLog
 FIELDS = {"phone": "phone_enc", "name": "name_enc", "id_number": "id_number_enc"}
 
 
-async def reveal(staff_id: int, person_id: int, field: str, reason: str) -> str:
+async def _serves(person_id: int, department_id: int | None) -> bool:
+    """A clerk may read the data of the people whose cases their department handles."""
+    if department_id is None:  # admin
+        return True
+    from models.cases import Case
+
+    return await Case.exists(person_id=person_id, department_id=department_id)
+
+
+async def reveal(
+    staff_id: int, person_id: int, field: str, reason: str, *, department_id: int | None
+) -> str:
+    """``department_id`` None for an admin; otherwise only people with a case there."""
     column = FIELDS.get(field)
     if column is None:
         raise ApiError("不支持的字段", code="FIELD_UNKNOWN", status=422, fields={"field": "不支持"})
@@ -18,6 +30,8 @@ async def reveal(staff_id: int, person_id: int, field: str, reason: str) -> str:
             "请填写查看原因", code="REASON_REQUIRED", status=422, fields={"reason": "必填"}
         )
     person = await Person.get_or_none(id=person_id)
+    if person is not None and not await _serves(person_id, department_id):
+        person = None  # another department's applicant: as if unknown
     value = getattr(person, column) if person else None
     if value is None:
         raise NotFound("没有该信息", code="PII_NOT_FOUND")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from app.clock import now
@@ -55,13 +56,16 @@ class RealNameFailed(ApiError):
     message = "姓名与身份证号码不一致，请核对后重新输入"
 
 
-def check_id_number(raw: str) -> str:
+def check_number(normalize: Callable[[str], str], raw: str, *, code: str, field: str) -> str:
+    """``normalize(raw)``, or a 422 naming the field and saying what is wrong with it."""
     try:
-        return normalize_id_number(raw)
+        return normalize(raw)
     except InvalidNumber as exc:
-        raise ApiError(
-            exc.message, code="ID_NUMBER_INVALID", status=422, fields={"id_number": exc.message}
-        ) from None
+        raise ApiError(exc.message, code=code, status=422, fields={field: exc.message}) from None
+
+
+def check_id_number(raw: str) -> str:
+    return check_number(normalize_id_number, raw, code="ID_NUMBER_INVALID", field="id_number")
 
 
 def check_name(raw: str) -> str:

@@ -2,7 +2,8 @@
 
 Key rotation: put the new key first in ``ZSB_PII_KEYS`` (keeping the old ones after it so
 existing values still decrypt), restart, run this command, then drop the old key. Every
-``*_enc`` text column of every model is covered, so other parts' encrypted fields rotate too.
+``*_enc`` text column of every model is covered, and any column a model lists in
+``ENCRYPTED_FIELDS``, so other parts' encrypted fields rotate too.
 Rows are read and written in small batches, each row only if its key id is not current.
 """
 
@@ -52,7 +53,9 @@ def encrypted_columns() -> list[tuple[type[Model], list[str]]]:
     out: list[tuple[type[Model], list[str]]] = []
     for models in Tortoise.apps.values():
         for model in models.values():
-            cols = [n for n in model._meta.fields_map if n.endswith("_enc")]
+            # ``*_enc`` by convention, or named in the model's ``ENCRYPTED_FIELDS``
+            declared = set(getattr(model, "ENCRYPTED_FIELDS", ()))
+            cols = [n for n in model._meta.fields_map if n.endswith("_enc") or n in declared]
             if cols:
                 out.append((model, cols))
     return out

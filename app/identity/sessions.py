@@ -17,10 +17,16 @@ async def login_of(family_id: str | None) -> tuple[str | None, str | None]:
     return (row.channel, row.device) if row else (None, None)
 
 
-async def revoke_all_sessions(person_id: int, kv: KeyValue, reason: str) -> None:
-    families = await RefreshToken.filter(
+async def revoke_all_sessions(
+    person_id: int, kv: KeyValue, reason: str, *, channel: str | None = None
+) -> None:
+    """End every live session of the person, or only those opened through ``channel``."""
+    live = RefreshToken.filter(
         subject_kind="citizen", subject_id=person_id, revoked_at__isnull=True
-    ).distinct().values_list("family_id", flat=True)
+    )
+    if channel is not None:
+        live = live.filter(channel=channel)
+    families = await live.distinct().values_list("family_id", flat=True)
     for family in set(families):
         await revoke_family(str(family), reason, kv)
 

@@ -111,8 +111,12 @@ async def hall_pickup(shipment_id: int, *, staff_id: int, department_id: int | N
     return shipment
 
 
-async def close_for_redelivery(shipment: Shipment, *, staff_id: int) -> None:
+async def close_for_redelivery(shipment_id: int, *, staff_id: int) -> None:
     async with in_transaction() as conn:
+        # re-read under lock: a push may have moved it while the new waybill was booked
+        shipment = await Shipment.select_for_update().using_db(conn).get(id=shipment_id)
+        if shipment.state in FINAL:
+            return
         await set_state(
             shipment,
             ShipmentState.cancelled,
@@ -150,5 +154,5 @@ async def redeliver(
         carrier_client=carrier_client,
         receiver=receiver,
     )
-    await close_for_redelivery(old, staff_id=staff_id)
+    await close_for_redelivery(old.id, staff_id=staff_id)
     return new

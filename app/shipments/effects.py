@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.cases.lifecycle import Actor, transition
-from app.outbox import emit
+from app.outbox import Priority, emit
 from app.shipments.records import STATE_LABELS
 from models.cases import Case, CaseStatus
 from models.express import Direction, Shipment, ShipmentState
@@ -71,18 +71,12 @@ async def apply_effects(
             connection=connection,
         )
     if to in ALERTS:
-        # for the clerk of the case's department: the courier could not deliver
-        await emit(
+        # the courier could not deliver
+        await _tell_staff(
             "shipment.exception",
-            aggregate="shipment",
-            aggregate_id=str(shipment.id),
-            payload=_payload(
-                shipment,
-                case,
-                department_id=shipment.department_id,
-                audience="staff",
-                text=f"办件 {case.number} 的邮件{STATE_LABELS[to]}，请及时处理。",
-            ),
+            shipment,
+            case,
+            f"办件 {case.number} 的邮件{STATE_LABELS[to]}，请及时处理。",
             priority="critical",
             connection=connection,
         )
@@ -109,17 +103,33 @@ async def tracking_aborted(
     """kuaidi100 gave up on the waybill (e.g. 3天查询无记录): the poller re-subscribes, and the
     clerk hears of it in case the waybill number is wrong."""
     case = await Case.filter(id=shipment.case_id).using_db(connection).get()
-    await emit(
+    await _tell_staff(
         "shipment.tracking_aborted",
+        shipment,
+        case,
+        f"办件 {case.number} 的运单 {shipment.waybill_no} 暂无物流信息"
+        f"（{message or '查询中止'}），请核对运单号。",
+        connection=connection,
+    )
+
+
+async def _tell_staff(
+    event_type: str,
+    shipment: Shipment,
+    case: Case,
+    text: str,
+    *,
+    priority: Priority = "normal",
+    connection: BaseDBAsyncClient,
+) -> None:
+    """An alert for the clerks of the case's department."""
+    await emit(
+        event_type,
         aggregate="shipment",
         aggregate_id=str(shipment.id),
         payload=_payload(
-            shipment,
-            case,
-            department_id=shipment.department_id,
-            audience="staff",
-            text=f"办件 {case.number} 的运单 {shipment.waybill_no} 暂无物流信息"
-            f"（{message or '查询中止'}），请核对运单号。",
+            shipment, case, department_id=shipment.department_id, audience="staff", text=text
         ),
+        priority=priority,
         connection=connection,
     )

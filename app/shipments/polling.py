@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -62,6 +63,8 @@ async def poll_once(tracker: Tracker, settings: Settings, *, stale_after: timede
         if not update.events:
             await Shipment.filter(id=shipment.id).update(checked_at=clock.now())
             continue
+        # the answer is about the waybill we asked for, whatever company code it echoes
+        update = replace(update, carrier=shipment.carrier, waybill_no=shipment.waybill_no)
         await apply_update(update, actor=actor, source="query")
         done += 1
     return done

@@ -9,6 +9,8 @@ from app.security import pii
 from app.shipments.records import STATE_LABELS
 from models.express import EXCEPTIONS, Shipment, ShipmentState, TrackingEvent
 
+PAGE = 500
+
 
 def shape(shipment: Shipment, timeline: list[TrackingEvent] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
@@ -54,12 +56,16 @@ async def my_shipments(person_id: int) -> list[dict[str, Any]]:
 async def staff_shipments(
     department_id: int | None, state: ShipmentState | None
 ) -> list[dict[str, Any]]:
-    """Exceptions (拒签, 退回, 疑难 …) first, then the oldest news first."""
+    """Exceptions (拒签, 退回, 疑难 …) first, then the oldest news first. The exceptions are
+    fetched on their own so a long tail of quiet shipments cannot push them off the page."""
     qs = Shipment.all()
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     if state:
         qs = qs.filter(state=ShipmentState(state))
-    rows = await qs.order_by("checked_at").limit(500)
-    rows.sort(key=lambda s: s.state not in EXCEPTIONS)  # stable: keeps the date order
+    exceptions = [str(s) for s in EXCEPTIONS]
+    rows = await qs.filter(state__in=exceptions).order_by("checked_at").limit(PAGE)
+    if len(rows) < PAGE:
+        rest = qs.exclude(state__in=exceptions).order_by("checked_at").limit(PAGE - len(rows))
+        rows += await rest
     return [shape(s) for s in rows]

@@ -65,8 +65,8 @@ RETRYABLE_SUB_CODES = frozenset(
 )
 
 
-class AlipayFinalError(FinalProviderError):
-    """Alipay said no; ``sub_code`` (e.g. ``ACQ.TRADE_NOT_EXIST``) says why."""
+class _AlipayDetail(Exception):
+    """What Alipay said besides the gateway code; shared by the final and retryable errors."""
 
     def __init__(
         self,
@@ -78,7 +78,7 @@ class AlipayFinalError(FinalProviderError):
         raw: Any = None,
         signed: bool = True,
     ) -> None:
-        super().__init__(message, code=code, raw=raw)
+        super().__init__(message, code=code, raw=raw)  # type: ignore[call-arg]
         self.sub_code = sub_code
         self.sub_msg = sub_msg
         # False when Alipay sent the error unsigned (it does for some gateway errors): such an
@@ -86,21 +86,12 @@ class AlipayFinalError(FinalProviderError):
         self.signed = signed
 
 
-class AlipayRetryableError(RetryableProviderError):
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        sub_code: str | None = None,
-        sub_msg: str | None = None,
-        raw: Any = None,
-        signed: bool = True,
-    ) -> None:
-        super().__init__(message, code=code, raw=raw)
-        self.sub_code = sub_code
-        self.sub_msg = sub_msg
-        self.signed = signed
+class AlipayFinalError(_AlipayDetail, FinalProviderError):
+    """Alipay said no; ``sub_code`` (e.g. ``ACQ.TRADE_NOT_EXIST``) says why."""
+
+
+class AlipayRetryableError(_AlipayDetail, RetryableProviderError):
+    pass
 
 
 class AlipaySignatureError(AlipayFinalError):

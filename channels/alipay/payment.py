@@ -93,7 +93,7 @@ class AlipayGateway:
             raise AlipaySignatureError("alipay notify signature does not verify", raw=params)
         if params.get("app_id") != self.client.app_id:
             raise AlipayNotifyRejected("alipay notify for another app_id", raw=params)
-        if params.get("seller_id") and params["seller_id"] != self.client.seller_id:
+        if self.client.seller_id and params.get("seller_id") != self.client.seller_id:
             raise AlipayNotifyRejected("alipay notify for another seller_id", raw=params)
         if not params.get("out_trade_no"):
             raise AlipayNotifyRejected("alipay notify without out_trade_no", raw=params)

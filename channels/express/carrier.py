@@ -87,16 +87,22 @@ class CarrierClient:
                 envelope = await resp.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise CarrierRetryable(f"carrier unreachable: {exc!r}") from exc
+        if not isinstance(envelope, dict):
+            raise CarrierRetryable("carrier answered no envelope")
         code = str(envelope.get("apiResultCode") or "")
         if code != "A1000":
             err = CarrierRetryable if code in ("A1002", "A1099") else CarrierError
             raise err(str(envelope.get("apiErrorMsg") or "下单失败"), code=code, raw=envelope)
-        result = json.loads(envelope.get("apiResultData") or "{}")
-        if not result.get("success"):
+        try:
+            result = json.loads(envelope.get("apiResultData") or "{}")
+            ok, data = bool(result.get("success")), dict(result.get("msgData") or {})
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise CarrierError("carrier answered unreadable apiResultData") from exc
+        if not ok:
             raise CarrierError(
                 str(result.get("errorMsg") or "下单失败"), code=result.get("errorCode")
             )
-        return dict(result.get("msgData") or {})
+        return data
 
     async def book(
         self, order_id: str, *, sender: Contact, receiver: Contact, pickup: bool, cargo: str
@@ -124,9 +130,10 @@ class CarrierClient:
         }
         out = await self._call(CREATE_ORDER, data)
         waybills = out.get("waybillNoInfoList") or []
-        if not waybills:
-            raise CarrierError("承运商未返回运单号", raw=out)
-        return Booking(order_id=order_id, waybill_no=str(waybills[0]["waybillNo"]))
+        first = waybills[0] if isinstance(waybills, list) and waybills else None
+        if not isinstance(first, dict) or not first.get("waybillNo"):
+            raise CarrierError("承运商未返回运单号")
+        return Booking(order_id=order_id, waybill_no=str(first["waybillNo"]))
 
     async def cancel(self, order_id: str) -> None:
         await self._call(CANCEL_ORDER, {"orderId": order_id, "dealType": 2})

@@ -11,7 +11,9 @@ from enum import StrEnum
 from app.interfaces import FinalProviderError, ProviderError, RetryableProviderError
 
 
-class Kuaidi100Code(StrEnum):
+class SubscribeCode(StrEnum):
+    """``returnCode`` of ``/poll`` (subscribe)."""
+
     OK = "200"
     DUPLICATE = "501"  # already subscribed: not an error for us
     SERVER_ERROR = "500"
@@ -20,10 +22,14 @@ class Kuaidi100Code(StrEnum):
     BAD_DATA = "700"
     COMPANY_REJECTED = "701"
     COMPANY_UNKNOWN = "702"
-    # real-time query answers (/poll/query.do)
-    QUERY_NO_RESULT = "500"  # nothing known about this waybill yet
-    QUERY_SERVER_ERROR = "501"
-    QUERY_BAD_SIGN = "503"
+
+
+class QueryCode(StrEnum):
+    """``returnCode`` of ``/poll/query.do``: the same numbers mean other things here."""
+
+    NO_RESULT = "500"  # nothing known about this waybill yet
+    SERVER_ERROR = "501"
+    BAD_SIGN = "503"
 
 
 class CallbackRejected(FinalProviderError):

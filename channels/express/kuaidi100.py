@@ -20,9 +20,10 @@ from channels.express import kuaidi100_proto as proto
 from channels.express.errors import (
     RETRYABLE_QUERY,
     RETRYABLE_SUBSCRIBE,
-    Kuaidi100Code,
     Kuaidi100Error,
     Kuaidi100Retryable,
+    QueryCode,
+    SubscribeCode,
     kuaidi100_error,
 )
 
@@ -86,7 +87,7 @@ class Kuaidi100Tracker:
         form = {"schema": "json", "param": json.dumps(param, ensure_ascii=False)}
         answer = await self._post("/poll", form)
         code = str(answer.get("returnCode") or "")
-        if answer.get("result") is True or code in (Kuaidi100Code.OK, Kuaidi100Code.DUPLICATE):
+        if answer.get("result") is True or code in (SubscribeCode.OK, SubscribeCode.DUPLICATE):
             log.info("kuaidi100 subscribed", extra={"carrier": carrier, "code": code})
             return
         message = str(answer.get("message") or "订阅失败")
@@ -119,7 +120,7 @@ class Kuaidi100Tracker:
         answer = await self._post("/poll/query.do", form)
         if answer.get("result") is False or "data" not in answer:
             code = str(answer.get("returnCode") or "")
-            if code == Kuaidi100Code.QUERY_NO_RESULT:
+            if code == QueryCode.NO_RESULT:
                 return TrackingUpdate(carrier, waybill_no, "query", None, [], answer.get("message"))
             message = str(answer.get("message") or "查询失败")
             raise kuaidi100_error(code, message, answer, retryable=RETRYABLE_QUERY)

@@ -58,6 +58,8 @@ class FaceVerifier:
             "GetDetectInfoEnhanced", {"BizToken": face_token, "RuleId": RULE_ID, "InfoType": "0"}
         )
         text = body.get("Text") or {}
+        if not isinstance(text, dict):
+            raise IdCheckUnavailable("GetDetectInfoEnhanced: unreadable Text")
         err = text.get("ErrCode")
         log.info(
             "face result err=%s live=%s compare=%s request_id=%s",
@@ -69,11 +71,14 @@ class FaceVerifier:
             str(text.get("IdCard", "")).upper() == id_number.upper()
             and text.get("Name") == name
         )
-        passed = (
-            int(err) == 0
-            and int(text.get("LiveStatus", -1)) == 0
-            and int(text.get("Comparestatus", -1)) == 0
-        )
+        try:
+            passed = (
+                int(err) == 0
+                and int(text.get("LiveStatus", -1)) == 0
+                and int(text.get("Comparestatus", -1)) == 0
+            )
+        except (TypeError, ValueError) as exc:
+            raise IdCheckUnavailable("GetDetectInfoEnhanced: unreadable status") from exc
         outcome = RealNameOutcome.MATCH if passed and same_identity else RealNameOutcome.MISMATCH
         return RealNameResult(
             outcome=outcome, level=self.level, source=self.source, raw_code=str(err)

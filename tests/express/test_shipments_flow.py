@@ -85,7 +85,9 @@ async def test_forged_push_changes_nothing(api, sims, people) -> None:
     assert await TrackingEvent.filter(shipment_id=shipment["id"]).count() == 0
     assert (await Shipment.get(id=shipment["id"])).state == "created"
     assert (await Case.get(id=case.id)).status == CaseStatus.delivering
-    rejected = await CallbackLog.filter(verified=False).order_by("-id").first()
+    rejected = await CallbackLog.filter(
+        verified=False, body__contains=shipment["waybill_no"]
+    ).first()
     assert rejected is not None and rejected.outcome == "rejected"
 
 
@@ -372,3 +374,24 @@ async def test_other_department_and_other_citizen_see_nothing(api, sims, people,
     )
     assert resp.status_code == 404
     assert (await Case.get(id=case.id)).person_id == c.person_id
+
+
+async def test_out_of_range_ids_answer_404_not_500(api, people) -> None:  # type: ignore[no-untyped-def]
+    c, s = people
+    big = 2**40  # beyond a 32-bit id column: must never reach the database
+    resp = await api.post(
+        "/api/v1/staff/shipments",
+        json={"case_id": big, "mode": "manual", "carrier": "ems", "waybill_no": unique("88")},
+        headers=s.headers,
+    )
+    assert resp.status_code == 422
+    calls = [
+        ("put", f"/api/v1/shipments/cases/{big}/delivery", {"json": {"method": "window"}}, c),
+        ("post", f"/api/v1/shipments/{big}/choice", {"json": {"choice": "hall_pickup"}}, c),
+        ("post", f"/api/v1/staff/shipments/{big}/hall-pickup", {}, s),
+        ("post", f"/api/v1/staff/shipments/{big}/redeliver", {}, s),
+    ]
+    for method, url, kw, who in calls:
+        resp = await getattr(api, method)(url, headers=who.headers, **kw)
+        assert resp.status_code == 404, (url, resp.text)
+        assert resp.json()["error"]["code"] in ("CASE_NOT_FOUND", "SHIPMENT_NOT_FOUND")

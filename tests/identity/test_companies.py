@@ -61,11 +61,17 @@ async def test_agent_authorisation_scope_expiry_and_revocation(api, citizen, sim
     by_outsider = await api.post(
         f"/api/v1/companies/{company_id}/agents", json=grant, headers=outsider.headers
     )
-    assert by_outsider.status_code == 403
+    assert by_outsider.status_code == 404
+    assert by_outsider.json()["error"]["code"] == "COMPANY_NOT_FOUND"
     granted = await api.post(
         f"/api/v1/companies/{company_id}/agents", json=grant, headers=rep.headers
     )
     assert granted.status_code == 201, granted.text
+    by_agent = await api.post(
+        f"/api/v1/companies/{company_id}/agents", json=grant, headers=agent.headers
+    )
+    assert by_agent.status_code == 403
+    assert by_agent.json()["error"]["code"] == "LEGAL_REP_REQUIRED"
 
     await require_company_authority(agent.person_id, company_id, "GA-001")
     await require_company_authority(rep.person_id, company_id, "ANY-ITEM")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 
 from app.security import pii
+from models.cases import Case
+from models.express import Direction, Shipment
 from models.identity import Person
+from tests.express.express_support import result_case, unique
 from tests.support.identity_flows import (
     alipay_code,
     alipay_login,
@@ -20,7 +24,18 @@ from tests.support.identity_flows import (
 )
 
 
-async def test_same_person_from_all_three_channels(api, citizen, sims, settings) -> None:  # type: ignore[no-untyped-def]
+async def _case_with_shipment(person_id: int, department_id: int) -> Shipment:
+    case = await result_case(person_id, department_id)
+    sealed = pii.encrypt("-")
+    return await Shipment.create(
+        case_id=case.id, person_id=person_id, department_id=department_id,
+        direction=Direction.result_delivery, carrier="ems", waybill_no=unique("BIND"),
+        receiver_name=sealed, receiver_phone=sealed, receiver_address=sealed,
+        checked_at=datetime.now(UTC),
+    )
+
+
+async def test_same_person_from_all_three_channels(api, citizen, staff, sims, settings) -> None:  # type: ignore[no-untyped-def]
     wechat, public = sims["wechat"].base_url, settings.public_base_url
     app_user = await citizen()
     await consent(api, app_user.headers, "realname")
@@ -31,6 +46,7 @@ async def test_same_person_from_all_three_channels(api, citizen, sims, settings)
     openid = "o" + uuid.uuid4().hex[:27]
     wx = (await wechat_login(api, wechat, public, openid)).json()
     assert wx["person_id"] != app_user.person_id
+    filed = await _case_with_shipment(wx["person_id"], (await staff()).department_id)
     await consent(api, bearer(wx["access_token"]), "realname")
     bound = await verify_l2(api, bearer(wx["access_token"]), name, number)
     assert bound.status_code == 200, bound.text
@@ -41,6 +57,9 @@ async def test_same_person_from_all_three_channels(api, citizen, sims, settings)
     me = await api.get("/api/v1/me", headers=bearer(body["tokens"]["access_token"]))
     assert me.json()["person_id"] == app_user.person_id
     assert (await Person.get(id=wx["person_id"])).status == "merged"
+    # what the WeChat login filed belongs to the verified person now
+    assert (await Case.get(id=filed.case_id)).person_id == app_user.person_id
+    assert (await Shipment.get(id=filed.id)).person_id == app_user.person_id
 
     # Alipay: the certified identity shared by Alipay proves the same ID number
     issued = await alipay_code(

@@ -9,7 +9,9 @@ import sys
 
 from app.identity.rotation import rotate_all
 from app.security import pii
+from models.express import DeliveryPreference
 from models.identity import Person, PiiAccessLog
+from tests.express.express_support import result_case
 from tests.support.identity_flows import consent, known_person, verify_l2
 
 
@@ -19,6 +21,14 @@ async def test_staff_read_of_unmasked_value_is_audited(api, citizen, staff, sims
     name, number = await known_person(sims["idcheck"].base_url)
     await verify_l2(api, who.headers, name, number)
     clerk = await staff(roles=["clerk"])
+    elsewhere = await staff(roles=["clerk"], department="PIIX")
+    await result_case(who.person_id, clerk.department_id)
+    other_dept = await api.post(
+        f"/api/v1/staff/persons/{who.person_id}/pii",
+        json={"field": "id_number", "reason": "窗口核对申请人身份"},
+        headers=elsewhere.headers,
+    )
+    assert other_dept.status_code == 404
     no_reason = await api.post(
         f"/api/v1/staff/persons/{who.person_id}/pii",
         json={"field": "id_number", "reason": "  "},
@@ -45,8 +55,17 @@ async def test_staff_read_of_unmasked_value_is_audited(api, citizen, staff, sims
     assert denied.status_code == 403
 
 
-async def test_rotation_reencrypts_under_the_new_key_and_back(api, citizen, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_rotation_reencrypts_under_the_new_key_and_back(citizen, staff, settings) -> None:  # type: ignore[no-untyped-def]
     who = await citizen()
+    clerk = await staff(roles=["clerk"])
+    case = await result_case(who.person_id, clerk.department_id)
+    # a field encrypted outside the ``*_enc`` convention (declared in ENCRYPTED_FIELDS)
+    pref = await DeliveryPreference.create(
+        case_id=case.id,
+        receiver_name=pii.encrypt("张三"),
+        receiver_phone=pii.encrypt(who.phone),
+        receiver_address=pii.encrypt("北京市东城区正义路1号"),
+    )
     ring = pii.keyring()
     old = ring.current
     new_key = base64.b64encode(os.urandom(32)).decode()
@@ -57,13 +76,15 @@ async def test_rotation_reencrypts_under_the_new_key_and_back(api, citizen, sett
     person = await Person.get(id=who.person_id)
     assert pii.key_id(person.phone_enc or "") == "k-test"
     assert not await Person.filter(phone_enc__startswith=f"{old}$").exists()
+    assert pii.key_id((await DeliveryPreference.get(id=pref.id)).receiver_phone) == "k-test"
     # and back, so the rest of the suite reads everything with the configured keys
     back = pii.Keyring(*pii.parse_keys(f"{old_spec},k-test:{new_key}"), ring.index_key)
     assert (await rotate_all(back)).unreadable == 0
     person = await Person.get(id=who.person_id)
     assert pii.key_id(person.phone_enc or "") == old
     assert pii.decrypt(person.phone_enc or "") == who.phone
-
+    pref = await DeliveryPreference.get(id=pref.id)
+    assert pii.key_id(pref.receiver_phone) == old and pii.decrypt(pref.receiver_phone) == who.phone
 
 
 async def test_rotate_pii_key_command(citizen, settings) -> None:  # type: ignore[no-untyped-def]

@@ -133,6 +133,13 @@ async def test_face_verification_gives_l3_once(api, citizen, sims) -> None:  # t
     no_consent = await api.post("/api/v1/realname/face/start", json={}, headers=who.headers)
     assert no_consent.json()["error"]["code"] == "CONSENT_REQUIRED"
     await consent(api, who.headers, "face")
+    foreign = await api.post(
+        "/api/v1/realname/face/start",
+        json={"redirect_url": "https://evil.example/steal"},
+        headers=who.headers,
+    )
+    assert foreign.status_code == 400
+    assert foreign.json()["error"]["code"] == "REDIRECT_URI_INVALID"
     start = await api.post("/api/v1/realname/face/start", json={}, headers=who.headers)
     assert start.status_code == 201, start.text
     token = start.json()["biz_token"]

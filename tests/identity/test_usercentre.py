@@ -30,13 +30,19 @@ async def test_unbind_a_second_channel(api, citizen, sims, settings) -> None:  #
         )
     ).json()
     await consent(api, bearer(wx["access_token"]), "realname")
-    assert (await verify_l2(api, bearer(wx["access_token"]), name, number)).json()["bound"]
+    bound = (await verify_l2(api, bearer(wx["access_token"]), name, number)).json()
+    assert bound["bound"]
+    wx_bound = bound["tokens"]["access_token"]
+    assert (await api.get("/api/v1/me", headers=bearer(wx_bound))).status_code == 200
     channels = (await api.get("/api/v1/me/channels", headers=who.headers)).json()
     wechat = next(c for c in channels if c["channel"] == "wechat")
     resp = await api.delete(f"/api/v1/me/channels/{wechat['id']}", headers=who.headers)
     assert resp.status_code == 200
     left = (await api.get("/api/v1/me/channels", headers=who.headers)).json()
     assert [c["channel"] for c in left] == ["app"]
+    # the session opened through the unbound WeChat login ends with it, the app's stays
+    assert (await api.get("/api/v1/me", headers=bearer(wx_bound))).status_code == 401
+    assert (await api.get("/api/v1/me", headers=who.headers)).status_code == 200
 
 
 async def test_sessions_per_device_and_revoke(api, citizen) -> None:  # type: ignore[no-untyped-def]
@@ -80,3 +86,18 @@ async def test_my_cases_and_consents(api, citizen, sims) -> None:  # type: ignor
     name, number = await known_person(sims["idcheck"].base_url)
     resp = await verify_l2(api, who.headers, name, number)
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "CONSENT_REQUIRED"
+
+
+async def test_out_of_range_ids_answer_404_not_500(api, citizen, staff) -> None:  # type: ignore[no-untyped-def]
+    who, clerk = await citizen(), await staff(roles=["clerk"])
+    big = 2**40  # beyond a 32-bit id column: must never reach the database
+    read = {"json": {"field": "phone", "reason": "核对身份信息"}}
+    calls = [
+        ("post", f"/api/v1/staff/persons/{big}/pii", read, clerk),
+        ("get", f"/api/v1/companies/{big}/agents", {}, who),
+        ("delete", f"/api/v1/companies/1/agents/{big}", {}, who),
+        ("delete", f"/api/v1/me/sessions/{'x' * 300}", {}, who),
+    ]
+    for method, url, kw, caller in calls:
+        resp = await getattr(api, method)(url, headers=caller.headers, **kw)
+        assert resp.status_code == 404, (url, resp.text)

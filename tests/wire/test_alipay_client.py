@@ -352,6 +352,10 @@ async def test_signed_notify_for_another_app_or_seller_is_rejected(
                     {"total_amount": "88.888"}, {"trade_status": "WHATEVER"}):
         with pytest.raises(AlipayNotifyRejected):
             await gateway.verify_notify({}, body(**changes))
+    no_seller = {k: v for k, v in base.items() if k != "seller_id"}
+    no_seller["sign"] = sign(key, notify_content(no_seller))
+    with pytest.raises(AlipayNotifyRejected):  # genuine, but not provably ours
+        await gateway.verify_notify({}, urlencode(no_seller).encode())
     with pytest.raises(AlipaySignatureError):
         await gateway.verify_notify({}, body().replace(b"88.88", b"99.99"))
     with pytest.raises(AlipaySignatureError):
