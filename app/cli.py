@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "create-staff": "app.commands:create_staff",
     "create-department": "app.commands:create_department",
     "seed-demo": "app.catalogue.seed:main",
+    "express-poll": "app.shipments.polling:main",
     "worker": "push.worker:main",
     "rotate-pii-key": "app.identity.rotation:main",
     "wechat-menu": "channels.wechat.cli:main",

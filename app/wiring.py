@@ -28,4 +28,5 @@ BACKGROUND_TASKS: list[str] = [
     "app.shipments.polling:run",
     "app.payments.jobs:payment_jobs",
     "push.worker:run",
+    "app.cases.alerts:run",
 ]

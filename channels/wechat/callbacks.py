@@ -1,0 +1,121 @@
+"""``GET`` / ``POST /callbacks/wechat``: the official account's server callback.
+
+Verify → record raw → act → acknowledge. Plain, compatible and safe mode (``encrypt_type=aes``)
+are all accepted; a safe-mode request is answered encrypted. WeChat waits 5 s and retries 3
+times, so the answer is bounded in time and a retry (same ``dedupe_key``) changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sanic import Blueprint, HTTPResponse, Request
+from sanic.response import text
+
+from app.settings import Settings
+from channels.wechat import inbound, store
+from channels.wechat.crypto import CallbackCrypto, callback_crypto, check_signature
+from channels.wechat.errors import CallbackSignatureError, WeChatCallbackError
+from channels.wechat.messages import MalformedMessage, parse, text_reply
+from channels.wechat.recorder import InboundRecorder
+
+log = logging.getLogger("zsb.wechat")
+bp = Blueprint("wechat_callbacks")
+
+REPLY_BUDGET_SECONDS = 3.5  # WeChat gives up after 5 s
+SUCCESS = "success"
+
+
+def _forbidden() -> HTTPResponse:
+    return HTTPResponse(status=403)
+
+
+def _verified(request: Request, settings: Settings) -> bool:
+    q = request.args
+    return check_signature(
+        settings.wechat_token.get_secret_value(),
+        q.get("signature", ""),
+        q.get("timestamp", ""),
+        q.get("nonce", ""),
+    )
+
+
+@bp.get("/callbacks/wechat")
+async def verify_url(request: Request) -> HTTPResponse:
+    """URL verification when the server address is configured: echo ``echostr``."""
+    if not _verified(request, request.app.ctx.settings):
+        return _forbidden()
+    return text(request.args.get("echostr", ""))
+
+
+def _crypto(settings: Settings) -> CallbackCrypto | None:
+    if settings.wechat_aes_key is None:
+        return None
+    return callback_crypto(
+        settings.wechat_token.get_secret_value(),
+        settings.wechat_aes_key.get_secret_value(),
+        settings.wechat_appid,
+    )
+
+
+def _recorder(request: Request) -> InboundRecorder:
+    recorder = getattr(request.app.ctx, "wechat_recorder", None)
+    if recorder is None:  # one per worker, made on first use
+        recorder = request.app.ctx.wechat_recorder = InboundRecorder()
+    return recorder
+
+
+@bp.post("/callbacks/wechat")
+async def receive(request: Request) -> HTTPResponse:
+    settings: Settings = request.app.ctx.settings
+    if not _verified(request, settings):
+        return _forbidden()
+    q = request.args
+    safe = q.get("encrypt_type", "raw") == "aes"
+    mode = "aes" if safe else "plain"
+    raw = request.body.decode("utf-8", errors="replace")
+    crypto = _crypto(settings) if safe else None
+    if safe and crypto is None:
+        log.error("safe-mode callback but ZSB_WECHAT_AES_KEY is not set")
+        return text(SUCCESS)
+    xml: str | bytes = request.body
+    if crypto is not None:
+        try:
+            xml = crypto.decrypt_body(
+                request.body, q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+            )
+        except CallbackSignatureError:
+            log.warning("wechat callback refused: bad msg_signature")
+            return _forbidden()
+        except WeChatCallbackError as exc:
+            # signed by someone holding our token, but not decryptable for this appid
+            log.warning("wechat callback not decrypted: %s", exc)
+            return text(SUCCESS)
+    try:
+        msg = parse(xml)
+    except MalformedMessage:
+        log.warning("malformed wechat callback recorded")
+        await store.record_malformed(mode, raw)
+        return text(SUCCESS)
+
+    if await store.record_inbound(msg, mode, raw, _recorder(request)):
+        try:
+            await inbound.act(msg, settings)
+        except Exception:
+            # forget the record so WeChat's retry can do the work again
+            log.exception("wechat callback action failed", extra={"event": msg.event})
+            await store.forget_inbound(msg)
+            return HTTPResponse(status=503)
+    try:
+        async with asyncio.timeout(REPLY_BUDGET_SECONDS):
+            answer = await inbound.reply(msg, settings)
+    except TimeoutError:
+        log.warning("wechat reply took too long; answered success")
+        answer = None
+    if not answer:
+        return text(SUCCESS)
+    xml_reply = text_reply(msg, answer)
+    if crypto is not None:
+        xml_reply = crypto.encrypt_reply(xml_reply, nonce=q.get("nonce") or None)
+    return HTTPResponse(xml_reply, content_type="application/xml; charset=utf-8")

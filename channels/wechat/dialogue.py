@@ -1,0 +1,146 @@
+"""What the account says back: keyword, menu and QR-scene answers (read-only, Chinese).
+
+The core services (cases, catalogue, identity) are imported lazily so this edge keeps working,
+with an apology, while one of them is missing or failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from typing import Any
+
+from app.settings import Settings
+from channels.wechat.messages import Command, Intent
+
+log = logging.getLogger("zsb.wechat")
+
+BIND_PAGE = "/h5/wechat/bind"  # the H5 page that starts web OAuth with a signed state
+CASES_PAGE = "/h5/cases"
+GUIDE_PAGE = "/h5/guide"
+CASE_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+
+HELP = (
+    "您好，这里是掌上办。您可以回复：\n"
+    "• 进度 办件编号 —— 查询本人办件进度\n"
+    "• 指南 关键词 —— 查找办事指南，例如“指南 身份证”\n"
+    "• 绑定 —— 绑定掌上办账号"
+)
+CONTACT = (
+    "联系我们：政务服务便民热线 12345（工作日 8:30–17:30）。\n"
+    "也可在“我的办件”中留言，我们会尽快答复。"
+)
+UNAVAILABLE = "服务暂时繁忙，请稍后再试。"
+
+
+def _service(module: str, name: str) -> Any | None:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        log.warning("wechat answer: %s.%s is not available", module, name)
+        return None
+
+
+def bind_link(settings: Settings) -> str:
+    return settings.public_base_url.rstrip("/") + BIND_PAGE
+
+
+def welcome(settings: Settings) -> str:
+    return (
+        "欢迎关注掌上办！办事指南、在线申请、进度查询，一次认证、全网通办。\n"
+        f"请先绑定账号：{bind_link(settings)}\n\n{HELP}"
+    )
+
+
+def how_to_bind(settings: Settings) -> str:
+    return f"您的微信尚未绑定掌上办账号，只能查询本人的办件。\n请点击绑定：{bind_link(settings)}"
+
+
+async def _person(openid: str) -> int | None:
+    find = _service("app.identity.accounts", "find_person_by_account")
+    if find is None:
+        raise LookupError("identity")
+    return await find("wechat", openid)
+
+
+async def progress(case_no: str, openid: str, settings: Settings) -> str:
+    if not case_no:
+        return "请回复“进度 办件编号”，例如：进度 202611220000017"
+    if not CASE_NO.match(case_no):
+        return "办件编号格式不正确，请核对后重新发送。"
+    person_id = await _person(openid)
+    if person_id is None:
+        return how_to_bind(settings)
+    find = _service("app.cases.queries", "find_case_for_person")
+    describe = _service("app.cases.queries", "public_progress")
+    if find is None or describe is None:
+        return UNAVAILABLE
+    case = await find(case_no, person_id)
+    if case is None:
+        return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
+    return (
+        f"办件编号：{case.number}\n事项：{getattr(case, 'item_name', '')}\n"
+        f"当前进度：{describe(case)}\n详情：{settings.public_base_url.rstrip('/')}"
+        f"{CASES_PAGE}/{case.number}"
+    )
+
+
+async def my_cases(openid: str, settings: Settings) -> str:
+    person_id = await _person(openid)
+    if person_id is None:
+        return how_to_bind(settings)
+    listing = _service("app.cases.queries", "list_for_person")
+    describe = _service("app.cases.queries", "public_progress")
+    if listing is None or describe is None:
+        return UNAVAILABLE
+    cases, total = await listing(person_id, limit=5)
+    if not cases:
+        return "您还没有办件。回复“指南 关键词”查找要办的事项。"
+    lines = [f"您共有 {total} 件办件，最近的：" if total > len(cases) else "您的办件："]
+    lines += [f"{c.number} {getattr(c, 'item_name', '')}：{describe(c)}" for c in cases]
+    lines.append(f"全部办件：{settings.public_base_url.rstrip('/')}{CASES_PAGE}")
+    return "\n".join(lines)
+
+
+async def guide(keyword: str, settings: Settings) -> str:
+    base = settings.public_base_url.rstrip("/")
+    if not keyword:
+        return f"请回复“指南 关键词”，例如：指南 身份证\n也可浏览全部事项：{base}{GUIDE_PAGE}"
+    search = _service("app.catalogue.service", "search_items")
+    if search is None:
+        return UNAVAILABLE
+    items = await search(keyword, 5)
+    if not items:
+        return f"没有找到与“{keyword}”相关的事项，换个关键词试试，或浏览：{base}{GUIDE_PAGE}"
+    lines = [f"与“{keyword}”相关的事项："]
+    for n, item in enumerate(items, 1):
+        url = item.get("url") or f"{GUIDE_PAGE}/{item['code']}"
+        url = url if url.startswith("http") else base + url
+        lines.append(f"{n}. {item['name']}（{item.get('department', '')}）\n{url}")
+    return "\n".join(lines)
+
+
+async def bind(openid: str, settings: Settings) -> str:
+    if await _person(openid) is not None:
+        return "您的微信已绑定掌上办账号，可回复“进度 办件编号”查询办件。"
+    return f"请点击链接完成绑定（需微信授权）：{bind_link(settings)}"
+
+
+async def answer(cmd: Command, openid: str, settings: Settings) -> str:
+    """The reply text for one routed command; never raises."""
+    try:
+        if cmd.intent is Intent.PROGRESS:
+            return await progress(cmd.arg, openid, settings)
+        if cmd.intent is Intent.MY_CASES:
+            return await my_cases(openid, settings)
+        if cmd.intent is Intent.GUIDE:
+            return await guide(cmd.arg, settings)
+        if cmd.intent is Intent.BIND:
+            return await bind(openid, settings)
+        if cmd.intent is Intent.CONTACT:
+            return CONTACT
+        return HELP
+    except Exception:
+        log.exception("wechat answer failed", extra={"intent": str(cmd.intent)})
+        return UNAVAILABLE

@@ -1,0 +1,80 @@
+"""One verified inbound message: ``act`` changes state (only the first time it arrives),
+``reply`` computes the answer (read-only, so a WeChat retry gets the same answer again)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+
+from app.settings import Settings
+from channels.wechat import dialogue, store
+from channels.wechat.messages import (
+    InboundMessage,
+    Intent,
+    route_click,
+    route_scene,
+    route_text,
+)
+
+log = logging.getLogger("zsb.wechat")
+
+SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
+CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
+
+
+def _long_term(settings: Settings) -> frozenset[str]:
+    return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
+
+
+async def act(msg: InboundMessage, settings: Settings) -> None:
+    event = msg.event
+    if event in SUBSCRIBE_EVENTS:
+        scene = msg.event_key if event == "subscribe_scan" else None
+        await store.follow(msg.openid, scene, msg.create_time)
+    elif event == "unsubscribe":
+        await store.unfollow(msg.openid, msg.create_time)
+    elif event in CONSENT_EVENTS:
+        await store.record_choices(msg.openid, msg.choices, msg.create_time, _long_term(settings))
+    elif event == "templatesendjobfinish":
+        await _receipt(msg)
+
+
+async def _receipt(msg: InboundMessage) -> None:
+    """Hand the template delivery receipt to the push pipeline (skipped while it is absent)."""
+    try:
+        record = importlib.import_module("push.receipts").record_receipt
+    except (ImportError, AttributeError):
+        log.warning("push.receipts.record_receipt missing; wechat receipt not recorded")
+        return
+    status = str(msg.status or "")
+    result = record(
+        channel="wechat_template",
+        platform_message_id=str(msg.msg_id or ""),
+        delivered=status == "success",
+        raw_code=status,
+    )
+    if inspect.isawaitable(result):
+        await result
+
+
+async def reply(msg: InboundMessage, settings: Settings) -> str | None:
+    """The text to answer with, or None for a bare ``success``."""
+    openid = msg.openid
+    if msg.msg_type == "text":
+        return await dialogue.answer(route_text(msg.content), openid, settings)
+    if msg.msg_type != "event":
+        return dialogue.HELP  # image, voice, location …: point to what we understand
+    event = msg.event
+    if event in SUBSCRIBE_EVENTS:
+        text = dialogue.welcome(settings)
+        cmd = route_scene(msg.event_key) if event == "subscribe_scan" else None
+        if cmd is not None and cmd.intent is not Intent.BIND:
+            text += "\n\n" + await dialogue.answer(cmd, openid, settings)
+        return text
+    if event == "scan":
+        cmd = route_scene(msg.event_key)
+        return await dialogue.answer(cmd, openid, settings) if cmd else None
+    if event == "click":
+        return await dialogue.answer(route_click(msg.event_key), openid, settings)
+    return None  # unsubscribe, VIEW, receipts, consents, unknown events

@@ -1,0 +1,139 @@
+"""Database side of the WeChat edge: callback records, followers, subscribe-message consents.
+
+Each function is one short statement (or two) with no network call inside; uniqueness in the
+tables makes every one of them safe to run twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from tortoise.exceptions import IntegrityError
+
+from app.clock import now
+from app.security import pii
+from channels.wechat.messages import InboundMessage, SubscribeChoice
+from channels.wechat.recorder import InboundRecorder, Row
+from models.wechat import ConsentKind, Follower, InboundCallback, SubscribeConsent
+
+
+async def record_inbound(
+    msg: InboundMessage, mode: str, body: str, recorder: InboundRecorder
+) -> bool:
+    """Store the callback raw; False when this push was seen before (a WeChat retry)."""
+    row = Row(
+        dedupe_key=msg.dedupe_key[:160],
+        openid=msg.openid[:64],
+        msg_type=msg.msg_type[:32],
+        event=msg.event[:64] if msg.event else None,
+        mode=mode,
+        body=pii.encrypt(body),  # chat text may carry an ID or phone number
+    )
+    return await recorder.record(row)
+
+
+async def forget_inbound(msg: InboundMessage) -> None:
+    await InboundCallback.filter(dedupe_key=msg.dedupe_key[:160]).delete()
+
+
+async def record_malformed(mode: str, body: str) -> None:
+    await InboundCallback.create(
+        dedupe_key=f"bad:{uuid.uuid4().hex}",
+        mode=mode,
+        outcome="malformed",
+        body=pii.encrypt(body[:65536]),
+    )
+
+
+async def follow(openid: str, scene: str | None, event_time: int) -> None:
+    at = now()
+    try:
+        await Follower.create(
+            openid=openid,
+            subscribed=True,
+            scene=scene,
+            subscribed_at=at,
+            last_event_time=event_time,
+        )
+    except IntegrityError:
+        await Follower.filter(openid=openid, last_event_time__lte=event_time).update(
+            subscribed=True, subscribed_at=at, unsubscribed_at=None, last_event_time=event_time
+        )
+
+
+async def unfollow(openid: str, event_time: int) -> None:
+    at = now()
+    try:
+        await Follower.create(
+            openid=openid, subscribed=False, unsubscribed_at=at, last_event_time=event_time
+        )
+    except IntegrityError:
+        await Follower.filter(openid=openid, last_event_time__lte=event_time).update(
+            subscribed=False, unsubscribed_at=at, last_event_time=event_time
+        )
+
+
+async def is_following(openid: str) -> bool:
+    return await Follower.filter(openid=openid, subscribed=True).exists()
+
+
+async def mark_unfollowed(openid: str) -> None:
+    """WeChat answered 43004 for this openid: believe it until the next subscribe event."""
+    await Follower.filter(openid=openid).update(subscribed=False, unsubscribed_at=now())
+
+
+async def record_choices(
+    openid: str, choices: Iterable[SubscribeChoice], event_time: int, long_term: frozenset[str]
+) -> None:
+    """Popup / change events: accept renews an unspent consent, reject withdraws it."""
+    for choice in choices:
+        if choice.status not in {"accept", "reject"}:
+            continue  # subscribe_msg_sent_event only reports a delivery
+        accepted = choice.status == "accept"
+        kind = ConsentKind.LONG_TERM if choice.template_id in long_term else ConsentKind.ONE_TIME
+        values = {
+            "kind": kind,
+            "accepted": accepted,
+            "spent": False,
+            "decided_at": now(),
+            "spent_at": None,
+            "last_event_time": event_time,
+        }
+        try:
+            await SubscribeConsent.create(openid=openid, template_id=choice.template_id, **values)
+        except IntegrityError:
+            await SubscribeConsent.filter(
+                openid=openid, template_id=choice.template_id, last_event_time__lte=event_time
+            ).update(**values)
+
+
+async def spend_consent(openid: str, template_id: str) -> ConsentKind | None:
+    """Take one use of the consent; None when there is nothing to spend (43101)."""
+    spent = await SubscribeConsent.filter(
+        openid=openid,
+        template_id=template_id,
+        accepted=True,
+        spent=False,
+        kind=ConsentKind.ONE_TIME,
+    ).update(spent=True, spent_at=now())
+    if spent:
+        return ConsentKind.ONE_TIME
+    long_term = await SubscribeConsent.filter(
+        openid=openid, template_id=template_id, accepted=True, kind=ConsentKind.LONG_TERM
+    ).exists()
+    return ConsentKind.LONG_TERM if long_term else None
+
+
+async def restore_consent(openid: str, template_id: str) -> None:
+    """The send failed before WeChat used the consent (network, busy): give it back."""
+    await SubscribeConsent.filter(
+        openid=openid, template_id=template_id, kind=ConsentKind.ONE_TIME, spent=True
+    ).update(spent=False, spent_at=None)
+
+
+async def withdraw_consent(openid: str, template_id: str) -> None:
+    """WeChat answered 43101: the user holds no consent for this template."""
+    await SubscribeConsent.filter(openid=openid, template_id=template_id).update(
+        accepted=False, spent=True, spent_at=now()
+    )

@@ -1,0 +1,141 @@
+"""Parsing inbound XML, passive replies and keyword routing (no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+import xmltodict
+
+from channels.wechat.messages import (
+    Command,
+    Intent,
+    MalformedMessage,
+    parse,
+    route_click,
+    route_scene,
+    route_text,
+    text_reply,
+)
+from sandbox.wechat import proto
+
+HEAD = (
+    "<ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[oUSER]]></FromUserName>"
+    "<CreateTime>1395658920</CreateTime>"
+)
+
+
+def _event(event: str, extra: str = "") -> str:
+    body = f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>{extra}"
+    return f"<xml>{HEAD}{body}</xml>"
+
+
+def test_text_message() -> None:
+    msg = parse(proto.build_text("oABC", "进度 202611220000017", msg_id="1234567890123456"))
+    assert (msg.msg_type, msg.openid, msg.content) == ("text", "oABC", "进度 202611220000017")
+    assert msg.dedupe_key == "msg:1234567890123456"
+
+
+def test_subscribe_with_qrscene_strips_prefix() -> None:
+    msg = parse(
+        _event("subscribe", "<EventKey><![CDATA[qrscene_case_GA1]]></EventKey><Ticket>T</Ticket>")
+    )
+    assert (msg.event, msg.event_key) == ("subscribe_scan", "case_GA1")
+    assert msg.dedupe_key == "evt:oUSER:1395658920:subscribe_scan"
+
+
+def test_plain_subscribe_unsubscribe_scan_click_view() -> None:
+    assert parse(_event("subscribe")).event == "subscribe"
+    assert parse(_event("unsubscribe", "<EventKey><![CDATA[]]></EventKey>")).event_key is None
+    scan = parse(_event("SCAN", "<EventKey><![CDATA[case_9]]></EventKey>"))
+    assert (scan.event, scan.event_key) == ("scan", "case_9")
+    assert (
+        parse(_event("CLICK", "<EventKey><![CDATA[MY_CASES]]></EventKey>")).event_key == "MY_CASES"
+    )
+    assert parse(_event("VIEW", "<EventKey><![CDATA[https://x]]></EventKey>")).event == "view"
+
+
+def test_template_receipt() -> None:
+    msg = parse(
+        _event(
+            "TEMPLATESENDJOBFINISH",
+            "<MsgID>200163836</MsgID><Status><![CDATA[failed:user block]]></Status>",
+        )
+    )
+    assert (msg.event, msg.msg_id, msg.status) == (
+        "templatesendjobfinish",
+        "200163836",
+        "failed:user block",
+    )
+    assert msg.dedupe_key.startswith("evt:oUSER:1395658920")
+
+
+def test_subscribe_message_events() -> None:
+    popup = parse(
+        proto.build_event(
+            "oU",
+            "subscribe_msg_popup_event",
+            templates=[{"id": "T1", "status": "accept"}, {"id": "T2", "status": "reject"}],
+        )
+    )
+    assert [(c.template_id, c.status) for c in popup.choices] == [
+        ("T1", "accept"),
+        ("T2", "reject"),
+    ]
+    change = parse(
+        proto.build_event(
+            "oU", "subscribe_msg_change_event", templates=[{"id": "T1", "status": "reject"}]
+        )
+    )
+    assert [(c.template_id, c.status) for c in change.choices] == [("T1", "reject")]
+    sent = parse(
+        proto.build_event("oU", "subscribe_msg_sent_event", templates=[{"id": "T1", "msg_id": "9"}])
+    )
+    assert sent.choices[0].status == "sent" and sent.choices[0].msg_id == "9"
+
+
+@pytest.mark.parametrize(
+    "xml", ["", "<xml>", "not xml", "<xml><MsgType>text</MsgType></xml>", "<a/>"]
+)
+def test_malformed(xml: str) -> None:
+    with pytest.raises(MalformedMessage):
+        parse(xml)
+
+
+def test_entities_are_not_expanded() -> None:
+    bomb = '<!DOCTYPE x [<!ENTITY a "aaaa">]><xml><ToUserName>&a;</ToUserName></xml>'
+    with pytest.raises(MalformedMessage):
+        parse(bomb)
+
+
+def test_text_reply_swaps_sender_and_receiver() -> None:
+    msg = parse(proto.build_text("oABC", "hi"))
+    reply = xmltodict.parse(text_reply(msg, "您好 <b>&"))["xml"]
+    assert (reply["ToUserName"], reply["FromUserName"]) == ("oABC", proto.ORIGINAL_ID)
+    assert (reply["MsgType"], reply["Content"]) == ("text", "您好 <b>&")
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("进度 202611220000017", Command(Intent.PROGRESS, "202611220000017")),
+        ("进度202611220000017", Command(Intent.PROGRESS, "202611220000017")),
+        ("  进度：GA-1  ", Command(Intent.PROGRESS, "GA-1")),
+        ("进度", Command(Intent.PROGRESS, "")),
+        ("指南 身份证", Command(Intent.GUIDE, "身份证")),
+        ("办事指南 居住证", Command(Intent.GUIDE, "居住证")),
+        ("绑定", Command(Intent.BIND, "")),
+        ("你好", Command(Intent.HELP, "")),
+        (None, Command(Intent.HELP, "")),
+    ],
+)
+def test_route_text(text: str | None, command: Command) -> None:
+    assert route_text(text) == command
+
+
+def test_route_click_and_scene() -> None:
+    assert route_click("MY_CASES").intent is Intent.MY_CASES
+    assert route_click("CONTACT").intent is Intent.CONTACT
+    assert route_click("GUIDE").intent is Intent.GUIDE
+    assert route_click("???").intent is Intent.HELP
+    assert route_scene("case_202611220000017") == Command(Intent.PROGRESS, "202611220000017")
+    assert route_scene("bind") == Command(Intent.BIND)
+    assert route_scene("case_") is None and route_scene(None) is None and route_scene("x") is None
