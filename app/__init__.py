@@ -4,7 +4,6 @@ connection does so per worker in the listeners (``app/lifecycle.py``)."""
 from __future__ import annotations
 
 import importlib
-import logging
 
 from sanic import Sanic
 
@@ -14,8 +13,6 @@ from app.lifecycle import install_listeners
 from app.middleware import install_middleware
 from app.settings import Settings, get_settings
 from app.wiring import BLUEPRINT_MODULES
-
-log = logging.getLogger("zsb.app")
 
 API_DESCRIPTION = """掌上办 — mobile government services backend.
 
@@ -52,12 +49,5 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> Sanic:
     install_error_handlers(app)
     install_listeners(app)
     for module_name in BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            log.warning("blueprint module %s is missing", module_name)
-            continue
-        app.blueprint(module.bp)
+        app.blueprint(importlib.import_module(module_name).bp)
     return app

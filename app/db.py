@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from tortoise import Tortoise
@@ -65,9 +66,23 @@ def __getattr__(name: str) -> Any:
 
 
 async def init_db(settings: Settings | None = None) -> None:
-    # Sanic runs listeners and request handlers in different tasks: the ORM context set up in
-    # a listener must be visible to all of them (as tortoise.contrib.sanic does it)
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    # Sanic runs each listener in a task of its own, and request handlers in tasks copied from
+    # yet another context: the ORM set up here must be visible to all of them
+    ctx = await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    _share_connections(ctx)
+    # connect now, once: tortoise connects lazily, and two first queries racing each other
+    # on SQLite open two connections and leave one waiting forever
+    await ctx.connections.get("default").execute_query("SELECT 1")
+
+
+def _share_connections(ctx: Any) -> None:
+    """tortoise keeps a context's connections in a ContextVar set in the initialising task
+    only. Other tasks see the variable's default (one shared dict) and would open a second
+    pool each (on SQLite a second connection that then waits on the first's lock). Putting
+    the opened connections into that default lets every task of this worker use them."""
+    storage_var = ctx.connections._storage_var
+    shared_default = contextvars.Context().run(storage_var.get)
+    shared_default.update(storage_var.get())
 
 
 async def close_db() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from pydantic import BaseModel
 from sanic import Blueprint, Request
@@ -11,6 +12,7 @@ from tortoise import connections
 from app.api import doc, ok, returns
 
 bp = Blueprint("health")
+log = logging.getLogger("zsb.health")
 
 
 class Health(BaseModel):
@@ -43,6 +45,7 @@ async def readyz(request: Request):  # type: ignore[no-untyped-def]
             await asyncio.wait_for(probe(), timeout=2)
             checks[name] = "ok"
         except Exception as exc:  # readiness reports every failure, whatever it is
+            log.warning("readiness check %s failed", name, exc_info=True)
             checks[name] = f"error: {exc.__class__.__name__}"
     ready = all(v == "ok" for v in checks.values())
     return ok({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)

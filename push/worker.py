@@ -50,20 +50,7 @@ async def run(app: Any) -> None:
     """Background task of each Sanic worker."""
     if not app.ctx.settings.dispatcher_enabled:
         return
-    from tortoise.context import get_current_context
-
-    if get_current_context() is not None:
-        await dispatcher_for(app.ctx).run()
-        return
-    # tortoise keeps its state in a contextvar; a task started after the server started may
-    # not see the one opened in before_server_start, so it opens its own (closed on exit)
-    from app.db import close_db, init_db
-
-    await init_db(app.ctx.settings)
-    try:
-        await dispatcher_for(app.ctx).run()
-    finally:
-        await close_db()
+    await dispatcher_for(app.ctx).run()
 
 
 def main(argv: list[str]) -> int:

@@ -76,19 +76,8 @@ async def _drop_pg_database(name: str) -> None:
 async def sims() -> AsyncIterator[dict[str, RunningSimulator]]:
     running: dict[str, RunningSimulator] = {}
     for module_name in SIMULATORS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        except Exception as exc:  # TODO(lead): strict once every simulator has landed
-            print(f"simulator {module_name} failed to import: {exc!r}")
-            continue
-        try:
-            running[module_name.rsplit(".", 1)[1]] = await start(module.create_app())
-        except Exception as exc:  # TODO(lead): strict once every simulator has landed
-            print(f"simulator {module_name} failed to start: {exc!r}")
+        module = importlib.import_module(module_name)
+        running[module_name.rsplit(".", 1)[1]] = await start(module.create_app())
     yield running
     for sim in running.values():
         await sim.stop()
