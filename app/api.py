@@ -14,6 +14,7 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
 
 from app.errors import BadRequest, ValidationFailed
+from app.logs import request_id_var
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[..., Any]
@@ -134,7 +135,14 @@ def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Han
     return decorator
 
 
+def id_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Response headers carrying this request's id (see ``app/middleware.py``)."""
+    rid = request_id_var.get()
+    headers = {"x-request-id": rid} if rid else {}
+    return {**headers, **extra} if extra else headers
+
+
 def ok(data: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> HTTPResponse:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    return json_response(data, status=status, ensure_ascii=False)
+    return json_response(data, status=status, headers=id_headers(), ensure_ascii=False)

@@ -30,6 +30,12 @@ def _rid(request: Request | None) -> str | None:
     return getattr(request.ctx, "request_id", None) if request is not None else None
 
 
+def _headers(request: Request | None, extra: dict[str, str] | None) -> dict[str, str]:
+    rid = _rid(request)
+    headers = {"x-request-id": rid} if rid else {}
+    return {**headers, **(extra or {})}
+
+
 def install_error_handlers(app: Sanic) -> None:
     @app.exception(ApiError)
     async def api_error(request: Request, exc: ApiError):  # type: ignore[no-untyped-def]
@@ -51,7 +57,7 @@ def install_error_handlers(app: Sanic) -> None:
             "error": {"code": code, "message": message, "fields": {}},
             "request_id": _rid(request),
         }
-        headers = getattr(exc, "headers", None) or None
+        headers = _headers(request, getattr(exc, "headers", None))
         return json(body, status=status, headers=headers, ensure_ascii=False)
 
     @app.exception(Exception)
@@ -61,4 +67,4 @@ def install_error_handlers(app: Sanic) -> None:
             "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},
             "request_id": _rid(request),
         }
-        return json(body, status=500, ensure_ascii=False)
+        return json(body, status=500, headers=_headers(request, None), ensure_ascii=False)

@@ -8,7 +8,7 @@ import logging
 from pydantic import BaseModel, Field
 from sanic import Blueprint, HTTPResponse, Request, Sanic
 
-from app.api import doc, query, returns
+from app.api import doc, id_headers, query, returns
 from app.catalogue import cache as catalogue_cache
 from app.catalogue import service
 from app.catalogue.schemas import Channel, Facets, ItemGuide, ItemList, OnlineDepth
@@ -72,7 +72,7 @@ async def list_items(request: Request) -> HTTPResponse:
         page_size=f.page_size,
     )
     body = await service.item_list_json(q, request.app.ctx.catalogue)
-    return HTTPResponse(body, content_type=JSON)
+    return HTTPResponse(body, content_type=JSON, headers=id_headers())
 
 
 @bp.get("/facets")
@@ -81,7 +81,9 @@ async def list_items(request: Request) -> HTTPResponse:
 async def facets(request: Request) -> HTTPResponse:
     body = await service.facets_json(request.app.ctx.catalogue)
     return HTTPResponse(
-        body, content_type=JSON, headers={"cache-control": request.app.ctx.catalogue_cache_control}
+        body,
+        content_type=JSON,
+        headers=id_headers({"cache-control": request.app.ctx.catalogue_cache_control}),
     )
 
 
@@ -90,7 +92,7 @@ async def facets(request: Request) -> HTTPResponse:
 @returns(ItemGuide)
 async def item_detail(request: Request, code: str) -> HTTPResponse:
     body, etag = await service.item_detail_json(code, request.app.ctx.catalogue)
-    headers = {"etag": etag, "cache-control": request.app.ctx.catalogue_cache_control}
+    headers = id_headers({"etag": etag, "cache-control": request.app.ctx.catalogue_cache_control})
     if etag in request.headers.get("if-none-match", ""):
         return HTTPResponse(status=304, headers=headers)
     return HTTPResponse(body, content_type=JSON, headers=headers)
