@@ -28,6 +28,8 @@ def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
     url = s.database_url
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         url = "asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("asyncpg://") and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={s.db_pool_max}"
     credentials: dict[str, Any] = {}
     connection: Any = url
     if s.is_sqlite:

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     proxies_count: int = 0  # trusted reverse proxies in front (for the client IP in rate limits)
 
     database_url: str = "sqlite://var/zsb.sqlite3"
+    db_pool_max: int = 20  # PostgreSQL connections per process
     redis_url: str | None = None
     kv_prefix: str = "zsb:"
     upload_dir: str = "var/uploads"
