@@ -6,6 +6,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 
 from app.api import body, doc, ok, query, returns
+from app.errors import UpstreamUnavailable
+from app.interfaces import ProviderError
 from app.payments import orders, receipts, refunds, staff
 from app.payments.common import order_view
 from app.payments.reconcile import reconcile
@@ -139,5 +141,8 @@ async def resolve(request: Request, mismatch_id: int):  # type: ignore[no-untype
 @returns(ReconcileOut)
 async def run_reconcile(request: Request):  # type: ignore[no-untyped-def]
     b: ReconcileIn = request.ctx.body
-    run = await reconcile(b.channel, b.bill_date, edges=request.app.ctx.edges)
+    try:
+        run = await reconcile(b.channel, b.bill_date, edges=request.app.ctx.edges)
+    except ProviderError as exc:  # the run is recorded as failed; the caller may try again
+        raise UpstreamUnavailable("支付平台暂时无法提供对账单，请稍后再试") from exc
     return ok(staff.run_view(run))

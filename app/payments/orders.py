@@ -62,6 +62,7 @@ async def create_order(
                          fields={"payer_id": "请提供付款人标识"})
     now = clock.now()
     to_close: list[PaymentOrder] = []
+    reuse: PaymentOrder | None = None
     async with in_transaction() as conn:
         case = await Case.select_for_update().using_db(conn).get_or_none(id=case_id)
         if case is None or case.person_id != person_id:
@@ -77,29 +78,35 @@ async def create_order(
         )
         for order in pending:
             same = (order.channel, order.scene, order.payer_id) == (channel, scene, payer_id)
-            if same and order.expires_at > now + timedelta(minutes=2) and order.pay_params:
-                return {"order": order_view(order), "pay": order.pay_params}
+            if (reuse is None and same and order.expires_at > now + timedelta(minutes=2)
+                    and order.pay_params):
+                reuse = order
+                continue
             await close_locked(order, actor=PayActor("citizen", str(person_id)),
                                reason="改用其他方式支付", conn=conn)
             to_close.append(order)
-        version = await ServiceItemVersion.get(id=case.item_version_id).using_db(conn)
-        lines = fee_lines(version)
-        total = sum(line["amount_fen"] for line in lines)
-        if total <= 0:
-            raise Conflict("该事项无需缴费", code="NO_FEE_DUE")
-        order = await PaymentOrder.create(
-            out_trade_no=new_out_trade_no(), case_id=case.id, person_id=person_id,
-            channel=channel, scene=scene, subject=f"{case.item_name}-费用"[:128],
-            amount_fen=total, payer_id=payer_id,
-            expires_at=now + timedelta(minutes=settings.payment_expiry_minutes),
-            using_db=conn,
-        )
-        for line in lines:
-            await PaymentOrderItem.create(order_id=order.id, **line, using_db=conn)
-        await record_event(order, "pending", frm="", actor=PayActor("citizen", str(person_id)),
-                           reason="创建缴费订单", data={"amount_fen": total}, conn=conn)
+        if reuse is None:
+            version = await ServiceItemVersion.get(id=case.item_version_id).using_db(conn)
+            lines = fee_lines(version)
+            total = sum(line["amount_fen"] for line in lines)
+            if total <= 0:
+                raise Conflict("该事项无需缴费", code="NO_FEE_DUE")
+            order = await PaymentOrder.create(
+                out_trade_no=new_out_trade_no(), case_id=case.id, person_id=person_id,
+                channel=channel, scene=scene, subject=f"{case.item_name}-费用"[:128],
+                amount_fen=total, payer_id=payer_id,
+                expires_at=now + timedelta(minutes=settings.payment_expiry_minutes),
+                using_db=conn,
+            )
+            for line in lines:
+                await PaymentOrderItem.create(order_id=order.id, **line, using_db=conn)
+            await record_event(order, "pending", frm="", actor=PayActor("citizen", str(person_id)),
+                               reason="创建缴费订单", data={"amount_fen": total}, conn=conn)
+    # the orders replaced above are closed at the platform too, on either path
     for old in to_close:
         await close_at_platform(edges, old)
+    if reuse is not None:
+        return {"order": order_view(reuse), "pay": reuse.pay_params}
     req = PayRequest(order.out_trade_no, order.amount_fen, order.subject, scene,
                      payer_id=payer_id, expires_at=order.expires_at)
     try:

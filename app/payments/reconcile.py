@@ -63,12 +63,24 @@ async def reconcile(
     channel: str, bill_date: str, *, edges: Any, tick: Tick | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> ReconciliationRun:
-    start, end = day_window(bill_date)
     run, _ = await ReconciliationRun.get_or_create(
         channel=channel, bill_date=bill_date, defaults={"started_at": clock.now()}
     )
     run.status, run.started_at, run.error = "running", clock.now(), None
     await run.save()
+    try:
+        return await _run(run, channel, bill_date, edges=edges, tick=tick, on_total=on_total)
+    except Exception as exc:  # the run says it failed instead of staying "running"
+        run.status, run.error, run.finished_at = "failed", repr(exc)[:2000], clock.now()
+        await run.save()
+        raise
+
+
+async def _run(
+    run: ReconciliationRun, channel: str, bill_date: str, *, edges: Any, tick: Tick | None,
+    on_total: Callable[[int], None] | None,
+) -> ReconciliationRun:
+    start, end = day_window(bill_date)
     try:
         rows = [normalise(r) for r in await gateway(edges, channel).download_bill(bill_date)]
     except FinalProviderError as exc:  # e.g. NO_STATEMENT_EXIST: nothing traded that day

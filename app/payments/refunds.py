@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app import clock
@@ -72,9 +73,12 @@ async def request_refund(
         if amount_fen <= 0 or taken + amount_fen > order.amount_fen:
             raise BadRequest("退款金额超出可退金额", code="REFUND_AMOUNT_INVALID",
                              fields={"amount_fen": f"最多可退 {order.amount_fen - taken} 分"})
-        refund = await Refund.create(order_id=order.id, out_refund_no=number,
-                                     amount_fen=amount_fen, reason=reason,
-                                     requested_by=staff_id, using_db=conn)
+        try:
+            refund = await Refund.create(order_id=order.id, out_refund_no=number,
+                                         amount_fen=amount_fen, reason=reason,
+                                         requested_by=staff_id, using_db=conn)
+        except IntegrityError as exc:  # taken at once by a refund of another order
+            raise Conflict("退款单号已用于其他退款", code="REFUND_NO_CONFLICT") from exc
         await record_event(order, "refund_requested", actor=PayActor("staff", str(staff_id)),
                            reason=reason, data={"out_refund_no": number,
                                                 "amount_fen": amount_fen}, conn=conn)
@@ -110,12 +114,14 @@ async def submit_refund(edges: Any, refund_id: int) -> Refund:
 
 async def apply_refund_result(result: PayResult, *, channel: str, actor: PayActor) -> Settled:
     number = str(result.raw.get("out_refund_no") or "")
+    # the notify must name the order the refund belongs to, on this channel
+    if not await Refund.filter(out_refund_no=number, order__out_trade_no=result.out_trade_no,
+                               order__channel=channel).exists():
+        return Settled("unknown_order")
     if result.state == "refunded":
         return await apply_refund_success(number, actor=actor)
     async with in_transaction() as conn:
-        refund = await Refund.select_for_update().using_db(conn).get_or_none(out_refund_no=number)
-        if refund is None:
-            return Settled("unknown_order")
+        refund = await Refund.select_for_update().using_db(conn).get(out_refund_no=number)
         if refund.status in (RefundStatus.succeeded, RefundStatus.failed):
             return Settled("duplicate")
         refund.status = RefundStatus.failed
@@ -156,9 +162,3 @@ async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) 
                    person_id=order.person_id, connection=conn)
         return Settled("applied", order)
 
-
-async def refunds_of(out_trade_no: str) -> list[dict[str, Any]]:
-    order = await PaymentOrder.get_or_none(out_trade_no=out_trade_no)
-    if order is None:
-        raise NotFound("订单不存在", code="ORDER_NOT_FOUND")
-    return [refund_view(r) for r in await Refund.filter(order_id=order.id).order_by("id")]

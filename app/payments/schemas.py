@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class CreateOrderIn(BaseModel):
@@ -115,6 +116,12 @@ class ResolveIn(BaseModel):
 class ReconcileIn(BaseModel):
     bill_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     channel: Literal["wechatpay", "alipay"]
+
+    @field_validator("bill_date")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        date.fromisoformat(value)  # 2026-13-45 matches the pattern; ValueError → 422
+        return value
 
 
 class ReconcileOut(BaseModel):

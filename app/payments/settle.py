@@ -67,8 +67,9 @@ async def apply_paid(result: PayResult, *, channel: str, actor: PayActor) -> Set
         if locked is None:
             return Settled("unknown_order")
         case, order = locked
-        if result.amount_fen is not None and result.amount_fen != order.amount_fen:
-            log.warning("payment amount differs: order %s", order.out_trade_no)
+        # a "paid" word without an amount is not believed any more than a wrong amount
+        if result.amount_fen is None or result.amount_fen != order.amount_fen:
+            log.warning("payment amount differs or is missing: order %s", order.out_trade_no)
             return Settled("amount_mismatch", order)
         if order.status in (OrderStatus.paid, OrderStatus.refunded):
             return Settled("duplicate", order)

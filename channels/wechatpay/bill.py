@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
-
-COLUMNS = (
-    "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,"
-    "付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,"
-    "退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注"
-).split(",")
 
 
 def yuan_to_fen(text: str) -> int:
-    return int((Decimal(text.strip() or "0") * 100).to_integral_value())
-
-
-def fen_to_yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
+    try:
+        return int((Decimal(text.strip() or "0") * 100).to_integral_value())
+    except InvalidOperation as exc:  # a garbled bill is a bad answer, not a crash
+        raise ValueError(f"not a yuan amount: {text!r}") from exc
 
 
 def parse_trade_bill(text: str) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ Control endpoints (JSON):
 - ``POST /_sim/pay`` ``{out_trade_no, fault?, copies?, delay?, total?}``: the payer pays; a
   notify goes to the order's notify_url. ``fault``: ``duplicate`` (``copies`` deliveries at
   once), ``wrong_amount`` (the notify says one fen more), ``bad_signature``, ``stale``
-  (timestamp 10 minutes old), ``delay`` (``delay`` seconds first), ``silent`` (no notify).
+  (timestamp 10 minutes old), ``no_amount`` (no ``amount`` in the resource), ``delay``
+  (``delay`` seconds first), ``silent`` (no notify).
   ``total`` with an unknown ``out_trade_no`` creates a payment we never ordered.
 - ``POST /_sim/build_notify`` ``{out_trade_no, fault?}``: the signed notify for the order's
   current state, answered as ``{headers, body}`` instead of sent (tests and benchmarks).

@@ -139,8 +139,10 @@ def _build_notify(event_type: str, summary: str, original_type: str, resource: d
 
 def _pay_notify(order: dict[str, Any], fault: str | None) -> dict[str, Any]:
     total = order["total"] + 1 if fault == "wrong_amount" else None
-    return _build_notify("TRANSACTION.SUCCESS", "支付成功", "transaction",
-                         _transaction(order, total=total), fault=fault)
+    tx = _transaction(order, total=total)
+    if fault == "no_amount":  # correctly signed, but says nothing of the money
+        del tx["amount"]
+    return _build_notify("TRANSACTION.SUCCESS", "支付成功", "transaction", tx, fault=fault)
 
 
 async def _deliver(app: web.Application, url: str, notify: dict[str, Any]) -> dict[str, Any]:

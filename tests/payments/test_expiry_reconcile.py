@@ -84,6 +84,10 @@ async def test_reconciliation_finds_each_kind_and_reruns(api, citizen, server, s
     r = await api.post("/api/v1/staff/payments/reconcile",
                        json={"bill_date": day, "channel": "wechatpay"}, headers=operator.headers)
     assert r.status_code == 200 and r.json()["status"] == "done"
+    r = await api.post("/api/v1/staff/payments/reconcile",  # shaped like a day, but none
+                       json={"bill_date": "2026-13-45", "channel": "wechatpay"},
+                       headers=operator.headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_FAILED"
     kinds = [(m.kind, m.resolved) for m in await ReconciliationMismatch.filter(run_id=run.id)]
     assert sorted(kinds) == [("amount_differs", False), ("missing_local", True),
                              ("missing_platform", False)]

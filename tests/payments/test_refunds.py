@@ -127,3 +127,28 @@ async def test_refund_without_notify_is_settled_by_the_job(api, citizen, staff, 
     settled = await jobs.check_refunds(server.app.ctx.edges, older_than=timedelta(0))
     assert settled >= 1 and await _refund_status(number) == "succeeded"
     assert (await PaymentOrder.get(out_trade_no=no)).refunded_fen == 300
+
+
+async def test_refund_notify_naming_another_order_changes_nothing(api, citizen, sims) -> None:
+    from app.interfaces import PayResult
+    from app.payments.common import PayActor
+    from app.payments.refunds import apply_refund_result
+
+    no, other = await _paid_order(api, citizen, sims), await _paid_order(api, citizen, sims)
+    order = await PaymentOrder.get(out_trade_no=no)
+    refund = await Refund.create(order_id=order.id, out_refund_no=f"{no}N1", amount_fen=100,
+                                 reason="测试退款")
+    actor = PayActor("platform", "wechatpay")
+
+    def notify(out_trade_no: str) -> PayResult:
+        return PayResult(out_trade_no=out_trade_no, state="refunded", amount_fen=100,
+                         raw={"kind": "refund", "out_refund_no": refund.out_refund_no})
+
+    for wrong, channel in ((other, "wechatpay"), (no, "alipay")):
+        settled = await apply_refund_result(notify(wrong), channel=channel, actor=actor)
+        assert settled.outcome == "unknown_order"
+    assert await _refund_status(refund.out_refund_no) == "pending"
+    assert (await PaymentOrder.get(id=order.id)).refunded_fen == 0
+    settled = await apply_refund_result(notify(no), channel="wechatpay", actor=actor)
+    assert settled.outcome == "applied" and await _refund_status(refund.out_refund_no) == (
+        "succeeded")

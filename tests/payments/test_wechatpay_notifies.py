@@ -86,7 +86,7 @@ async def test_same_notify_twenty_times_at_once_changes_state_once(api, citizen,
 
 @pytest.mark.parametrize(
     "fault,status",
-    [("bad_signature", 401), ("stale", 401), ("wrong_amount", 400)],
+    [("bad_signature", 401), ("stale", 401), ("wrong_amount", 400), ("no_amount", 400)],
 )
 async def test_refused_notifies_change_nothing(api, citizen, sims, fault, status) -> None:
     person = await citizen()
@@ -102,7 +102,8 @@ async def test_refused_notifies_change_nothing(api, citizen, sims, fault, status
     assert await _counts(order) == (0, 0, 0)
     assert str((await Case.get(id=case.id)).status) == "fee_due"
     row = await PaymentNotify.get(channel="wechatpay", body=notify["body"])
-    expected = ("amount_mismatch", True) if fault == "wrong_amount" else ("rejected", False)
+    expected = (("amount_mismatch", True) if fault in ("wrong_amount", "no_amount")
+                else ("rejected", False))
     assert (row.outcome, row.verified) == expected
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from pydantic import SecretStr
 
 from channels.wechatpay import paysign, signing
 from channels.wechatpay.bill import parse_trade_bill, yuan_to_fen
+from channels.wechatpay.client import WeChatPayClient
 from channels.wechatpay.errors import NotifyMalformed, NotifySignatureError, NotifyStale
 from channels.wechatpay.notify import parse_notify
+from channels.wechatpay.payment import WeChatPayGateway
 
 KEYS = Path(__file__).resolve().parents[2] / "sandbox" / "keys"
 WECHATPY_KEY = signing.load_private_key_file(str(KEYS / "wechatpy_apiclient_key.pem"))
@@ -139,3 +144,27 @@ def test_trade_bill_parsing() -> None:
     ]
     assert rows[1]["out_refund_no"] == "ZSB1R1"
     assert yuan_to_fen("0.01") == 1 and yuan_to_fen("1234.56") == 123456
+
+
+async def test_gateway_refuses_notifies_for_another_merchant_app_or_currency() -> None:
+    client = WeChatPayClient(None, api_base="http://127.0.0.1:9",  # type: ignore[arg-type]
+                             mchid="1900", serial_no="S", private_key=WECHATPY_KEY,
+                             platform_keys={"PUB_KEY_ID_1": DOC_KEY.public_key()})
+    settings = SimpleNamespace(wechatpay_appid="wxA", wechatpay_app_appid="wxB",
+                               wechatpay_apiv3_key=SecretStr(GCM_KEY),
+                               public_base_url="http://127.0.0.1:8000")
+    gw = WeChatPayGateway(client, settings)  # type: ignore[arg-type]
+    good = {"mchid": "1900", "appid": "wxB", "out_trade_no": "T1", "trade_state": "SUCCESS",
+            "amount": {"total": 100, "currency": "CNY"}}
+    now = int(time.time())
+    result = await gw.verify_notify(*_notify(good, now))
+    assert (result.out_trade_no, result.state, result.amount_fen) == ("T1", "paid", 100)
+    for bad in ({"mchid": "1901"}, {"appid": "wxOther"},
+                {"amount": {"total": 100, "currency": "USD"}}):
+        with pytest.raises(NotifyMalformed):
+            await gw.verify_notify(*_notify({**good, **bad}, now))
+
+
+def test_garbled_bill_amount_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        yuan_to_fen("12,30")
