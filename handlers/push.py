@@ -179,9 +179,14 @@ async def put_preferences(request: Request) -> HTTPResponse:
 # ---------------------------------------------------------------- staff
 
 
-async def _campaign(campaign_id: int) -> Campaign:
-    campaign = await Campaign.get_or_none(id=campaign_id)
-    if campaign is None:
+async def _campaign(request: Request, campaign_id: int) -> Campaign:
+    """A campaign of the caller's department (admins see all); others answer 404."""
+    staff = request.ctx.staff
+    campaign = None
+    if 0 < campaign_id < 2**31:  # an out-of-range id would be a database error, not a 404
+        campaign = await Campaign.get_or_none(id=campaign_id)
+    if campaign is None or ("admin" not in staff.roles
+                            and campaign.department_id != staff.department_id):
         raise NotFound("推送任务不存在", code="CAMPAIGN_NOT_FOUND")
     return campaign
 
@@ -194,7 +199,7 @@ def _shape(c: Campaign) -> dict[str, Any]:
 
 
 async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
-    campaign = await _campaign(campaign_id)
+    campaign = await _campaign(request, campaign_id)
     try:
         campaign = await getattr(campaigns, action)(campaign, request.ctx.staff.id)
     except CampaignError as exc:
@@ -210,6 +215,9 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
 async def create_campaign(request: Request) -> HTTPResponse:
     b: CampaignIn = request.ctx.body
     staff = request.ctx.staff
+    if (b.audience.kind == "department" and "admin" not in staff.roles
+            and b.audience.department_id != staff.department_id):
+        raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")  # other departments' cases
     campaign = await campaigns.create(
         staff.id, staff.department_id, title=b.title, body=b.body, link=b.link,
         audience=b.audience.stored(), rate_limits=b.rate_limits, scheduled_at=b.scheduled_at)
@@ -221,7 +229,7 @@ async def create_campaign(request: Request) -> HTTPResponse:
 @staff_required(OPERATOR)
 @returns(CampaignOut)
 async def read_campaign(request: Request, campaign_id: int) -> HTTPResponse:
-    campaign = await _campaign(campaign_id)
+    campaign = await _campaign(request, campaign_id)
     return ok({**_shape(campaign), "progress": await campaigns.progress(campaign)})
 
 
@@ -230,7 +238,7 @@ async def read_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @staff_required(OPERATOR)
 @returns(PreviewOut)
 async def preview_campaign(request: Request, campaign_id: int) -> HTTPResponse:
-    campaign = await _campaign(campaign_id)
+    campaign = await _campaign(request, campaign_id)
     try:
         size = len(await campaigns.resolve_audience(campaign.audience))
     except CampaignError as exc:

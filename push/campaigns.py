@@ -31,18 +31,22 @@ class CampaignError(Exception):
         self.message = message
 
 
-async def audit(staff_id: int, action: str, campaign: Campaign, **detail: Any) -> None:
+async def audit(staff_id: int, action: str, campaign: Campaign, *, conn: Any = None,
+                **detail: Any) -> None:
     await AuditLog.create(actor_kind="staff", actor_id=str(staff_id), action=action,
-                          target=f"campaign:{campaign.id}", detail=detail)
+                          target=f"campaign:{campaign.id}", detail=detail, using_db=conn)
 
 
 async def create(staff_id: int, department_id: int | None, *, title: str, body: str,
                  link: str | None, audience: dict[str, Any], rate_limits: dict[str, int],
                  scheduled_at: datetime | None) -> Campaign:
-    campaign = await Campaign.create(
-        title=title, body=body, link=link, audience=audience, rate_limits=rate_limits,
-        scheduled_at=scheduled_at, created_by=staff_id, department_id=department_id)
-    await audit(staff_id, "push.campaign.create", campaign, title=title, audience=audience)
+    async with in_transaction() as conn:
+        campaign = await Campaign.create(
+            title=title, body=body, link=link, audience=audience, rate_limits=rate_limits,
+            scheduled_at=scheduled_at, created_by=staff_id, department_id=department_id,
+            using_db=conn)
+        await audit(staff_id, "push.campaign.create", campaign, conn=conn, title=title,
+                    audience=audience)
     return campaign
 
 
@@ -84,20 +88,32 @@ def _aware(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+async def _locked(conn: Any, campaign: Campaign) -> Campaign:
+    """Re-read the campaign under a row lock: state changes by two staff at once, or by a
+    staff member while a dispatcher expands it, go one after the other."""
+    return await Campaign.filter(id=campaign.id).select_for_update().using_db(conn).get()
+
+
 async def send(campaign: Campaign, staff_id: int) -> Campaign:
     """Start (or resume) a campaign."""
     now = clock.now()
-    if campaign.state == "paused":
-        await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.paused.value).update(
-            state=DeliveryState.queued.value, next_attempt_at=now)
-        campaign.state = "sending" if campaign.expanded < campaign.total else "delivering"
-        await campaign.save(update_fields=["state"])
-        await audit(staff_id, "push.campaign.resume", campaign)
-        return campaign
-    if campaign.state != "draft":
-        raise CampaignError("CAMPAIGN_STATE", "该推送已发送或已取消")
-    persons = await resolve_audience(campaign.audience)
+    persons: list[int] = []
+    if campaign.state == "draft":
+        persons = await resolve_audience(campaign.audience)  # before the lock: may be slow
     async with in_transaction() as conn:
+        campaign = await _locked(conn, campaign)
+        if campaign.state == "paused":
+            await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.paused.value
+                                  ).using_db(conn).update(state=DeliveryState.queued.value,
+                                                          next_attempt_at=now)
+            campaign.state = ("delivering" if campaign.expanded >= campaign.total else
+                              "scheduled" if campaign.scheduled_at and campaign.scheduled_at > now
+                              else "sending")
+            await campaign.save(using_db=conn, update_fields=["state"])
+            await audit(staff_id, "push.campaign.resume", campaign, conn=conn)
+            return campaign
+        if campaign.state != "draft":
+            raise CampaignError("CAMPAIGN_STATE", "该推送已发送或已取消")
         await CampaignRecipient.bulk_create(
             [CampaignRecipient(campaign_id=campaign.id, person_id=p) for p in persons],
             batch_size=5000, ignore_conflicts=True, using_db=conn)
@@ -106,31 +122,36 @@ async def send(campaign: Campaign, staff_id: int) -> Campaign:
             else "sending"
         campaign.started_at = now
         await campaign.save(using_db=conn, update_fields=["total", "state", "started_at"])
-    await audit(staff_id, "push.campaign.send", campaign, total=len(persons))
+        await audit(staff_id, "push.campaign.send", campaign, conn=conn, total=len(persons))
     return campaign
 
 
 async def pause(campaign: Campaign, staff_id: int) -> Campaign:
-    if campaign.state not in ("scheduled", "sending", "delivering"):
-        raise CampaignError("CAMPAIGN_STATE", "该推送当前不能暂停")
-    await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.queued.value).update(
-        state=DeliveryState.paused.value, next_attempt_at=None)
-    campaign.state = "paused"
-    await campaign.save(update_fields=["state"])
-    await audit(staff_id, "push.campaign.pause", campaign)
+    async with in_transaction() as conn:
+        campaign = await _locked(conn, campaign)
+        if campaign.state not in ("scheduled", "sending", "delivering"):
+            raise CampaignError("CAMPAIGN_STATE", "该推送当前不能暂停")
+        await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.queued.value
+                              ).using_db(conn).update(state=DeliveryState.paused.value,
+                                                      next_attempt_at=None)
+        campaign.state = "paused"
+        await campaign.save(using_db=conn, update_fields=["state"])
+        await audit(staff_id, "push.campaign.pause", campaign, conn=conn)
     return campaign
 
 
 async def cancel(campaign: Campaign, staff_id: int) -> Campaign:
-    if campaign.state not in LIVE_STATES:
-        raise CampaignError("CAMPAIGN_STATE", "该推送已结束")
-    await Delivery.filter(campaign_id=campaign.id, state__in=[
-        DeliveryState.queued.value, DeliveryState.paused.value]).update(
-        state=DeliveryState.cancelled.value, next_attempt_at=None)
-    campaign.state = "cancelled"
-    campaign.finished_at = clock.now()
-    await campaign.save(update_fields=["state", "finished_at"])
-    await audit(staff_id, "push.campaign.cancel", campaign)
+    async with in_transaction() as conn:
+        campaign = await _locked(conn, campaign)
+        if campaign.state not in LIVE_STATES:
+            raise CampaignError("CAMPAIGN_STATE", "该推送已结束")
+        await Delivery.filter(campaign_id=campaign.id, state__in=[
+            DeliveryState.queued.value, DeliveryState.paused.value]).using_db(conn).update(
+            state=DeliveryState.cancelled.value, next_attempt_at=None)
+        campaign.state = "cancelled"
+        campaign.finished_at = clock.now()
+        await campaign.save(using_db=conn, update_fields=["state", "finished_at"])
+        await audit(staff_id, "push.campaign.cancel", campaign, conn=conn)
     return campaign
 
 

@@ -163,16 +163,22 @@ async def _finish(conn: Any, token: str, c: Claimed, now: datetime) -> None:
     if r["channel"] == "app_push" and res.raw_code == "1011":
         await Device.filter(registration_id__in=r["recipient"].split(",")).using_db(
             conn).update(active=False)
-    route = c.notification["route"] or []
-    step = r["step"] + 1
+    await fall_through(conn, r, c.notification["route"] or [], now)
+
+
+async def fall_through(conn: Any, row: dict[str, Any], route: list[dict[str, Any]],
+                       now: datetime) -> None:
+    """Queue the route's next step after ``row`` (a delivery's values), or mark the
+    notification undeliverable when none is left."""
+    step = row["step"] + 1
     if step >= len(route):
-        await Notification.filter(id=r["notification_id"]).using_db(conn).update(
+        await Notification.filter(id=row["notification_id"]).using_db(conn).update(
             state="undeliverable")
         return
     await Delivery.bulk_create([Delivery(
-        notification_id=r["notification_id"], channel=route[step]["channel"], step=step,
-        recipient=route[step]["recipient"], rank=r["rank"],
-        campaign_id=r["campaign_id"], next_attempt_at=now,
+        notification_id=row["notification_id"], channel=route[step]["channel"], step=step,
+        recipient=route[step]["recipient"], rank=row["rank"],
+        campaign_id=row["campaign_id"], next_attempt_at=now,
     )], ignore_conflicts=True, using_db=conn)
 
 

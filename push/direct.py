@@ -32,7 +32,4 @@ async def send_to_case_person(
             actor_kind="staff", actor_id=str(staff_id), action="push.direct",
             target=f"case:{case.id}", detail={"title": title, "dedupe_key": key},
             using_db=conn)
-    from models.push import Notification
-
-    notification = await Notification.get(dedupe_key=key)
-    return notification.id, live
+    return int(live[0].message["notification_id"]), live

@@ -6,8 +6,7 @@ from typing import Any
 
 from app import clock
 from models.push import Device, InboxMessage, Preference
-
-ALL_CHANNELS = ("wechat_template", "wechat_subscribe", "alipay_subscribe", "app_push", "sms")
+from push.routing import ORDER as ALL_CHANNELS
 
 
 def shape(m: InboxMessage) -> dict[str, Any]:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.clock import SHANGHAI
+from models.cases import CaseStatus
+from push.routing import ORDER as CHANNELS
+
+# ids as the database holds them: out-of-range numbers are a 422, not a database error
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+BigRowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# a link travels to every platform: our own pages or https only, never javascript: and the like
+LINK = r"^(/[^/\\]|/$|https://)\S*$"
 
 
 class InboxQuery(BaseModel):
-    before: int | None = Field(None, ge=1)
+    before: BigRowId | None = None
     limit: int = Field(20, ge=1, le=100)
     unread: bool = False
 
 
 class MarkReadIn(BaseModel):
-    ids: list[int] | None = Field(None, max_length=500)
+    ids: list[BigRowId] | None = Field(None, max_length=500)
     all: bool = False
 
 
@@ -29,15 +37,16 @@ class DeviceIn(BaseModel):
 class PreferencesIn(BaseModel):
     mute_normal: bool = False
     mute_bulk: bool = False
+    # unknown channel names are dropped (push.inbox.set_preferences)
     disabled_channels: list[str] = Field(default_factory=list, max_length=10)
 
 
 class Audience(BaseModel):
     kind: Literal["persons", "item_state", "department"]
-    person_ids: list[int] | None = Field(None, max_length=1_000_000)
-    item_id: int | None = None
-    status: str | None = None
-    department_id: int | None = None
+    person_ids: list[RowId] | None = Field(None, max_length=1_000_000)
+    item_id: RowId | None = None
+    status: CaseStatus | None = None
+    department_id: RowId | None = None
     # naive times are read as UTC
     from_: datetime | None = Field(None, alias="from")
     to: datetime | None = None
@@ -56,7 +65,7 @@ class Audience(BaseModel):
         if self.kind == "persons":
             out["person_ids"] = sorted(set(self.person_ids or []))
         elif self.kind == "item_state":
-            out.update(item_id=self.item_id, status=self.status)
+            out.update(item_id=self.item_id, status=str(self.status))
         else:
             out.update(department_id=self.department_id,
                        **{"from": self.from_.isoformat() if self.from_ else None,
@@ -67,9 +76,10 @@ class Audience(BaseModel):
 class CampaignIn(BaseModel):
     title: str = Field(min_length=1, max_length=64)
     body: str = Field(min_length=1, max_length=500)
-    link: str | None = Field(None, max_length=255)
+    link: str | None = Field(None, max_length=255, pattern=LINK)
     audience: Audience
-    rate_limits: dict[str, int] = Field(default_factory=dict)
+    rate_limits: dict[Literal[CHANNELS], int] = Field(  # type: ignore[valid-type]
+        default_factory=dict)
     scheduled_at: datetime | None = None  # naive times are Beijing time (staff enter local)
 
     @field_validator("scheduled_at")
@@ -88,7 +98,7 @@ class CampaignIn(BaseModel):
 
 
 class DirectMessageIn(BaseModel):
-    case_id: int
+    case_id: RowId
     title: str = Field("办件提醒", min_length=1, max_length=64)
     body: str = Field(min_length=1, max_length=300)
 

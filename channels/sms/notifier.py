@@ -10,6 +10,7 @@ import aiohttp
 
 from app.interfaces import DeliveryOutcome, OutboundMessage, ProviderError, SendResult
 from app.kv import KeyValue
+from app.security.pii import mask_phone
 from app.settings import Settings
 from channels.sms.client import SmsClient
 
@@ -28,7 +29,9 @@ class SmsNotifier:
             )
         except ProviderError as exc:
             outcome = DeliveryOutcome.RETRYABLE if exc.retryable else DeliveryOutcome.PERMANENT
-            return SendResult(outcome, raw_code=str(exc.code), detail=str(exc)[:200])
+            # the number must not reach the stored detail, whatever the platform echoes
+            detail = str(exc).replace(message.recipient, mask_phone(message.recipient) or "")
+            return SendResult(outcome, raw_code=str(exc.code), detail=detail[:200])
         return SendResult(DeliveryOutcome.SENT, platform_message_id=biz_id, raw_code="OK")
 
 

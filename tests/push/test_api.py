@@ -204,14 +204,19 @@ async def test_single_message_to_the_person_of_a_case(api: httpx.AsyncClient, st
     assert await AuditLog.filter(action="push.direct", target=f"case:{case.id}").exists()
 
 
-async def test_template_receipts_are_idempotent() -> None:
+async def _accepted_template_delivery(openid: str) -> tuple[Notification, str]:
     person, _, _ = await new_person()
     n = await Notification.create(dedupe_key=f"t:{uuid.uuid4().hex}", person_id=person,
                                   event_type="case.accepted", priority="normal", title="t",
                                   body="b", state="delivered")
     msgid = str(uuid.uuid4().int % 10**12)
-    await Delivery.create(notification=n, channel="wechat_template", recipient="o1",
+    await Delivery.create(notification=n, channel="wechat_template", recipient=openid,
                           state="accepted", platform_message_id=msgid)
+    return n, msgid
+
+
+async def test_template_receipts_are_idempotent(server: Any) -> None:
+    n, msgid = await _accepted_template_delivery("o1")
     assert await receipts.record_receipt("wechat_template", msgid, True, "success")
     assert not await receipts.record_receipt("wechat_template", msgid, True, "success")
     assert not await receipts.record_receipt("wechat_template", msgid, False, "failed:user block")
@@ -239,3 +244,62 @@ async def test_scheduled_campaign_waits_for_its_time(api: httpx.AsyncClient, sta
     r = await api.get(f"/api/v1/staff/push/campaigns/{cid}", headers=operator.headers)
     assert r.json()["state"] == "scheduled" and r.json()["expanded"] == 0
     await api.post(f"/api/v1/staff/push/campaigns/{cid}/cancel", headers=operator.headers)
+
+
+async def test_a_receipt_for_another_recipient_changes_nothing(server: Any) -> None:
+    n, msgid = await _accepted_template_delivery("o-mine")
+    assert not await receipts.record_receipt("wechat_template", msgid, False, "x", "o-other")
+    assert not await receipts.record_receipt("wechat_template", "", True, "success")
+    assert await receipts.record_receipt("wechat_template", msgid, True, "s" * 100, "o-mine")
+    d = await Delivery.get(notification_id=n.id)
+    assert d.state == "delivered" and d.raw_code == "s" * 64
+
+
+async def test_campaigns_stay_in_their_department_and_bad_input_is_a_422(
+    api: httpx.AsyncClient, staff: Any
+) -> None:
+    mine = await staff(roles=["operator"], department="PUSHC")
+    other = await staff(roles=["operator"], department="PUSHD")
+    person, _, _ = await new_person(devices=1)
+    body = {"title": "通知", "body": "内容", "audience": {"kind": "persons",
+                                                      "person_ids": [person]}}
+    r = await api.post("/api/v1/staff/push/campaigns", headers=mine.headers, json=body)
+    cid = r.json()["id"]
+    for path in ("", "/preview", "/send", "/pause", "/cancel"):
+        call = api.get if path in ("", "/preview") else api.post
+        r = await call(f"/api/v1/staff/push/campaigns/{cid}{path}", headers=other.headers)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "CAMPAIGN_NOT_FOUND"
+    r = await api.post("/api/v1/staff/push/campaigns", headers=mine.headers, json={
+        **body, "audience": {"kind": "department", "department_id": other.department_id}})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "DEPARTMENT_NOT_FOUND"
+    r = await api.get(f"/api/v1/staff/push/campaigns/{2**40}", headers=mine.headers)
+    assert r.status_code == 404
+    bad_bodies = [
+        {**body, "link": "javascript:alert(1)"},
+        {**body, "audience": {"kind": "persons", "person_ids": [2**40]}},
+        {**body, "audience": {"kind": "item_state", "item_id": 1, "status": "nonsense"}},
+        {**body, "rate_limits": {"fax": 5}},
+    ]
+    for bad in bad_bodies:
+        r = await api.post("/api/v1/staff/push/campaigns", headers=mine.headers, json=bad)
+        assert r.status_code == 422, bad
+    r = await api.post("/api/v1/staff/push/messages", headers=mine.headers,
+                       json={"case_id": 2**40, "body": "x"})
+    assert r.status_code == 422
+    r = await api.get(f"/api/v1/staff/push/campaigns/{cid}", headers=mine.headers)
+    assert r.status_code == 200 and r.json()["state"] == "draft"
+
+
+async def test_a_failure_receipt_falls_through_to_the_next_channel(server: Any) -> None:
+    n, msgid = await _accepted_template_delivery("o-blocked")
+    n.route = [{"channel": "wechat_template", "recipient": "o-blocked"},
+               {"channel": "app_push", "recipient": "reg-next"}]
+    await n.save(update_fields=["route"])
+    assert await receipts.record_receipt("wechat_template", msgid, False, "failed:user block",
+                                         "o-blocked")
+    steps = {d.channel: d for d in await Delivery.filter(notification_id=n.id)}
+    assert steps["wechat_template"].state == "failed"
+    assert steps["wechat_template"].raw_code == "failed:user block"
+    assert steps["app_push"].state == "queued" and steps["app_push"].step == 1
+    assert steps["app_push"].recipient == "reg-next"
+    assert (await Notification.get(id=n.id)).state == "pending"
