@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import text
@@ -24,6 +25,11 @@ log = logging.getLogger("zsb.wechat")
 bp = Blueprint("wechat_callbacks")
 
 REPLY_BUDGET_SECONDS = 3.5  # WeChat gives up after 5 s
+# The plain-mode signature covers token, timestamp and nonce but not the body, so a signed query
+# string seen once could carry any forged body later: in plain mode only fresh timestamps are
+# believed. (Safe mode signs the encrypted body itself, so published samples still verify.)
+MAX_CLOCK_SKEW_SECONDS = 300
+MAX_BODY_BYTES = 64 * 1024  # WeChat's pushes are a few KiB; anything larger is not WeChat
 SUCCESS = "success"
 
 
@@ -66,6 +72,13 @@ def _recorder(request: Request) -> InboundRecorder:
     return recorder
 
 
+def _fresh(timestamp: str) -> bool:
+    try:
+        return abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_SECONDS
+    except ValueError:
+        return False
+
+
 @bp.post("/callbacks/wechat")
 async def receive(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
@@ -73,7 +86,15 @@ async def receive(request: Request) -> HTTPResponse:
         return _forbidden()
     q = request.args
     safe = q.get("encrypt_type", "raw") == "aes"
-    mode = "aes" if safe else "plain"
+    # in safe mode msg_signature covers the body, and a replayed body is only a duplicate
+    if not safe and not _fresh(q.get("timestamp", "")):
+        log.warning("wechat callback refused: stale timestamp (replay?)")
+        return _forbidden()
+    if len(request.body) > MAX_BODY_BYTES:
+        log.warning("wechat callback refused: body too large", extra={"size": len(request.body)})
+        return HTTPResponse(status=413)
+    # compatible mode carries the plaintext fields beside ``Encrypt``; both are answered encrypted
+    mode = ("compat" if b"<MsgType>" in request.body else "aes") if safe else "plain"
     raw = request.body.decode("utf-8", errors="replace")
     crypto = _crypto(settings) if safe else None
     if safe and crypto is None:

@@ -68,7 +68,10 @@ class CallbackSignatureError(WeChatCallbackError):
 
 
 def raise_for_errcode(data: dict[str, Any]) -> dict[str, Any]:
-    errcode = int(data.get("errcode") or 0)
+    try:
+        errcode = int(data.get("errcode") or 0)
+    except (TypeError, ValueError):
+        raise WeChatRetryableError("wechat answered an unreadable errcode", raw=data) from None
     if errcode == 0:
         return data
     errmsg = str(data.get("errmsg", ""))

@@ -21,6 +21,19 @@ log = logging.getLogger("zsb.wechat")
 
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
 CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
+KNOWN_EVENTS = (
+    SUBSCRIBE_EVENTS
+    | CONSENT_EVENTS
+    | {
+        "unsubscribe",
+        "scan",
+        "click",
+        "view",
+        "templatesendjobfinish",
+        "subscribe_msg_sent_event",
+    }
+)
+MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "location", "link"}
 
 
 def _long_term(settings: Settings) -> frozenset[str]:
@@ -64,8 +77,12 @@ async def reply(msg: InboundMessage, settings: Settings) -> str | None:
     if msg.msg_type == "text":
         return await dialogue.answer(route_text(msg.content), openid, settings)
     if msg.msg_type != "event":
+        if msg.msg_type not in MEDIA_TYPES:
+            log.warning("unknown wechat message type", extra={"msg_type": msg.msg_type[:32]})
         return dialogue.HELP  # image, voice, location …: point to what we understand
     event = msg.event
+    if event not in KNOWN_EVENTS:
+        log.warning("unknown wechat event", extra={"wechat_event": (event or "")[:64]})
     if event in SUBSCRIBE_EVENTS:
         text = dialogue.welcome(settings)
         cmd = route_scene(msg.event_key) if event == "subscribe_scan" else None

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from app.kv import KeyValue
+from app.kv import KeyValue, LockNotAcquired
 from app.settings import Settings
 from channels.wechat.errors import WeChatError, WeChatRetryableError
 from channels.wechat.transport import request_json
@@ -22,10 +22,14 @@ from channels.wechat.transport import request_json
 log = logging.getLogger("zsb.wechat")
 
 EARLY_REFRESH_SECONDS = 300  # refresh this long before WeChat's expiry
+# the refresh lock outlives a fetch (stable_token, then cgi-bin/token, each up to http_timeout)
+LOCK_LEASE_SECONDS = 60
 Fetch = Callable[[bool], Awaitable[tuple[str, int]]]
 
 
 class CachedCredential:
+    lock_wait = 15.0  # how long a caller waits for another worker's refresh
+
     def __init__(self, kv: KeyValue, key: str, fetch: Fetch) -> None:
         self.kv = kv
         self.key = key
@@ -45,17 +49,26 @@ class CachedCredential:
             return await self._refresh(stale)
 
     async def _refresh(self, stale: str | None) -> str:
-        async with self.kv.lock(f"{self.key}:refresh", timeout=15, wait=15):
-            value = await self.kv.get(self.key)
-            if value and value != stale:
-                return value  # another worker refreshed while we waited
-            value, expires_in = await self._fetch(stale is not None)
-            if stale is not None and value == stale:
-                value, expires_in = await self._fetch(True)
-            ttl = max(60, expires_in - EARLY_REFRESH_SECONDS)
-            await self.kv.set(self.key, value, ex=ttl)
-            log.info("wechat credential refreshed", extra={"key": self.key, "ttl": ttl})
-            return value
+        try:
+            lock = self.kv.lock(
+                f"{self.key}:refresh", timeout=LOCK_LEASE_SECONDS, wait=self.lock_wait
+            )
+            async with lock:
+                return await self._refresh_locked(stale)
+        except LockNotAcquired as exc:
+            raise WeChatRetryableError(f"{self.key} refresh is held by another worker") from exc
+
+    async def _refresh_locked(self, stale: str | None) -> str:
+        value = await self.kv.get(self.key)
+        if value and value != stale:
+            return value  # another worker refreshed while we waited
+        value, expires_in = await self._fetch(stale is not None)
+        if stale is not None and value == stale:
+            value, expires_in = await self._fetch(True)
+        ttl = max(60, expires_in - EARLY_REFRESH_SECONDS)
+        await self.kv.set(self.key, value, ex=ttl)
+        log.info("wechat credential refreshed", extra={"key": self.key, "ttl": ttl})
+        return value
 
     async def forget(self) -> None:
         await self.kv.delete(self.key)
@@ -102,4 +115,8 @@ def credential_value(data: dict[str, object], name: str) -> tuple[str, int]:
     value = data.get(name)
     if not isinstance(value, str) or not value:
         raise WeChatRetryableError(f"wechat answered no {name}")
-    return value, int(str(data.get("expires_in") or 7200))
+    try:
+        expires_in = int(str(data.get("expires_in") or 7200))
+    except ValueError:
+        raise WeChatRetryableError(f"wechat answered an unreadable expires_in for {name}") from None
+    return value, expires_in

@@ -30,8 +30,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from yarl import URL
 
+from sandbox.wechat.faults import err, faults_answer
+from sandbox.wechat.oauth import authorize, sim_code, sns_access_token
 from sandbox.wechat.proto import (
     APPID,
     CALLBACK_PATH,
@@ -45,7 +46,6 @@ from sandbox.wechat.proto import (
     sign_request,
 )
 
-CODE_TTL = 300.0
 TOKEN_TTL = 7200
 
 
@@ -75,32 +75,6 @@ def _new_state() -> dict[str, Any]:
     }
 
 
-def _err(errcode: int, errmsg: str) -> web.Response:
-    rid = uuid.uuid4().hex[:8]
-    return web.json_response({"errcode": errcode, "errmsg": f"{errmsg} rid: {rid}"})
-
-
-async def _faults(state: dict[str, Any], with_token: str | None) -> web.Response | None:
-    faults = state["faults"]
-    if faults["slow"]:
-        await asyncio.sleep(float(faults["slow"]))
-    if faults["busy"] > 0:
-        faults["busy"] -= 1
-        return _err(-1, "system error")
-    if with_token is not None:
-        expires = state["tokens"].get(with_token)
-        if faults["expire_token"] and expires is not None:
-            faults["expire_token"] = False
-            state["tokens"].clear()
-            state["stable"] = None
-            return _err(42001, "access_token expired")
-        if expires is None:
-            return _err(40001, "invalid credential, access_token is invalid or not latest")
-        if expires <= time.monotonic():
-            return _err(42001, "access_token expired")
-    return None
-
-
 def _issue_token(state: dict[str, Any]) -> str:
     token = "SIMTOKEN_" + uuid.uuid4().hex
     state["tokens"][token] = time.monotonic() + TOKEN_TTL
@@ -110,23 +84,23 @@ def _issue_token(state: dict[str, Any]) -> str:
 
 async def token(request: web.Request) -> web.Response:
     state = request.app["state"]
-    if (failure := await _faults(state, None)) is not None:
+    if (failure := await faults_answer(state, None)) is not None:
         return failure
     q = request.query
     if q.get("grant_type") != "client_credential":
-        return _err(40002, "invalid grant_type")
+        return err(40002, "invalid grant_type")
     if q.get("appid") != APPID or q.get("secret") != SECRET:
-        return _err(40125, "invalid appsecret")
+        return err(40125, "invalid appsecret")
     return web.json_response({"access_token": _issue_token(state), "expires_in": TOKEN_TTL})
 
 
 async def stable_token(request: web.Request) -> web.Response:
     state = request.app["state"]
-    if (failure := await _faults(state, None)) is not None:
+    if (failure := await faults_answer(state, None)) is not None:
         return failure
     body = await request.json()
     if body.get("appid") != APPID or body.get("secret") != SECRET:
-        return _err(40125, "invalid appsecret")
+        return err(40125, "invalid appsecret")
     current = state["stable"]
     if body.get("force_refresh") or current not in state["tokens"]:
         current = state["stable"] = _issue_token(state)
@@ -141,7 +115,7 @@ def _record(request: web.Request, body: Any = None) -> None:
 async def getticket(request: web.Request) -> web.Response:
     state = request.app["state"]
     _record(request)
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     ticket = "SIMTICKET_" + uuid.uuid4().hex
     state["issued_tickets"].append(ticket)
@@ -152,11 +126,11 @@ async def menu_create(request: web.Request) -> web.Response:
     state = request.app["state"]
     body = await request.json()
     _record(request, body)
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     buttons = body.get("button")
     if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
-        return _err(40017, "invalid button size")
+        return err(40017, "invalid button size")
     state["menu"] = body
     return web.json_response({"errcode": 0, "errmsg": "ok"})
 
@@ -164,16 +138,17 @@ async def menu_create(request: web.Request) -> web.Response:
 async def menu_get(request: web.Request) -> web.Response:
     state = request.app["state"]
     _record(request)
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     if state["menu"] is None:
-        return _err(46003, "menu no exist")
+        return err(46003, "menu no exist")
     return web.json_response({"menu": state["menu"]})
 
 
 async def menu_delete(request: web.Request) -> web.Response:
     state = request.app["state"]
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    _record(request)
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     state["menu"] = None
     return web.json_response({"errcode": 0, "errmsg": "ok"})
@@ -182,15 +157,15 @@ async def menu_delete(request: web.Request) -> web.Response:
 def _send_checks(state: dict[str, Any], body: dict[str, Any]) -> web.Response | None:
     openid = body.get("touser")
     if not isinstance(openid, str) or not openid.startswith("o"):
-        return _err(40003, "invalid openid")
+        return err(40003, "invalid openid")
     template_id = body.get("template_id")
     if not isinstance(template_id, str) or not template_id or template_id.startswith("bad"):
-        return _err(40037, "invalid template_id")
+        return err(40037, "invalid template_id")
     if not isinstance(body.get("data"), dict):
-        return _err(47001, "data format error")
+        return err(47001, "data format error")
     if state["faults"]["quota"] > 0:
         state["faults"]["quota"] -= 1
-        return _err(45009, "reach max api daily quota limit")
+        return err(45009, "reach max api daily quota limit")
     return None
 
 
@@ -198,12 +173,12 @@ async def template_send(request: web.Request) -> web.Response:
     state = request.app["state"]
     body = await request.json()
     _record(request, body)
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     if (failure := _send_checks(state, body)) is not None:
         return failure
     if body["touser"] in state["faults"]["unsubscribed"]:
-        return _err(43004, "require subscribe")
+        return err(43004, "require subscribe")
     msgid = 200000000 + len(state["sent_templates"]) + int(uuid.uuid4().int % 10**8) * 1000
     state["sent_templates"].append({**body, "msgid": msgid})
     if state["faults"]["receipts"] and request.app.get("zsb_base_url"):
@@ -230,80 +205,17 @@ async def subscribe_send(request: web.Request) -> web.Response:
     state = request.app["state"]
     body = await request.json()
     _record(request, body)
-    if (failure := await _faults(state, request.query.get("access_token", ""))) is not None:
+    if (failure := await faults_answer(state, request.query.get("access_token", ""))) is not None:
         return failure
     if (failure := _send_checks(state, body)) is not None:
         return failure
     if body["touser"] in state["faults"]["refused"]:
-        return _err(43101, "user refuse to accept the msg")
+        return err(43101, "user refuse to accept the msg")
     state["sent_subscribe"].append(body)
     return web.json_response({"errcode": 0, "errmsg": "ok"})
 
 
-async def sns_access_token(request: web.Request) -> web.Response:
-    state = request.app["state"]
-    if (failure := await _faults(state, None)) is not None:
-        return failure
-    q = request.query
-    if q.get("appid") != APPID or q.get("secret") != SECRET:
-        return _err(40125, "invalid appsecret")
-    if q.get("grant_type") != "authorization_code":
-        return _err(40002, "invalid grant_type")
-    code = state["codes"].get(q.get("code", ""))
-    if code is None or code["expires"] <= time.monotonic():
-        return _err(40029, "invalid code")
-    if code["used"]:
-        return _err(40163, "code been used")
-    code["used"] = True
-    answer = {
-        "access_token": "SNS_" + uuid.uuid4().hex,
-        "expires_in": 7200,
-        "refresh_token": "SNSR_" + uuid.uuid4().hex,
-        "openid": code["openid"],
-        "scope": code["scope"],
-    }
-    if code["unionid"] and code["scope"] == "snsapi_userinfo":
-        answer["unionid"] = code["unionid"]
-    return web.json_response(answer)
-
-
-async def authorize(request: web.Request) -> web.Response:
-    """The user's browser at WeChat's authorize page: consent is immediate; ``sim_openid``
-    (a simulator extension) picks who is "logged in to WeChat"."""
-    q = request.query
-    if q.get("appid") != APPID or q.get("response_type") != "code":
-        return web.Response(status=400, text="参数错误")
-    if q.get("scope") not in {"snsapi_base", "snsapi_userinfo"}:
-        return web.Response(status=400, text="scope 参数错误")
-    openid = q.get("sim_openid") or "oSIMDEMO000000000000000000001"
-    code = _issue_code(request.app["state"], openid, q.get("sim_unionid"), q["scope"])
-    redirect = URL(q.get("redirect_uri", "")).update_query(code=code, state=q.get("state", ""))
-    raise web.HTTPFound(str(redirect))
-
-
-def _issue_code(state: dict[str, Any], openid: str, unionid: str | None, scope: str) -> str:
-    code = uuid.uuid4().hex[:32]
-    state["codes"][code] = {
-        "openid": openid,
-        "unionid": unionid,
-        "scope": scope,
-        "expires": time.monotonic() + CODE_TTL,
-        "used": False,
-    }
-    return code
-
-
 # ------------------------------------------------------------------ control endpoints
-
-
-async def sim_code(request: web.Request) -> web.Response:
-    body = await request.json()
-    scope = body.get("scope", "snsapi_userinfo" if body.get("unionid") else "snsapi_base")
-    state = request.app["state"]
-    code = _issue_code(state, body["openid"], body.get("unionid"), scope)
-    if "ttl" in body:
-        state["codes"][code]["expires"] = time.monotonic() + float(body["ttl"])
-    return web.json_response({"code": code})
 
 
 async def sim_faults(request: web.Request) -> web.Response:

@@ -40,7 +40,7 @@ async def test_text_help_in_every_mode(sims: dict, mode: str) -> None:
     if mode != "plain":
         assert "<Encrypt>" in out["body"] and "<MsgSignature>" in out["body"]
     [record] = await records(openid)
-    assert record.mode == ("plain" if mode == "plain" else "aes") and record.msg_type == "text"
+    assert record.mode == mode and record.msg_type == "text"
     assert "你好" not in record.body  # sealed at rest
 
 
@@ -66,6 +66,21 @@ async def test_bad_signatures_are_refused_without_record(sims: dict) -> None:
         )
         assert out["status"] == 403 and out["body"] == ""
     assert await records(openid) == []
+
+
+async def test_replayed_query_with_a_forged_body_is_refused(api: httpx.AsyncClient) -> None:
+    """Plain mode signs only token, timestamp and nonce: an old signed query is not believed."""
+    openid = new_openid()
+    xml = proto.build_event(openid, "unsubscribe")
+    for age, status in ((3600, 403), (-3600, 403), (0, 200)):
+        ts, nonce = str(int(time.time()) - age), "20261122"
+        params = {"signature": _sig(proto.TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}
+        resp = await api.post("/callbacks/wechat", params=params, content=xml.encode())
+        assert resp.status_code == status
+    assert len(await records(openid)) == 1  # only the fresh one
+    big = xml.replace("</xml>", "<Pad>" + "x" * 70_000 + "</Pad></xml>")
+    resp = await api.post("/callbacks/wechat", params=params, content=big.encode())
+    assert resp.status_code == 413 and len(await records(openid)) == 1
 
 
 async def test_wrong_appid_trailer_is_answered_without_state(sims: dict) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from app.settings import UNREACHABLE, Settings
 from channels.wechat.client import WeChatClient
-from channels.wechat.errors import WeChatError, WeChatRetryableError
+from channels.wechat.errors import WeChatError, WeChatRetryableError, raise_for_errcode
+from channels.wechat.token import credential_value
 from tests.wire.wechat_helpers import WireRig, rig
 
 SAMPLE_MENU = Path(__file__).parents[2] / "channels" / "wechat" / "menu.sample.json"
@@ -122,3 +123,20 @@ async def test_unreachable_platform_fails_loudly_and_retryable(w: WireRig) -> No
 async def test_one_process_many_callers_refresh_once(w: WireRig) -> None:
     await asyncio.gather(*(w.client.token.get() for _ in range(50)))
     assert w.state["token_fetches"] == 1
+
+
+def test_unreadable_answers_are_retryable_not_crashes() -> None:
+    with pytest.raises(WeChatRetryableError):
+        raise_for_errcode({"errcode": "busy", "errmsg": "?"})
+    with pytest.raises(WeChatRetryableError):
+        credential_value({"access_token": "T", "expires_in": "soon"}, "access_token")
+    assert credential_value({"access_token": "T"}, "access_token") == ("T", 7200)
+
+
+async def test_refresh_lock_held_elsewhere_is_retryable(w: WireRig) -> None:
+    w.client.token.lock_wait = 0.2
+    async with w.kv.lock(f"{w.client.token.key}:refresh", timeout=5, wait=1):
+        with pytest.raises(WeChatRetryableError):
+            await w.client.token.get()
+    assert w.state["token_fetches"] == 0
+    assert await w.client.token.get()  # once the other holder is gone
