@@ -46,10 +46,8 @@ async def create_case(request: Request):  # type: ignore[no-untyped-def]
     channel = b.channel or request.ctx.token_claims.get("channel") or "app"
     case = await service.create_draft(
         request.ctx.person_id, item_id=b.item_id, item_code=b.item_code, channel=channel,
-        delivery=b.delivery, company_id=b.company_id,
+        delivery=b.delivery, company_id=b.company_id, form=b.form,
     )
-    if b.form:
-        await service.update_draft(case, form=b.form, delivery=None)
     return ok(await queries.detail(case), status=201)
 
 

@@ -13,6 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
 from app.errors import ApiError, Conflict, ValidationFailed
 from app.security import pii
 from app.settings import get_settings
@@ -84,11 +87,18 @@ async def attach_upload(
         )
     sha = hashlib.sha256(content).hexdigest()
     path = await asyncio.to_thread(_store_sync, Path(settings.upload_dir), sha, content)
-    return await Material.create(
-        case_id=case.id, code=code, name=spec.get("name", code), kind="upload",
+    return await _create(
+        case, code=code, name=spec.get("name", code), kind="upload",
         filename=Path(filename or f"{code}.{kind[1]}").name[:255], content_type=kind[0],
         size=len(content), sha256=sha, storage_path=path,
     )
+
+
+async def _create(case: Case, **values: Any) -> Material:
+    """Write the material under the case row lock, so none slips in after a submit."""
+    async with in_transaction() as conn:
+        _editable(await Case.select_for_update().using_db(conn).get(id=case.id))
+        return await Material.create(case_id=case.id, **values, using_db=conn)
 
 
 async def attach_elicence(
@@ -103,17 +113,17 @@ async def attach_elicence(
             "该材料不能以此电子证照代替", code="ELICENCE_NOT_ACCEPTED",
             fields={"elicence_type": "不适用于该材料"},
         )
-    return await Material.create(
-        case_id=case.id, code=code, name=spec.get("name", code), kind="elicence",
+    return await _create(
+        case, code=code, name=spec.get("name", code), kind="elicence",
         elicence_type=elicence_type, elicence_ref_enc=pii.encrypt(licence_no.strip()),
     )
 
 
-async def supersede_others(material: Material) -> None:
+async def supersede_others(material: Material, conn: BaseDBAsyncClient | None = None) -> None:
     """A newer material for the same code replaces the earlier ones."""
     await Material.filter(case_id=material.case_id, code=material.code, superseded=False).exclude(
         id=material.id
-    ).update(superseded=True)
+    ).using_db(conn).update(superseded=True)
 
 
 def missing_required(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from models.cases import CaseStatus
 
 Colour = Literal["green", "yellow", "red"]
 
@@ -72,7 +74,7 @@ class ResultIn(BaseModel):
 
 
 class MineQuery(BaseModel):
-    status: str | None = None
+    status: CaseStatus | None = None
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
 
@@ -82,6 +84,16 @@ class QueueQuery(BaseModel):
     colour: Colour | None = None
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
+
+    @field_validator("status")
+    @classmethod
+    def _known_statuses(cls, value: str | None) -> str | None:
+        # an unknown status would reach the enum field and fail there with a 500
+        unknown = [s for s in (value or "").split(",") if s.strip() and s.strip() not in
+                   CaseStatus.__members__]
+        if unknown:
+            raise ValueError(f"unknown status: {', '.join(unknown)}")
+        return value
 
 
 class ClockSummary(BaseModel):

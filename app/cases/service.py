@@ -40,6 +40,7 @@ async def _published_item(item_id: int | None, item_code: str | None) -> Service
 async def create_draft(
     person_id: int, *, item_id: int | None = None, item_code: str | None = None,
     channel: str = "app", delivery: str | None = None, company_id: int | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Case:
     item = await _published_item(item_id, item_code)
     version = await ServiceItemVersion.get(id=item.published_version_id)
@@ -53,17 +54,26 @@ async def create_draft(
     if company_id is not None:
         await require_company(person_id, company_id, item.code)
     fee_total = sum(int(f.get("amount_fen", 0)) for f in version.fees or [])
+    # a bad form refuses the whole request: no draft is left behind
+    form_data = _sealed_form(version, form or {})
     async with in_transaction() as conn:
         case = await Case.create(
             number=await next_number(conn), person_id=person_id, company_id=company_id,
             item_id=item.id, item_version_id=version.id, item_name=version.name,
             department_id=item.department_id, channel=channel, delivery=delivery,
+            form_data=form_data,
             fee_stage=version.fee_timing if fee_total else None, fee_total_fen=fee_total,
             promised_limit_days=version.promised_limit_days,
             legal_limit_days=version.legal_limit_days, using_db=conn,
         )
         await record_creation(case, actor=citizen(person_id), connection=conn)
     return case
+
+
+def _sealed_form(version: ServiceItemVersion, data: dict[str, Any]) -> dict[str, Any]:
+    """A draft's form, validated partially (required fields wait for submission), sealed."""
+    data = {k: v for k, v in data.items() if v is not None}
+    return forms.seal(version.form_schema, forms.validate(version.form_schema, data, partial=True))
 
 
 async def version_of(case: Case) -> ServiceItemVersion:
@@ -73,19 +83,22 @@ async def version_of(case: Case) -> ServiceItemVersion:
 async def update_draft(
     case: Case, *, form: dict[str, Any] | None, delivery: str | None
 ) -> Case:
-    if case.status != CaseStatus.draft:
-        raise Conflict("只有草稿可以修改", code="CASE_NOT_EDITABLE")
     version = await version_of(case)
-    if form is not None:
-        merged = {**forms.unseal(case.form_data), **form}
-        merged = {k: v for k, v in merged.items() if v is not None}
-        case.form_data = forms.seal(version.form_schema, forms.validate(
-            version.form_schema, merged, partial=True))
-    if delivery is not None:
-        if delivery not in (version.delivery_options or ["window"]):
-            raise ValidationFailed("不支持该送达方式", fields={"delivery": "取值不在允许范围内"})
-        case.delivery = delivery
-    await case.save(update_fields=["form_data", "delivery", "updated_at"])
+    async with in_transaction() as conn:
+        # locked, so an edit racing a submit cannot change a case that has left the draft
+        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+        if locked.status != CaseStatus.draft:
+            raise Conflict("只有草稿可以修改", code="CASE_NOT_EDITABLE")
+        if form is not None:
+            locked.form_data = _sealed_form(version, {**forms.unseal(locked.form_data), **form})
+        if delivery is not None:
+            if delivery not in (version.delivery_options or ["window"]):
+                raise ValidationFailed("不支持该送达方式",
+                                       fields={"delivery": "取值不在允许范围内"})
+            locked.delivery = delivery
+        await locked.save(update_fields=["form_data", "delivery", "updated_at"], using_db=conn)
+    case.form_data, case.delivery, case.updated_at = (
+        locked.form_data, locked.delivery, locked.updated_at)
     return case
 
 
@@ -95,16 +108,18 @@ async def submit(case: Case, person_id: int) -> Case:
                        fields={"from": str(case.status), "to": "submitted"})
     version = await version_of(case)
     await require_realname(person_id, version.required_realname_level)
-    forms.validate(version.form_schema, forms.unseal(case.form_data))
-    present = await Material.filter(case_id=case.id, superseded=False)
-    missing = materials.missing_required(version.materials, present)
-    if missing:
-        raise ValidationFailed(
-            "请提交全部必需材料", code="MATERIALS_MISSING",
-            fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
-        )
-    to = CaseStatus.fee_due if case.fee_stage == "submission" else CaseStatus.submitted
     async with in_transaction() as conn:
+        # checked under the row lock, so no edit lands between the checks and the move
+        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+        forms.validate(version.form_schema, forms.unseal(locked.form_data))
+        present = await Material.filter(case_id=case.id, superseded=False).using_db(conn)
+        missing = materials.missing_required(version.materials, present)
+        if missing:
+            raise ValidationFailed(
+                "请提交全部必需材料", code="MATERIALS_MISSING",
+                fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
+            )
+        to = CaseStatus.fee_due if case.fee_stage == "submission" else CaseStatus.submitted
         await transition(case, to, actor=citizen(person_id), connection=conn)
     return case
 

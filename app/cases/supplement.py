@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from app import clock
 from app.cases.lifecycle import Actor, ensure_allowed, transition
@@ -114,24 +115,29 @@ async def open_notice(case: Case, conn: BaseDBAsyncClient | None = None) -> Supp
 async def answer_item(
     case: Case, notice_id: int, item_id: int, *, text: str | None, material_id: int | None
 ) -> SupplementItem:
-    notice = await open_notice(case)
-    if notice.id != notice_id:
-        raise NotFound("补正告知不存在", code="SUPPLEMENT_NOT_FOUND")
-    item = await SupplementItem.get_or_none(id=item_id, notice_id=notice.id)
-    if item is None:
-        raise NotFound("补正事项不存在", code="SUPPLEMENT_ITEM_NOT_FOUND")
     if not text and material_id is None:
         raise ValidationFailed("请填写说明或提交材料", fields={"text": "说明或材料至少一项"})
-    material = None
-    if material_id is not None:
-        material = await Material.get_or_none(id=material_id, case_id=case.id, superseded=False)
-        if material is None or material.code != item.material_code:
-            raise ValidationFailed("材料与补正事项不符", fields={"material_id": "材料不符"})
-        await supersede_others(material)
-    item.answer_text = text
-    item.answer_material_id = material.id if material else None
-    item.answered_at = clock.now()
-    await item.save()
+    async with in_transaction() as conn:
+        # the case row lock orders an answer against a concurrent resubmit
+        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+        notice = await open_notice(locked, conn)
+        if notice.id != notice_id:
+            raise NotFound("补正告知不存在", code="SUPPLEMENT_NOT_FOUND")
+        item = await SupplementItem.get_or_none(id=item_id, notice_id=notice.id).using_db(conn)
+        if item is None:
+            raise NotFound("补正事项不存在", code="SUPPLEMENT_ITEM_NOT_FOUND")
+        material = None
+        if material_id is not None:
+            material = await Material.get_or_none(
+                id=material_id, case_id=case.id, superseded=False
+            ).using_db(conn)
+            if material is None or material.code != item.material_code:
+                raise ValidationFailed("材料与补正事项不符", fields={"material_id": "材料不符"})
+            await supersede_others(material, conn)
+        item.answer_text = text
+        item.answer_material_id = material.id if material else None
+        item.answered_at = clock.now()
+        await item.save(using_db=conn)
     return item
 
 

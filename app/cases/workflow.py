@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app.cases import supplement
-from app.cases.lifecycle import SYSTEM, Actor, ensure_allowed, transition
+from app.cases.lifecycle import SYSTEM, Actor, transition
 from app.errors import Conflict, ValidationFailed
 from models.cases import Case, CaseStatus, SupplementNotice
 from models.catalogue import ServiceItemVersion
@@ -123,8 +123,6 @@ async def end_special_stage(case: Case, actor: Actor, reason: str | None) -> Cas
 
 async def issue_result(case: Case, actor: Actor, note: str | None) -> Case:
     async with in_transaction() as conn:
-        locked = await _locked(case, conn)
-        ensure_allowed(locked, S.result_issued)
         await transition(case, S.result_issued, actor=actor, reason=note or "已出具办理结果",
                          connection=conn)
         await _set(case, conn, result_note=note)

@@ -25,13 +25,17 @@ def _version_fields(guide: Guide) -> dict[str, Any]:
     return {name: data[name] for name in GUIDE_FIELDS}
 
 
-async def _audit(staff: StaffPrincipal, action: str, code: str, detail: dict[str, Any]) -> None:
+async def _audit(
+    staff: StaffPrincipal, action: str, code: str, detail: dict[str, Any], conn: Any
+) -> None:
+    """Written in the change's own transaction: no change without its audit row."""
     await AuditLog.create(
         actor_kind="staff",
         actor_id=str(staff.id),
         action=action,
         target=f"item:{code}",
         detail=detail,
+        using_db=conn,
     )
 
 
@@ -48,16 +52,16 @@ async def create_item(data: ItemCreate, staff: StaffPrincipal) -> dict[str, Any]
     if data.department is not None and data.department != dept.code:
         raise Forbidden("只能维护本部门的事项", code="OTHER_DEPARTMENT")
     try:
-        async with in_transaction():
+        async with in_transaction() as conn:
             item = await ServiceItem.create(
-                code=data.code, basic_code=data.basic_code, department_id=dept.id
+                code=data.code, basic_code=data.basic_code, department_id=dept.id, using_db=conn
             )
             await ServiceItemVersion.create(
-                item=item, version=1, created_by=staff.id, **_version_fields(data)
+                item=item, version=1, created_by=staff.id, **_version_fields(data), using_db=conn
             )
+            await _audit(staff, "catalogue.create", data.code, {"version": 1}, conn)
     except IntegrityError as exc:
         raise Conflict("实施编码已存在", code="ITEM_CODE_TAKEN") from exc
-    await _audit(staff, "catalogue.create", data.code, {"version": 1})
     return await staff_item(data.code, staff)
 
 
@@ -67,16 +71,20 @@ async def edit_item(
     """Write the edited guide as the next version; the published one stays until publish."""
     item = await _own_item(code, staff)
     try:
-        async with in_transaction():
-            await ServiceItem.select_for_update().get(id=item.id)  # serialize version numbers
-            last = await ServiceItemVersion.filter(item_id=item.id).order_by("-version").first()
+        async with in_transaction() as conn:
+            # serialize version numbers
+            await ServiceItem.select_for_update().using_db(conn).get(id=item.id)
+            last = await ServiceItemVersion.filter(item_id=item.id).using_db(conn).order_by(
+                "-version"
+            ).first()
             number = (last.version if last else 0) + 1
             await ServiceItemVersion.create(
-                item_id=item.id, version=number, created_by=staff.id, **_version_fields(guide)
+                item_id=item.id, version=number, created_by=staff.id, **_version_fields(guide),
+                using_db=conn,
             )
+            await _audit(staff, "catalogue.edit", code, {"version": number}, conn)
     except IntegrityError as exc:  # SQLite has no row locks: two edits at once
         raise Conflict("该事项正在被他人编辑，请刷新后重试", code="VERSION_CONFLICT") from exc
-    await _audit(staff, "catalogue.edit", code, {"version": number})
     await cache.bump()
     return await staff_item(code, staff)
 
@@ -91,13 +99,14 @@ async def publish_item(
     ).first()
     if target is None:
         raise ItemNotFound("该版本不存在", code="VERSION_NOT_FOUND")
-    await ServiceItem.filter(id=item.id).update(
-        published=True,
-        published_version_id=target.id,
-        published_at=clock.now(),
-        updated_at=clock.now(),
-    )
-    await _audit(staff, "catalogue.publish", code, {"version": target.version})
+    async with in_transaction() as conn:
+        await ServiceItem.filter(id=item.id).using_db(conn).update(
+            published=True,
+            published_version_id=target.id,
+            published_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        await _audit(staff, "catalogue.publish", code, {"version": target.version}, conn)
     await cache.bump()
     return await staff_item(code, staff)
 
@@ -105,8 +114,11 @@ async def publish_item(
 async def unpublish_item(code: str, staff: StaffPrincipal, cache: CatalogueCache) -> dict[str, Any]:
     item = await _own_item(code, staff)
     # cases already filed keep their version; only new applications are stopped
-    await ServiceItem.filter(id=item.id).update(published=False, updated_at=clock.now())
-    await _audit(staff, "catalogue.unpublish", code, {})
+    async with in_transaction() as conn:
+        await ServiceItem.filter(id=item.id).using_db(conn).update(
+            published=False, updated_at=clock.now()
+        )
+        await _audit(staff, "catalogue.unpublish", code, {}, conn)
     await cache.bump()
     return await staff_item(code, staff)
 

@@ -3,6 +3,7 @@ file holds, and what citizens read. The JSON columns of ``ServiceItemVersion`` s
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -83,6 +84,12 @@ class FormField(BaseModel):
     def _select_has_options(self) -> FormField:
         if self.type == "select" and not self.options:
             raise ValueError("select field needs options")
+        pattern = (self.model_extra or {}).get("pattern")
+        if pattern is not None:  # a bad pattern would fail every citizen's form check with a 500
+            try:
+                re.compile(pattern)
+            except (TypeError, re.error) as exc:
+                raise ValueError("pattern is not a valid regular expression") from exc
         return self
 
 

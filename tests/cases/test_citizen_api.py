@@ -31,6 +31,7 @@ async def test_draft_form_and_submission_checks(api: Any, citizen: Any, dept: An
     r = await draft(api, me.headers, item, form={"phone": "12345", "nope": 1})
     assert r.status_code == 422 and r.json()["error"]["code"] == "FORM_INVALID"
     assert r.json()["error"]["fields"] == {"form.nope": "不允许的字段", "form.phone": "格式不正确"}
+    assert (await Case.filter(person_id=me.person_id).count()) == 0  # no half-made draft
     r = await draft(api, me.headers, item, form={"phone": "13912345678"})
     assert r.status_code == 201
     case = r.json()
@@ -142,3 +143,31 @@ async def test_list_mine_with_filter(api: Any, citizen: Any, dept: Any) -> None:
     drafts = (await api.get("/api/v1/cases", params={"status": "draft"},
                             headers=me.headers)).json()
     assert [c["id"] for c in drafts["items"]] == [second["id"]]
+
+
+async def test_unknown_status_filter_is_422_not_500(api: Any, citizen: Any, dept: Any) -> None:
+    me = await citizen()
+    r = await api.get("/api/v1/cases", params={"status": "bogus"}, headers=me.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "VALIDATION_FAILED"
+    r = await api.get("/api/v1/staff/cases", params={"status": "submitted,bogus"},
+                      headers=dept.headers)
+    assert r.status_code == 422, r.text
+    r = await api.get("/api/v1/staff/cases", params={"status": "submitted"},
+                      headers=dept.headers)
+    assert r.status_code == 200, r.text
+
+
+async def test_submitted_case_takes_no_edits_or_materials(
+    api: Any, citizen: Any, dept: Any
+) -> None:
+    me = await citizen()
+    case = await filed_case(api, me.headers, await make_item(dept.department_id))
+    url = f"/api/v1/cases/{case['id']}"
+    r = await api.patch(url, json={"form": {"reason": "遗失"}}, headers=me.headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CASE_NOT_EDITABLE"
+    r = await api.post(f"{url}/materials", data={"code": "M02"},
+                       files={"file": ("a.png", PNG, "image/png")}, headers=me.headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CASE_NOT_EDITABLE"
+    after = (await api.get(url, headers=me.headers)).json()
+    assert after["form"] == case["form"] and len(after["materials"]) == len(case["materials"])

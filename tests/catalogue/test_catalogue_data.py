@@ -30,3 +30,14 @@ def test_known_fees() -> None:
     assert fees["居民身份证换领"] == 2000
     assert fees["普通护照签发"] == 12000
     assert fees["内地居民结婚登记"] == 0
+
+
+def test_form_field_pattern_must_compile() -> None:
+    import pydantic
+    import pytest
+
+    from app.catalogue.schemas import FormField
+
+    assert FormField(name="no", label="编号", pattern=r"^\d+$").model_extra == {"pattern": r"^\d+$"}
+    with pytest.raises(pydantic.ValidationError):
+        FormField(name="no", label="编号", pattern="(")
