@@ -135,6 +135,12 @@ def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Han
     return decorator
 
 
+class Done(BaseModel):
+    """The answer of an action that has nothing else to say."""
+
+    ok: bool = True
+
+
 def id_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Response headers carrying this request's id (see ``app/middleware.py``)."""
     rid = request_id_var.get()

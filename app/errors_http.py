@@ -8,6 +8,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import json
 
+from app.api import id_headers
 from app.errors import ApiError
 
 log = logging.getLogger("zsb.errors")
@@ -30,19 +31,13 @@ def _rid(request: Request | None) -> str | None:
     return getattr(request.ctx, "request_id", None) if request is not None else None
 
 
-def _headers(request: Request | None, extra: dict[str, str] | None) -> dict[str, str]:
-    rid = _rid(request)
-    headers = {"x-request-id": rid} if rid else {}
-    return {**headers, **(extra or {})}
-
-
 def install_error_handlers(app: Sanic) -> None:
     @app.exception(ApiError)
     async def api_error(request: Request, exc: ApiError):  # type: ignore[no-untyped-def]
         return json(
             exc.body(_rid(request)),
             status=exc.status,
-            headers=exc.headers or None,
+            headers=id_headers(exc.headers),
             ensure_ascii=False,
         )
 
@@ -57,7 +52,7 @@ def install_error_handlers(app: Sanic) -> None:
             "error": {"code": code, "message": message, "fields": {}},
             "request_id": _rid(request),
         }
-        headers = _headers(request, getattr(exc, "headers", None))
+        headers = id_headers(getattr(exc, "headers", None) or None)
         return json(body, status=status, headers=headers, ensure_ascii=False)
 
     @app.exception(Exception)
@@ -67,4 +62,4 @@ def install_error_handlers(app: Sanic) -> None:
             "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},
             "request_id": _rid(request),
         }
-        return json(body, status=500, headers=_headers(request, None), ensure_ascii=False)
+        return json(body, status=500, headers=id_headers(), ensure_ascii=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 
-from app.api import body, doc, ok, returns
+from app.api import Done, body, doc, ok, returns
 from app.identity import otp
 from app.identity.accounts import login_or_register
 from app.security import tokens
@@ -35,10 +35,6 @@ class TokenPairOut(BaseModel):
     expires_in: int
     token_type: str = "Bearer"
     person_id: int | None = None
-
-
-class Done(BaseModel):
-    ok: bool = True
 
 
 class RefreshIn(BaseModel):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-
-class Done(BaseModel):
-    ok: bool = True
+from app.api import Done  # noqa: F401 - re-exported for the identity handlers
 
 
 class AuthorizeUrlOut(BaseModel):

@@ -17,7 +17,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from app.api import body, doc, ok, query, returns
+from app.api import Done, body, doc, ok, query, returns
 from app.errors import ApiError, BadRequest, NotFound
 from app.security.auth import citizen_required, staff_required
 from models.push import Campaign
@@ -36,7 +36,6 @@ from push.schemas import (
     InboxQuery,
     MarkReadIn,
     MarkReadOut,
-    OkOut,
     PreferencesIn,
     PreferencesOut,
     PreviewOut,
@@ -58,8 +57,9 @@ HEARTBEAT_SECONDS = 15.0
 @returns(InboxPageOut)
 async def list_messages(request: Request) -> HTTPResponse:
     q: InboxQuery = request.ctx.query
-    items, cursor = await inbox.page(request.ctx.person_id, before=q.before, limit=q.limit,
-                                     unread_only=q.unread)
+    items, cursor = await inbox.page(
+        request.ctx.person_id, before=q.before, limit=q.limit, unread_only=q.unread
+    )
     return ok({"items": items, "next_before": cursor})
 
 
@@ -100,7 +100,8 @@ async def stream(request: Request) -> None:
 
     response = await request.respond(
         content_type="text/event-stream; charset=utf-8",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
     reader = asyncio.create_task(pump())
     ready = False
     try:
@@ -149,7 +150,7 @@ async def register_device(request: Request) -> HTTPResponse:
 @citizen_bp.delete("/push/devices/<registration_id:str>")
 @doc("Stop pushing to this phone", TAG)
 @citizen_required
-@returns(OkOut)
+@returns(Done)
 async def unregister_device(request: Request, registration_id: str) -> HTTPResponse:
     if not await inbox.unregister_device(request.ctx.person_id, registration_id):
         raise NotFound("设备未登记", code="DEVICE_NOT_FOUND")
@@ -171,9 +172,14 @@ async def get_preferences(request: Request) -> HTTPResponse:
 @returns(PreferencesOut)
 async def put_preferences(request: Request) -> HTTPResponse:
     b: PreferencesIn = request.ctx.body
-    return ok(await inbox.set_preferences(
-        request.ctx.person_id, mute_normal=b.mute_normal, mute_bulk=b.mute_bulk,
-        disabled_channels=b.disabled_channels))
+    return ok(
+        await inbox.set_preferences(
+            request.ctx.person_id,
+            mute_normal=b.mute_normal,
+            mute_bulk=b.mute_bulk,
+            disabled_channels=b.disabled_channels,
+        )
+    )
 
 
 # ---------------------------------------------------------------- staff
@@ -185,17 +191,26 @@ async def _campaign(request: Request, campaign_id: int) -> Campaign:
     campaign = None
     if 0 < campaign_id < 2**31:  # an out-of-range id would be a database error, not a 404
         campaign = await Campaign.get_or_none(id=campaign_id)
-    if campaign is None or ("admin" not in staff.roles
-                            and campaign.department_id != staff.department_id):
+    if campaign is None or (
+        "admin" not in staff.roles and campaign.department_id != staff.department_id
+    ):
         raise NotFound("推送任务不存在", code="CAMPAIGN_NOT_FOUND")
     return campaign
 
 
 def _shape(c: Campaign) -> dict[str, Any]:
-    return {"id": c.id, "title": c.title, "body": c.body, "link": c.link, "state": c.state,
-            "audience": {k: v for k, v in c.audience.items() if k != "person_ids"},
-            "rate_limits": c.rate_limits, "total": c.total, "expanded": c.expanded,
-            "scheduled_at": c.scheduled_at.isoformat() if c.scheduled_at else None}
+    return {
+        "id": c.id,
+        "title": c.title,
+        "body": c.body,
+        "link": c.link,
+        "state": c.state,
+        "audience": {k: v for k, v in c.audience.items() if k != "person_ids"},
+        "rate_limits": c.rate_limits,
+        "total": c.total,
+        "expanded": c.expanded,
+        "scheduled_at": c.scheduled_at.isoformat() if c.scheduled_at else None,
+    }
 
 
 async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
@@ -215,12 +230,22 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
 async def create_campaign(request: Request) -> HTTPResponse:
     b: CampaignIn = request.ctx.body
     staff = request.ctx.staff
-    if (b.audience.kind == "department" and "admin" not in staff.roles
-            and b.audience.department_id != staff.department_id):
+    if (
+        b.audience.kind == "department"
+        and "admin" not in staff.roles
+        and b.audience.department_id != staff.department_id
+    ):
         raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")  # other departments' cases
     campaign = await campaigns.create(
-        staff.id, staff.department_id, title=b.title, body=b.body, link=b.link,
-        audience=b.audience.stored(), rate_limits=b.rate_limits, scheduled_at=b.scheduled_at)
+        staff.id,
+        staff.department_id,
+        title=b.title,
+        body=b.body,
+        link=b.link,
+        audience=b.audience.stored(),
+        rate_limits=b.rate_limits,
+        scheduled_at=b.scheduled_at,
+    )
     return ok(_shape(campaign), 201)
 
 
@@ -279,8 +304,13 @@ async def direct_message(request: Request) -> HTTPResponse:
     b: DirectMessageIn = request.ctx.body
     staff = request.ctx.staff
     notification_id, live = await send_to_case_person(
-        staff_id=staff.id, department_id=staff.department_id, is_admin="admin" in staff.roles,
-        case_id=b.case_id, title=b.title, body=b.body,
-        quiet_hours=request.app.ctx.settings.quiet_hours)
+        staff_id=staff.id,
+        department_id=staff.department_id,
+        is_admin="admin" in staff.roles,
+        case_id=b.case_id,
+        title=b.title,
+        body=b.body,
+        quiet_hours=request.app.ctx.settings.quiet_hours,
+    )
     await publish(request.app.ctx.kv, live)
     return ok({"notification_id": notification_id}, 201)

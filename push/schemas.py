@@ -53,8 +53,11 @@ class Audience(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Audience:
-        needed = {"persons": ("person_ids",), "item_state": ("item_id", "status"),
-                  "department": ("department_id",)}[self.kind]
+        needed = {
+            "persons": ("person_ids",),
+            "item_state": ("item_id", "status"),
+            "department": ("department_id",),
+        }[self.kind]
         missing = [n for n in needed if not getattr(self, n)]
         if missing:
             raise ValueError(f"audience {self.kind} needs {', '.join(missing)}")
@@ -67,9 +70,13 @@ class Audience(BaseModel):
         elif self.kind == "item_state":
             out.update(item_id=self.item_id, status=str(self.status))
         else:
-            out.update(department_id=self.department_id,
-                       **{"from": self.from_.isoformat() if self.from_ else None,
-                          "to": self.to.isoformat() if self.to else None})
+            out.update(
+                department_id=self.department_id,
+                **{
+                    "from": self.from_.isoformat() if self.from_ else None,
+                    "to": self.to.isoformat() if self.to else None,
+                },
+            )
         return out
 
 
@@ -79,7 +86,8 @@ class CampaignIn(BaseModel):
     link: str | None = Field(None, max_length=255, pattern=LINK)
     audience: Audience
     rate_limits: dict[Literal[CHANNELS], int] = Field(  # type: ignore[valid-type]
-        default_factory=dict)
+        default_factory=dict
+    )
     scheduled_at: datetime | None = None  # naive times are Beijing time (staff enter local)
 
     @field_validator("scheduled_at")
@@ -134,10 +142,6 @@ class MarkReadOut(BaseModel):
 class DeviceOut(BaseModel):
     registration_id: str
     platform: str
-
-
-class OkOut(BaseModel):
-    ok: bool
 
 
 class PreferencesOut(BaseModel):

@@ -83,6 +83,7 @@ async def test_bad_phone_and_bad_code_shape_are_422(api) -> None:
     assert "phone" in r.json()["error"]["fields"]
     r = await api.post("/api/v1/auth/otp/login", json={"phone": new_phone(), "code": "12ab"})
     assert r.status_code == 422
+    assert r.headers["x-request-id"] == r.json()["request_id"]
     assert r.json()["error"]["fields"]["code"]
     r = await api.post(
         "/api/v1/auth/otp", content=b"{not json", headers={"Content-Type": "application/json"}
