@@ -10,7 +10,7 @@ from sanic import Sanic
 from app import logs
 from app.errors_http import install_error_handlers
 from app.lifecycle import install_listeners
-from app.middleware import install_middleware
+from app.middleware import IdentifiedRequest, install_middleware
 from app.settings import Settings, get_settings
 from app.wiring import BLUEPRINT_MODULES
 
@@ -24,7 +24,7 @@ mini-program login); staff use `/api/v1/staff/...` with a staff token. Every err
 def create_app(settings: Settings | None = None, name: str = "zsb") -> Sanic:
     settings = settings or get_settings()
     logs.configure(settings.log_level)
-    app = Sanic(name, configure_logging=False)
+    app = Sanic(name, configure_logging=False, request_class=IdentifiedRequest)
     app.ctx.settings = settings
     app.config.update(
         REQUEST_MAX_SIZE=settings.request_max_bytes,

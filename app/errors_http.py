@@ -28,7 +28,7 @@ _SANIC_CODES = {
 
 
 def _rid(request: Request | None) -> str | None:
-    return getattr(request.ctx, "request_id", None) if request is not None else None
+    return getattr(request, "request_id", None) if request is not None else None
 
 
 def install_error_handlers(app: Sanic) -> None:

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from models.core import OutboxEvent
 
 Priority = Literal["critical", "normal", "bulk"]
+
+# Called after each emit, so a dispatcher in this process can stop sleeping and look now
+# instead of polling the table many times a second. Listeners must be cheap and not raise.
+_listeners: list[Callable[[], None]] = []
+
+
+def add_listener(listener: Callable[[], None]) -> None:
+    _listeners.append(listener)
+
+
+def remove_listener(listener: Callable[[], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def wake() -> None:
+    """Tell this process's dispatchers that new work may be due (before or after commit:
+    they look again shortly either way)."""
+    for listener in _listeners:
+        listener()
 
 
 async def emit(
@@ -21,7 +42,7 @@ async def emit(
 ) -> OutboxEvent:
     """Record that something happened. Pass the transaction's ``connection`` so the event
     commits or rolls back with the state change it describes."""
-    return await OutboxEvent.create(
+    event = await OutboxEvent.create(
         event_type=event_type,
         aggregate=aggregate,
         aggregate_id=str(aggregate_id),
@@ -30,3 +51,5 @@ async def emit(
         priority=priority,
         using_db=connection,
     )
+    wake()
+    return event

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, outbox
 from models.cases import Case
 from models.core import AuditLog
 from models.push import Campaign, CampaignRecipient, Delivery, DeliveryState
@@ -103,27 +103,38 @@ async def send(campaign: Campaign, staff_id: int) -> Campaign:
     async with in_transaction() as conn:
         campaign = await _locked(conn, campaign)
         if campaign.state == "paused":
-            await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.paused.value
-                                  ).using_db(conn).update(state=DeliveryState.queued.value,
-                                                          next_attempt_at=now)
-            campaign.state = ("delivering" if campaign.expanded >= campaign.total else
-                              "scheduled" if campaign.scheduled_at and campaign.scheduled_at > now
-                              else "sending")
-            await campaign.save(using_db=conn, update_fields=["state"])
-            await audit(staff_id, "push.campaign.resume", campaign, conn=conn)
-            return campaign
-        if campaign.state != "draft":
+            await _resume(conn, campaign, staff_id, now)
+        elif campaign.state == "draft":
+            await _start(conn, campaign, persons, staff_id, now)
+        else:
             raise CampaignError("CAMPAIGN_STATE", "该推送已发送或已取消")
-        await CampaignRecipient.bulk_create(
-            [CampaignRecipient(campaign_id=campaign.id, person_id=p) for p in persons],
-            batch_size=5000, ignore_conflicts=True, using_db=conn)
-        campaign.total = len(persons)
-        campaign.state = "scheduled" if campaign.scheduled_at and campaign.scheduled_at > now \
-            else "sending"
-        campaign.started_at = now
-        await campaign.save(using_db=conn, update_fields=["total", "state", "started_at"])
-        await audit(staff_id, "push.campaign.send", campaign, conn=conn, total=len(persons))
+    outbox.wake()
     return campaign
+
+
+async def _resume(conn: Any, campaign: Campaign, staff_id: int, now: datetime) -> None:
+    await Delivery.filter(campaign_id=campaign.id, state=DeliveryState.paused.value
+                          ).using_db(conn).update(state=DeliveryState.queued.value,
+                                                  next_attempt_at=now)
+    campaign.state = ("delivering" if campaign.expanded >= campaign.total else
+                      "scheduled" if campaign.scheduled_at and campaign.scheduled_at > now
+                      else "sending")
+    await campaign.save(using_db=conn, update_fields=["state"])
+    await audit(staff_id, "push.campaign.resume", campaign, conn=conn)
+
+
+async def _start(
+    conn: Any, campaign: Campaign, persons: list[int], staff_id: int, now: datetime
+) -> None:
+    await CampaignRecipient.bulk_create(
+        [CampaignRecipient(campaign_id=campaign.id, person_id=p) for p in persons],
+        batch_size=5000, ignore_conflicts=True, using_db=conn)
+    campaign.total = len(persons)
+    campaign.state = "scheduled" if campaign.scheduled_at and campaign.scheduled_at > now \
+        else "sending"
+    campaign.started_at = now
+    await campaign.save(using_db=conn, update_fields=["total", "state", "started_at"])
+    await audit(staff_id, "push.campaign.send", campaign, conn=conn, total=len(persons))
 
 
 async def pause(campaign: Campaign, staff_id: int) -> Campaign:

@@ -6,6 +6,7 @@ import uuid
 
 from tortoise.transactions import in_transaction
 
+from app import outbox
 from app.errors import NotFound
 from models.cases import Case
 from models.core import AuditLog
@@ -32,4 +33,5 @@ async def send_to_case_person(
             actor_kind="staff", actor_id=str(staff_id), action="push.direct",
             target=f"case:{case.id}", detail={"title": title, "dedupe_key": key},
             using_db=conn)
+    outbox.wake()
     return int(live[0].message["notification_id"]), live

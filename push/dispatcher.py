@@ -4,6 +4,11 @@ Each priority has its own delivery lane, so a bulk campaign of any size never ho
 补正 notice: the critical lane claims only critical rows and never waits for a bulk batch.
 Any number of dispatchers may run, in any number of processes and hosts — the claims skip
 rows another has locked or leased.
+
+An idle lane backs off from ``idle`` to ``max_idle`` between looks, so an idle worker does not
+query the database a hundred times a second; writing to the outbox in this process wakes
+every lane at once (``app.outbox.wake``), and other processes' writes are found within
+``max_idle``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 
+from app import outbox
 from app.kv import KeyValue
 from models.push import Campaign
 from push import campaigns
@@ -45,7 +51,7 @@ class Dispatcher:
     def __init__(
         self, notifier_for: NotifierLookup, kv: KeyValue, *, quiet_hours: str = "22:00-08:00",
         policy: Policy | None = None, batch: int = 200, concurrency: int = 200,
-        idle: float = 0.05, worker: str | None = None,
+        idle: float = 0.05, max_idle: float = 1.0, worker: str | None = None,
     ) -> None:
         self.notifier_for = notifier_for
         self.kv = kv
@@ -54,18 +60,29 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.idle = idle
+        self.max_idle = max(idle, max_idle)
+        self._wake: dict[str, asyncio.Event] = {}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10000}"
 
     async def expand_once(self) -> int:
         count, live = await expand_outbox(self.batch, quiet_hours=self.quiet_hours,
                                           worker=self.worker)
         await publish(self.kv, live)
+        if count:
+            self.kick()  # the delivery lanes have new rows
         return count
 
     async def campaigns_once(self) -> int:
         count, live = await campaigns.expand_next(quiet_hours=self.quiet_hours)
         await publish(self.kv, live)
+        if count:
+            self.kick()
         return count
+
+    def kick(self) -> None:
+        """Wake every idle lane to look now."""
+        for event in self._wake.values():
+            event.set()
 
     async def deliver_once(self, rank: int) -> int:
         token, batch = await claim(rank, self.batch, worker=self.worker, policy=self.policy)
@@ -92,20 +109,41 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
+        lanes = self.lanes()
+        self._wake = {name: asyncio.Event() for name in lanes}
         log.info("dispatcher %s started", self.worker)
-        await asyncio.gather(*(self._lane(name, fn, stop) for name, fn in self.lanes().items()))
+        outbox.add_listener(self.kick)
+        stopper = asyncio.get_running_loop().create_task(self._kick_on(stop))
+        try:
+            await asyncio.gather(*(self._lane(name, fn, stop) for name, fn in lanes.items()))
+        finally:
+            outbox.remove_listener(self.kick)
+            stopper.cancel()
+
+    async def _kick_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.kick()
 
     async def _lane(self, name: str, fn: Callable[[], Awaitable[int]], stop: asyncio.Event) -> None:
+        woken = self._wake[name]
+        pause = self.idle
         while not stop.is_set():
+            woken.clear()  # a wake-up from here on means: look again
             try:
                 done = await fn()
             except Exception:
                 log.exception("dispatcher lane %s failed; retrying", name)
                 done = 0
                 await asyncio.sleep(1.0)
-            if not done:
+            if done:
+                pause = self.idle
+                continue
+            # at least ``idle`` between empty looks, however often this process is woken
+            await asyncio.sleep(self.idle)
+            if not woken.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.idle)
+                    await asyncio.wait_for(woken.wait(), pause - self.idle)
+            pause = self.idle if woken.is_set() else min(pause * 2, self.max_idle)
 
     async def drain(self, rounds: int = 1000) -> int:
         """Run every lane until none has due work (tests and one-shot runs)."""
