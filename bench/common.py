@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -55,6 +56,25 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99)))
 end
 """
+
+
+_LOCK_FILE = Path(tempfile.gettempdir()) / "zsb-bench.lock"
+_held: list[object] = []
+
+
+def _one_benchmark_at_a_time() -> None:
+    """Two benchmarks on one machine would measure each other: wait for the other to finish.
+    The lock is held until this process exits."""
+    if _held:
+        return
+    handle = _LOCK_FILE.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("waiting for another benchmark on this machine to finish …", file=sys.stderr,
+              flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    _held.append(handle)
 
 
 @dataclass
@@ -98,6 +118,7 @@ class Database:
     _name: str = ""
 
     async def open(self) -> Database:
+        await asyncio.to_thread(_one_benchmark_at_a_time)
         if self.backend == "sqlite":
             path = ROOT / "var" / "bench" / f"bench-{os.getpid()}.sqlite3"
             path.parent.mkdir(parents=True, exist_ok=True)

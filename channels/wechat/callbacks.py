@@ -128,12 +128,14 @@ async def receive(request: Request) -> HTTPResponse:
             log.exception("wechat callback action failed", extra={"event": msg.event})
             await store.forget_inbound(msg)
             return HTTPResponse(status=503)
-    try:
-        async with asyncio.timeout(REPLY_BUDGET_SECONDS):
-            answer = await inbound.reply(msg, settings)
-    except TimeoutError:
-        log.warning("wechat reply took too long; answered success")
-        answer = None
+    answer = inbound.immediate_reply(msg)
+    if answer is ...:
+        try:
+            async with asyncio.timeout(REPLY_BUDGET_SECONDS):
+                answer = await inbound.reply(msg, settings)
+        except TimeoutError:
+            log.warning("wechat reply took too long; answered success")
+            answer = None
     if not answer:
         return text(SUCCESS)
     xml_reply = text_reply(msg, answer)

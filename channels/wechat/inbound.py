@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+from types import EllipsisType
 
 from app.settings import Settings
 from channels.wechat import dialogue, store
@@ -71,18 +72,39 @@ async def _receipt(msg: InboundMessage) -> None:
         await result
 
 
-async def reply(msg: InboundMessage, settings: Settings) -> str | None:
-    """The text to answer with, or None for a bare ``success``."""
-    openid = msg.openid
+def immediate_reply(msg: InboundMessage) -> str | EllipsisType | None:
+    """The answer when it needs no lookup (help text, contact, silence), else ``...``:
+    most pushes are answered without touching the database or a time budget."""
     if msg.msg_type == "text":
-        return await dialogue.answer(route_text(msg.content), openid, settings)
-    if msg.msg_type != "event":
+        cmd = route_text(msg.content)
+    elif msg.msg_type != "event":
         if msg.msg_type not in MEDIA_TYPES:
             log.warning("unknown wechat message type", extra={"msg_type": msg.msg_type[:32]})
         return dialogue.HELP  # image, voice, location …: point to what we understand
+    elif msg.event == "click":
+        cmd = route_click(msg.event_key)
+    elif msg.event in SUBSCRIBE_EVENTS or msg.event == "scan":
+        return ...
+    else:
+        if msg.event not in KNOWN_EVENTS:
+            log.warning("unknown wechat event", extra={"wechat_event": (msg.event or "")[:64]})
+        return None  # unsubscribe, VIEW, receipts, consents, unknown events
+    if cmd.intent is Intent.HELP:
+        return dialogue.HELP
+    if cmd.intent is Intent.CONTACT:
+        return dialogue.CONTACT
+    return ...
+
+
+async def reply(msg: InboundMessage, settings: Settings) -> str | None:
+    """The text to answer with, or None for a bare ``success``."""
+    now = immediate_reply(msg)
+    if now is not ...:
+        return now
+    openid = msg.openid
+    if msg.msg_type == "text":
+        return await dialogue.answer(route_text(msg.content), openid, settings)
     event = msg.event
-    if event not in KNOWN_EVENTS:
-        log.warning("unknown wechat event", extra={"wechat_event": (event or "")[:64]})
     if event in SUBSCRIBE_EVENTS:
         text = dialogue.welcome(settings)
         cmd = route_scene(msg.event_key) if event == "subscribe_scan" else None
@@ -92,6 +114,4 @@ async def reply(msg: InboundMessage, settings: Settings) -> str | None:
     if event == "scan":
         cmd = route_scene(msg.event_key)
         return await dialogue.answer(cmd, openid, settings) if cmd else None
-    if event == "click":
-        return await dialogue.answer(route_click(msg.event_key), openid, settings)
-    return None  # unsubscribe, VIEW, receipts, consents, unknown events
+    return await dialogue.answer(route_click(msg.event_key), openid, settings)

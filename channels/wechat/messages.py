@@ -1,8 +1,11 @@
 """Inbound XML → one ``InboundMessage``; passive replies; keyword and menu routing (pure).
 
-Parsing goes through wechatpy's ``parse_message`` (which also turns ``qrscene_`` subscribe
-events into ``subscribe_scan``); the subscribe-message events that wechatpy 1.8 does not know
-are read from the same parsed dict.
+The XML is read into the same dict that wechatpy's ``parse_message`` builds (xmltodict's
+shape, ``qrscene_`` subscribe events turned into ``subscribe_scan`` the way wechatpy does it),
+but with expat's C parser driven directly: xmltodict's pure-Python SAX handler was the
+largest single cost of a callback. ``tests/wechat/test_messages.py`` checks that both give
+the same dict for every kind of push. Passive replies are rendered from the template wechatpy's
+``TextReply`` uses, with a ``]]>`` in the text kept inside the CDATA section.
 """
 
 from __future__ import annotations
@@ -12,10 +15,7 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from xml.parsers.expat import ExpatError
-
-from wechatpy.parser import parse_message
-from wechatpy.replies import TextReply
+from xml.parsers import expat
 
 
 class MalformedMessage(ValueError):
@@ -86,37 +86,118 @@ def _choices(event: str, data: dict[str, Any]) -> tuple[SubscribeChoice, ...]:
     return tuple(out)
 
 
+def _refuse_dtd(*_: Any) -> None:
+    raise ValueError("DTD and entity declarations are not accepted")  # as xmltodict does
+
+
+def read_xml(xml: str | bytes) -> dict[str, Any]:
+    """The document element's children as xmltodict would give them: text (stripped, None
+    when empty), a dict for an element with children, a list for a repeated name.
+    Attributes are ignored: WeChat's pushes carry none."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    nodes: list[dict[str, Any]] = [{}]
+    texts: list[list[str]] = [[]]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nodes.append({})
+        texts.append([])
+
+    def end(name: str) -> None:
+        node = nodes.pop()
+        text = "".join(texts.pop()).strip()
+        if node:
+            if text:
+                node["#text"] = text
+            value: Any = node
+        else:
+            value = text or None
+        parent = nodes[-1]
+        if name not in parent:
+            parent[name] = value
+        elif isinstance(parent[name], list):
+            parent[name].append(value)
+        else:
+            parent[name] = [parent[name], value]
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = lambda data: texts[-1].append(data)
+    parser.Parse(xml, True)
+    root = nodes[0]
+    if len(root) != 1:
+        raise ValueError("no document element")
+    document = next(iter(root.values()))
+    if not isinstance(document, dict):
+        raise ValueError("empty document")
+    return document
+
+
+def _as_wechatpy(data: dict[str, Any]) -> None:
+    """wechatpy's rename of scan-to-follow events (``parse_message``)."""
+    if str(data.get("MsgType") or "").lower() != "event":
+        return
+    key = data.get("EventKey")
+    if str(data.get("Event") or "").lower() != "subscribe" or not isinstance(key, str):
+        return
+    if key.startswith(("scanbarcode|", "scanimage|")):
+        data["Event"] = "subscribe_scan_product"
+    elif key.startswith("qrscene_"):
+        data["Event"] = "subscribe_scan"
+        data["EventKey"] = key[len("qrscene_") :]
+
+
 def parse(xml: str | bytes) -> InboundMessage:
     try:
-        parsed = parse_message(xml)
-        data: dict[str, Any] = parsed._data  # wechatpy keeps the parsed dict here
+        data = read_xml(xml)
+        _as_wechatpy(data)
         openid = str(data["FromUserName"])
         to_user = str(data["ToUserName"])
         create_time = int(data["CreateTime"])
         msg_type = str(data["MsgType"]).lower()
-    except (ExpatError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (expat.ExpatError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise MalformedMessage(str(exc)) from exc
     event = (str(data.get("Event") or "").lower() or None) if msg_type == "event" else None
     msg_id = data.get("MsgId") or data.get("MsgID")
+    content = data.get("Content")
+    event_key = data.get("EventKey")
+    status = data.get("Status")
     return InboundMessage(
         to_user=to_user,
         openid=openid,
         create_time=create_time,
         msg_type=msg_type,
         event=event,
-        content=data.get("Content"),
-        event_key=data.get("EventKey") or None,
-        msg_id=str(msg_id) if msg_id else None,
-        status=data.get("Status"),
+        content=content if isinstance(content, str) else None,
+        event_key=event_key if isinstance(event_key, str) and event_key else None,
+        msg_id=str(msg_id) if isinstance(msg_id, str) else None,
+        status=status if isinstance(status, str) else None,
         choices=_choices(event, data) if event in _SUBSCRIBE_EVENTS else (),
         raw=data,
     )
 
 
+_TEXT_REPLY = (
+    "<xml>\n<ToUserName><![CDATA[{to}]]></ToUserName>\n"
+    "<FromUserName><![CDATA[{source}]]></FromUserName>\n"
+    "<CreateTime>{time}</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n"
+    "<Content><![CDATA[{content}]]></Content>\n</xml>"
+)
+
+
+def _cdata(text: str) -> str:
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
 def text_reply(msg: InboundMessage, content: str) -> str:
     """Passive text reply XML: To and From swapped."""
-    reply = TextReply(source=msg.to_user, target=msg.openid, content=content, time=int(time.time()))
-    return reply.render()
+    return _TEXT_REPLY.format(
+        to=_cdata(msg.openid), source=_cdata(msg.to_user), time=int(time.time()),
+        content=_cdata(content),
+    )
 
 
 # ------------------------------------------------------------------ keyword and menu routing

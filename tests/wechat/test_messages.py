@@ -139,3 +139,55 @@ def test_route_click_and_scene() -> None:
     assert route_scene("case_202611220000017") == Command(Intent.PROGRESS, "202611220000017")
     assert route_scene("bind") == Command(Intent.BIND)
     assert route_scene("case_") is None and route_scene(None) is None and route_scene("x") is None
+
+
+# --------------------------------------------- the same reading as wechatpy's parse_message
+
+_CORPUS = [
+    proto.build_text("oABC", "进度 202611220000017", msg_id="1234567890123456"),
+    proto.build_text("oABC", "  带空格 <b>&amp; ]]> 的文字  "),
+    _event("subscribe"),
+    _event("subscribe", "<EventKey><![CDATA[qrscene_case_GA1]]></EventKey><Ticket>T</Ticket>"),
+    _event("subscribe", "<EventKey><![CDATA[scanbarcode|x]]></EventKey>"),
+    _event("unsubscribe", "<EventKey><![CDATA[]]></EventKey>"),
+    _event("SCAN", "<EventKey><![CDATA[case_9]]></EventKey><Ticket>T</Ticket>"),
+    _event("CLICK", "<EventKey><![CDATA[MY_CASES]]></EventKey>"),
+    _event("VIEW", "<EventKey><![CDATA[https://x/?a=1&amp;b=2]]></EventKey>"),
+    _event("LOCATION", "<Latitude>23.137466</Latitude><Longitude>113.352425</Longitude>"),
+    _event("TEMPLATESENDJOBFINISH", "<MsgID>200163836</MsgID><Status><![CDATA[success]]></Status>"),
+    proto.build_event(
+        "oU", "subscribe_msg_popup_event",
+        templates=[{"id": "T1", "status": "accept"}, {"id": "T2", "status": "reject"}],
+    ),
+    proto.build_event("oU", "subscribe_msg_change_event", templates=[{"id": "T1"}]),
+    proto.build_event("oU", "subscribe_msg_sent_event", templates=[{"id": "T1", "msg_id": "9"}]),
+    f"<xml>{HEAD}<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://p]]></PicUrl>"
+    "<MediaId><![CDATA[m]]></MediaId><MsgId>1</MsgId></xml>",
+    f"<xml>\n  {HEAD}\n  <MsgType>location</MsgType><Location_X>23.1</Location_X>\n"
+    "  <Label><![CDATA[位置]]></Label><MsgId>2</MsgId>\n</xml>",
+]
+
+
+@pytest.mark.parametrize("xml", _CORPUS)
+def test_reads_what_wechatpy_reads(xml: str) -> None:
+    from wechatpy.parser import parse_message
+
+    for form in (xml, xml.encode()):
+        assert parse(form).raw == dict(parse_message(xml)._data)
+
+
+def test_text_reply_matches_wechatpy() -> None:
+    from wechatpy.replies import TextReply
+
+    msg = parse(proto.build_text("oABC", "hi"))
+    ours = xmltodict.parse(text_reply(msg, "您好 <b>&"))["xml"]
+    theirs = xmltodict.parse(
+        TextReply(source=msg.to_user, target=msg.openid, content="您好 <b>&").render()
+    )["xml"]
+    ours.pop("CreateTime"), theirs.pop("CreateTime")
+    assert ours == theirs
+
+
+def test_text_reply_keeps_cdata_end_inside() -> None:
+    msg = parse(proto.build_text("oABC", "hi"))
+    assert xmltodict.parse(text_reply(msg, "a]]>b"))["xml"]["Content"] == "a]]>b"
