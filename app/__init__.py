@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 
 from sanic import Sanic
+from sanic_ext.extensions.http.extension import HTTPExtension
+from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from app import logs
 from app.errors_http import install_error_handlers
@@ -41,6 +43,9 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> Sanic:
         CORS=False,
         HEALTH=False,
     )
+    # OpenAPI and the automatic HEAD/OPTIONS only: sanic-ext's dependency injection (unused
+    # here) would otherwise run a signal handler on every request
+    app.extend(built_in_extensions=False, extensions=[OpenAPIExtension, HTTPExtension])
     app.ext.openapi.describe("掌上办 API", version="1.0", description=API_DESCRIPTION)
     for scheme in ("citizen", "staff"):
         app.ext.openapi.add_security_scheme(scheme, "http", scheme="bearer", bearer_format="JWT")
