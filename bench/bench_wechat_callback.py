@@ -109,6 +109,7 @@ async def _wrk_post(name: str, base_url: str, seconds: float, connections: int) 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_wrk_script(max(5000, int(seconds * 4000))))
     args = [
+        *common.LOAD_PIN,
         common.WRK,
         "-t1",
         f"-c{connections}",

@@ -13,8 +13,12 @@
 
 Knobs (environment): ``BENCH_DURATION`` seconds per URL (default 5), ``BENCH_CONNECTIONS``
 (default 32), ``BENCH_WARMUP`` seconds (default 1), ``BENCH_ZSB_SERVE`` (default
-``-m app serve``). The servers run one worker each, so the
+``-m app serve``), ``BENCH_PIN`` (default on). The servers run one worker each, so the
 ratio compares like with like on any machine.
+
+With two or more CPUs and ``taskset`` available, the servers run on CPU 0 and the load
+generator on the last CPU, for the baseline and for ours alike: on a small machine a load
+generator that lands on the server's CPU takes a different share from every run.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WRK = shutil.which("wrk")
+_PIN = (
+    os.environ.get("BENCH_PIN", "1") != "0"
+    and (os.cpu_count() or 1) >= 2
+    and shutil.which("taskset") is not None
+)
+SERVER_PIN = ["taskset", "-c", "0"] if _PIN else []
+LOAD_PIN = ["taskset", "-c", str((os.cpu_count() or 1) - 1)] if _PIN else []
 # how to start our server; override (e.g. a wrapper script) with BENCH_ZSB_SERVE="path/x.py"
 ZSB_SERVE = os.environ.get("BENCH_ZSB_SERVE", "-m app serve").split()
 
@@ -200,10 +211,13 @@ async def prepare(env: dict[str, str]) -> None:
     await run_command(["-m", "app", "seed-demo"], env)
 
 
-async def _start(name: str, args: list[str], env: dict[str, str], port: int) -> Server:
+async def _start(
+    name: str, args: list[str], env: dict[str, str], port: int, *, pin: bool = True
+) -> Server:
     log = Path(tempfile.gettempdir()) / f"bench-{name}-{port}.log"
     handle = log.open("wb")
     proc = await asyncio.create_subprocess_exec(
+        *(SERVER_PIN if pin else []),
         PYTHON,
         *args,
         cwd=ROOT,
@@ -238,14 +252,15 @@ async def start_baseline() -> Server:
 async def start_zsb(env: dict[str, str], workers: int = 1) -> Server:
     port = free_port()
     args = [*ZSB_SERVE, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    return await _start("zsb", args, env, port)
+    return await _start("zsb", args, env, port, pin=workers == 1)
 
 
 async def _wrk(name: str, url: str, headers: dict[str, str], seconds: float) -> Result:
     assert WRK
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_WRK_REPORT)
-    args = [WRK, "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "-s", script.name]
+    args = [*LOAD_PIN, WRK, "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "-s",
+            script.name]
     for k, v in headers.items():
         args += ["-H", f"{k}: {v}"]
     proc = await asyncio.create_subprocess_exec(

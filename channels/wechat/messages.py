@@ -90,10 +90,50 @@ def _refuse_dtd(*_: Any) -> None:
     raise ValueError("DTD and entity declarations are not accepted")  # as xmltodict does
 
 
+# A push as WeChat writes it: <xml> holding only <Name>text</Name> or <Name><![CDATA[…]]></Name>.
+# Line ends that expat would normalise (\r) and control characters it would refuse are left out
+# of the character classes, so such a document goes to expat.
+_TEXT = r"[^\r\x00-\x08\x0b\x0c\x0e-\x1f"
+_FLAT_DOC = re.compile(r"[ \t\n]*<xml>(.*)</xml>[ \t\n]*\Z", re.S)
+_FLAT_FIELD = re.compile(
+    rf"[ \t\n]*<([A-Za-z_][A-Za-z0-9_.-]*)>(?:<!\[CDATA\[({_TEXT}]*?)\]\]>|({_TEXT}<&]*))</\1>"
+)
+
+
+def _read_flat(xml: str) -> dict[str, Any] | None:
+    """The common case without a parser; None for anything else (nesting, entities,
+    attributes, comments, a repeated name, a declaration), which expat then reads."""
+    doc = _FLAT_DOC.match(xml)
+    if doc is None:
+        return None
+    inner = doc.group(1)
+    data: dict[str, Any] = {}
+    pos = 0
+    while True:
+        field = _FLAT_FIELD.match(inner, pos)
+        if field is None:
+            break
+        name, cdata, plain = field.groups()
+        text = cdata if cdata is not None else plain
+        if name in data or "]]>" in text:  # split CDATA sections, or not XML at all
+            return None
+        data[name] = text.strip() or None
+        pos = field.end()
+    return data if data and inner[pos:].strip(" \t\n") == "" else None
+
+
 def read_xml(xml: str | bytes) -> dict[str, Any]:
     """The document element's children as xmltodict would give them: text (stripped, None
     when empty), a dict for an element with children, a list for a repeated name.
     Attributes are ignored: WeChat's pushes carry none."""
+    if isinstance(xml, str):
+        flat = _read_flat(xml)
+        if flat is not None:
+            return flat
+    return _read_with_expat(xml)
+
+
+def _read_with_expat(xml: str | bytes) -> dict[str, Any]:
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)

@@ -191,3 +191,40 @@ def test_text_reply_matches_wechatpy() -> None:
 def test_text_reply_keeps_cdata_end_inside() -> None:
     msg = parse(proto.build_text("oABC", "hi"))
     assert xmltodict.parse(text_reply(msg, "a]]>b"))["xml"]["Content"] == "a]]>b"
+
+
+def test_flat_reading_matches_expat_and_wechatpy() -> None:
+    """The parser-free path for flat pushes reads exactly what expat (and wechatpy) read;
+    random flat documents, with the characters that make it hand over to expat."""
+    import random
+
+    from wechatpy.parser import parse_message
+
+    from channels.wechat.messages import _read_flat, _read_with_expat
+
+    rng = random.Random(20261122)
+    alphabet = ["a", "Z", "0", " ", "\n", "\r", "\t", "中", "&", "&amp;", "<", "]", "]]>", "\x01"]
+    handed_over = 0
+    for _ in range(400):
+        fields = [("ToUserName", "gh_x"), ("FromUserName", "oU"), ("CreateTime", "1"),
+                  ("MsgType", "text")]
+        fields += [(f"F{n}", "".join(rng.choices(alphabet, k=rng.randint(0, 6))))
+                   for n in range(rng.randint(0, 3))]
+        parts = []
+        for name, value in fields:
+            if rng.random() < 0.5 and "]]>" not in value:
+                parts.append(f"<{name}><![CDATA[{value}]]></{name}>")
+            else:
+                parts.append(f"<{name}>{value}</{name}>")
+        xml = "<xml>" + rng.choice(["", " ", "\n"]).join(parts) + "</xml>"
+        try:
+            expected = _read_with_expat(xml)
+        except Exception:
+            assert _read_flat(xml) is None  # what expat refuses is never read the fast way
+            continue
+        flat = _read_flat(xml)
+        if flat is None:
+            handed_over += 1
+        else:
+            assert flat == expected == dict(parse_message(xml)._data), xml
+    assert 0 < handed_over < 400
