@@ -22,7 +22,7 @@ class InboundCallback(Model):
     msg_type = fields.CharField(max_length=32, default="")
     event = fields.CharField(max_length=64, null=True)
     mode = fields.CharField(max_length=8)  # plain | compat | aes
-    outcome = fields.CharField(max_length=16, default="accepted")  # accepted | malformed
+    outcome = fields.CharField(max_length=16, default="accepted")  # accepted | handled | malformed
     body = fields.TextField()
     received_at = fields.DatetimeField(auto_now_add=True)
 

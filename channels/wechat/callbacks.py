@@ -1,6 +1,9 @@
 """``GET`` / ``POST /callbacks/wechat``: the official account's server callback.
 
-Verify → record raw → act → acknowledge. Plain, compatible and safe mode (``encrypt_type=aes``)
+Verify → record → act → acknowledge. What is recorded is the push as WeChat meant it: the
+decrypted XML in safe mode (sealed with our own PII key like any personal data, so it stays
+readable after the account's EncodingAESKey is changed), the body itself otherwise.
+Plain, compatible and safe mode (``encrypt_type=aes``)
 are all accepted; a safe-mode request is answered encrypted. WeChat waits 5 s and retries 3
 times, so the answer is bounded in time and a retry (same ``dedupe_key``) changes nothing.
 """
@@ -86,6 +89,10 @@ def _recorder(request: Request) -> InboundRecorder:
     return recorder
 
 
+def _text(xml: str | bytes) -> str:
+    return xml if isinstance(xml, str) else xml.decode("utf-8", errors="replace")
+
+
 def _fresh(timestamp: str) -> bool:
     try:
         return abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_SECONDS
@@ -109,7 +116,6 @@ async def receive(request: Request) -> HTTPResponse:
         return HTTPResponse(status=413)
     # compatible mode carries the plaintext fields beside ``Encrypt``; both are answered encrypted
     mode = ("compat" if b"<MsgType>" in request.body else "aes") if safe else "plain"
-    raw = request.body.decode("utf-8", errors="replace")
     crypto = _crypto(settings) if safe else None
     if safe and crypto is None:
         log.error("safe-mode callback but ZSB_WECHAT_AES_KEY is not set")
@@ -131,17 +137,19 @@ async def receive(request: Request) -> HTTPResponse:
         msg = parse(xml)
     except MalformedMessage:
         log.warning("malformed wechat callback recorded")
-        await store.record_malformed(mode, raw)
+        await store.record_malformed(mode, _text(xml))
         return text(SUCCESS)
 
-    if await store.record_inbound(msg, mode, raw, _recorder(request)):
+    new = await store.record_inbound(msg, mode, _text(xml), _recorder(request))
+    # a push that changes state is marked handled once acted on: a retry of one whose first
+    # handling failed or never finished (the process died in between) is acted on again
+    if inbound.changes_state(msg) and (new or await store.unhandled(msg)):
         try:
             await inbound.act(msg, settings)
+            await store.mark_handled(msg)
         except Exception:
-            # forget the record so WeChat's retry can do the work again
             log.exception("wechat callback action failed", extra={"event": msg.event})
-            await store.forget_inbound(msg)
-            return HTTPResponse(status=503)
+            return HTTPResponse(status=503)  # WeChat retries
     answer = inbound.immediate_reply(msg)
     if answer is ...:
         try:

@@ -41,7 +41,16 @@ def _long_term(settings: Settings) -> frozenset[str]:
     return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
 
 
+def changes_state(msg: InboundMessage) -> bool:
+    return msg.msg_type == "event" and (
+        msg.event in SUBSCRIBE_EVENTS
+        or msg.event in CONSENT_EVENTS
+        or msg.event in {"unsubscribe", "templatesendjobfinish"}
+    )
+
+
 async def act(msg: InboundMessage, settings: Settings) -> None:
+    """Idempotent: a push acted on twice (a retry after a failure) ends the same."""
     event = msg.event
     if event in SUBSCRIBE_EVENTS:
         scene = msg.event_key if event == "subscribe_scan" else None

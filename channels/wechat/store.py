@@ -33,8 +33,15 @@ async def record_inbound(
     return await recorder.record(row)
 
 
-async def forget_inbound(msg: InboundMessage) -> None:
-    await InboundCallback.filter(dedupe_key=msg.dedupe_key[:160]).delete()
+async def unhandled(msg: InboundMessage) -> bool:
+    """Recorded before, but never acted on to the end."""
+    return await InboundCallback.filter(
+        dedupe_key=msg.dedupe_key[:160], outcome="accepted"
+    ).exists()
+
+
+async def mark_handled(msg: InboundMessage) -> None:
+    await InboundCallback.filter(dedupe_key=msg.dedupe_key[:160]).update(outcome="handled")
 
 
 async def record_malformed(mode: str, body: str) -> None:

@@ -174,3 +174,22 @@ async def test_keywords_for_a_bound_user(sims: dict) -> None:
     assert "您还没有办件" in reply
     reply = (await send(base, "text", openid=openid, content="绑定"))["reply"]
     assert "已绑定" in reply
+
+
+async def test_retry_acts_when_the_first_delivery_never_finished(sims: dict) -> None:
+    """The record was written but the process died before acting: WeChat's retry (same sender
+    and CreateTime) is acted on, once, and then marked handled."""
+    from models.wechat import InboundCallback
+
+    openid, at = new_openid(), int(time.time())
+    await InboundCallback.create(
+        dedupe_key=f"evt:{openid}:{at}:subscribe", openid=openid, msg_type="event",
+        event="subscribe", mode="aes", body="x",
+    )
+    out = await send(sims["wechat"].base_url, "subscribe", openid=openid, create_time=at)
+    assert out["status"] == 200 and "欢迎关注掌上办" in out["reply"]
+    assert (await Follower.get(openid=openid)).subscribed
+    [record] = await records(openid)
+    assert record.outcome == "handled"
+    await send(sims["wechat"].base_url, "subscribe", openid=openid, create_time=at)
+    assert len(await records(openid)) == 1
