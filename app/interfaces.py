@@ -120,8 +120,12 @@ class PaymentGateway(Protocol):
     async def close(self, out_trade_no: str) -> None: ...
 
     async def refund(
-        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str
-    ) -> dict[str, Any]: ...
+        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str,
+        *, transaction_id: str | None = None,
+    ) -> dict[str, Any]:
+        """``transaction_id`` names one platform transaction of the order when it was paid
+        twice (the surplus one is refunded, not the order's own payment)."""
+        ...
 
     async def download_bill(self, bill_date: str) -> list[dict[str, Any]]: ...
 

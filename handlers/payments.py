@@ -14,6 +14,7 @@ from app.payments.reconcile import reconcile
 from app.payments.schemas import (
     CreateOrderIn,
     CreateOrderOut,
+    FailedRefundListOut,
     MismatchListOut,
     MismatchOut,
     MismatchQuery,
@@ -111,6 +112,25 @@ async def create_refund(request: Request, out_trade_no: str):  # type: ignore[no
     return ok(refunds.refund_view(refund), status=201)
 
 
+@staff_bp.post("/orders/<out_trade_no:str>/refunds/<out_refund_no:str>/retry")
+@doc("Ask the platform again for a refund that failed (same refund number)", TAG)
+@staff_required(*FINANCE)
+@returns(RefundOut)
+async def retry_refund(request: Request, out_trade_no: str,  # type: ignore[no-untyped-def]
+                       out_refund_no: str):
+    refund = await refunds.retry_refund(request.app.ctx.edges, out_trade_no=out_trade_no,
+                                        out_refund_no=out_refund_no, staff=request.ctx.staff)
+    return ok(refunds.refund_view(refund))
+
+
+@staff_bp.get("/refunds/failed")
+@doc("Refunds the platform refused, of my department: to retry or handle by hand", TAG)
+@staff_required("reviewer", "operator")
+@returns(FailedRefundListOut)
+async def failed_refunds(request: Request):  # type: ignore[no-untyped-def]
+    return ok({"items": await refunds.failed_refunds(request.ctx.staff)})
+
+
 @staff_bp.get("/mismatches")
 @doc("Reconciliation mismatches (missing on our side, missing on theirs, amount differs)", TAG)
 @staff_required("reviewer", "operator")
@@ -119,7 +139,7 @@ async def create_refund(request: Request, out_trade_no: str):  # type: ignore[no
 async def mismatches(request: Request):  # type: ignore[no-untyped-def]
     q: MismatchQuery = request.ctx.query
     items = await staff.list_mismatches(bill_date=q.bill_date, channel=q.channel,
-                                        resolved=q.resolved)
+                                        resolved=q.resolved, staff=request.ctx.staff)
     return ok({"items": items})
 
 
@@ -130,8 +150,7 @@ async def mismatches(request: Request):  # type: ignore[no-untyped-def]
 @returns(MismatchOut)
 async def resolve(request: Request, mismatch_id: int):  # type: ignore[no-untyped-def]
     b: ResolveIn = request.ctx.body
-    return ok(await staff.resolve_mismatch(mismatch_id, staff_id=request.ctx.staff.id,
-                                           note=b.note))
+    return ok(await staff.resolve_mismatch(mismatch_id, staff=request.ctx.staff, note=b.note))
 
 
 @staff_bp.post("/reconcile")

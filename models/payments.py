@@ -114,6 +114,9 @@ class Refund(Model):
     automatic = fields.BooleanField(default=False)
     requested_by = fields.IntField(null=True)  # staff id; None for automatic refunds
     platform_refund_id = fields.CharField(max_length=64, null=True)
+    # set only when refunding a surplus payment (a second platform transaction of an order
+    # already paid): the refund names that transaction and leaves the order's own payment be
+    transaction_id = fields.CharField(max_length=64, null=True)
     error = fields.CharField(max_length=255, null=True)
     attempts = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -157,6 +157,12 @@ async def _bookkeeping(
         await _close_pauses(case, at, conn, "supplement")
 
 
+_BOOKKEPT = (
+    "status", "event_seq", "special_stage", "submitted_at", "accepted_at", "decided_at",
+    "paid_at", "result_issued_at", "completed_at", "withdrawn_at",
+)
+
+
 async def transition(
     case: Case,
     to: CaseStatus | str,
@@ -169,19 +175,30 @@ async def transition(
     """Move ``case`` to ``to`` inside the caller's transaction; answer the new event.
 
     The passed ``case`` object is refreshed from the locked row and updated in place."""
+    locked = await Case.select_for_update().using_db(connection).get(id=case.id)
+    event = await _move(locked, CaseStatus(to), actor, reason, dict(data or {}), None,
+                        connection)
+    _copy_into(case, locked)
+    return event
+
+
+async def _move(
+    locked: Case, to: CaseStatus, actor: Actor, reason: str | None, data: dict[str, Any],
+    head: CaseEvent | None, connection: BaseDBAsyncClient,
+) -> CaseEvent:
+    """``transition`` on a row this transaction has locked; ``head`` is the chain's last
+    event when the caller has it (the automatic step after a payment)."""
     from app.outbox import emit  # the core's outbox; imported late to keep module load light
 
-    to = CaseStatus(to)
-    data = dict(data or {})
-    locked = await Case.select_for_update().using_db(connection).get(id=case.id)
     frm = CaseStatus(locked.status)
     ensure_allowed(locked, to)
     at = clock.now()
+    before = [getattr(locked, name) for name in _BOOKKEPT]
     await _bookkeeping(locked, frm, to, at, data, connection)
     locked.status = to
-    event = await _append_event(locked, frm, to, actor, reason, data, at, connection)
-    await locked.save(using_db=connection)
-    _copy_into(case, locked)
+    event = await _append_event(locked, frm, to, actor, reason, data, at, connection, head)
+    changed = [n for n, old in zip(_BOOKKEPT, before, strict=True) if getattr(locked, n) != old]
+    await locked.save(using_db=connection, update_fields=[*changed, "updated_at"])
     await emit(
         f"case.{to.value}",
         aggregate="case",
@@ -201,9 +218,7 @@ async def transition(
         connection=connection,
     )
     if to is S.paid and locked.fee_stage == "submission":
-        await transition(
-            case, S.submitted, actor=SYSTEM, reason="缴费完成，提交办件", connection=connection
-        )
+        await _move(locked, S.submitted, SYSTEM, "缴费完成，提交办件", {}, event, connection)
     return event
 
 
@@ -216,10 +231,15 @@ async def record_creation(case: Case, *, actor: Actor, connection: BaseDBAsyncCl
 
 async def _append_event(
     case: Case, frm: CaseStatus | None, to: CaseStatus, actor: Actor, reason: str | None,
-    data: dict[str, Any], at: datetime, conn: BaseDBAsyncClient,
+    data: dict[str, Any], at: datetime, conn: BaseDBAsyncClient, head: CaseEvent | None = None,
 ) -> CaseEvent:
     case.event_seq += 1
-    last = await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(conn).first()
+    if head is not None and head.case_id == case.id and head.seq == case.event_seq - 1:
+        last: CaseEvent | None = head
+    else:
+        last = await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(
+            conn
+        ).first()
     prev_hash = last.hash if last else GENESIS
     fields: dict[str, Any] = dict(
         case_id=case.id, seq=case.event_seq, actor_kind=actor.kind, actor_id=str(actor.id),

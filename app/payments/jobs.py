@@ -15,14 +15,15 @@ from typing import Any
 from app import clock
 from app.interfaces import ProviderError
 from app.payments.common import SYSTEM, gateway
-from app.payments.refunds import apply_refund_success, submit_refund
+from app.payments.receipts import issue_missing
+from app.payments.refunds import MAX_ATTEMPTS, apply_refund_success, mark_failed, submit_refund
 from app.payments.settle import apply_closed, apply_result
 from models.payments import OrderStatus, PaymentOrder, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 30.0
 LEASE = "payments:jobs"
-MAX_REFUND_ATTEMPTS = 10
+MAX_REFUND_ATTEMPTS = MAX_ATTEMPTS
 
 
 async def settle_order(edges: Any, order: PaymentOrder, *, close_if_unpaid: bool) -> str:
@@ -87,9 +88,7 @@ async def check_refunds(edges: Any, *, older_than: timedelta = timedelta(minutes
             await apply_refund_success(refund.out_refund_no, actor=SYSTEM)
             settled += 1
         elif answer.get("status") == "failed":
-            await Refund.filter(id=refund.id, status=RefundStatus.processing).update(
-                status=RefundStatus.failed, error="退款失败", finished_at=clock.now()
-            )
+            await mark_failed(refund.id, "退款失败")
     return settled
 
 
@@ -97,6 +96,7 @@ async def run_once(edges: Any) -> dict[str, int]:
     counts = await expire_orders(edges)
     counts["refunds_submitted"] = await retry_refunds(edges)
     counts["refunds_settled"] = await check_refunds(edges)
+    counts["receipts_issued"] = await issue_missing()
     return counts
 
 

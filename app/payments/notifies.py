@@ -3,20 +3,24 @@
 Each delivery is recorded with its verification result. A verified notify takes its
 platform id (unique per channel), so redeliveries of one notify share one row and count
 ``deliveries``; an unverified one never takes an id (a forgery cannot squat a real one).
+
+A payment notify's row is written inside the transaction that acts on it, after acting, so
+the record and the state change commit together in one round of statements; should acting
+fail, the transaction rolls back and the delivery is recorded on its own with ``error``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from app import clock
 from app.interfaces import PaymentGateway, PayResult
+from app.payments import sql
 from app.payments.common import PayActor
 from app.payments.refunds import apply_refund_result
 from app.payments.settle import Settled, apply_result
@@ -27,7 +31,8 @@ KEPT_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-serial",
                 "wechatpay-signature-type", "content-type", "user-agent", "request-id")
 
 
-# outcomes written only after the acting transaction committed; a redelivery may stop there
+# outcomes that stand: the delivery that wrote one acted and committed with it; later
+# deliveries of the same notify only count themselves
 SETTLED = frozenset({"applied", "duplicate", "anomaly", "closed", "ignored"})
 
 
@@ -48,24 +53,69 @@ def _kept(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
 
 
-async def _record(channel: str, headers: Mapping[str, str], body: bytes,
-                  result: PayResult | None, error: Exception | None) -> PaymentNotify:
-    notify_id = str(result.raw.get("notify_id") or "") if result else ""
-    fields: dict[str, Any] = dict(
-        channel=channel, headers=_kept(headers), body=body.decode("utf-8", "replace"),
-        verified=result is not None, error=(str(error) or type(error).__name__)[:255] if error
-        else None, out_trade_no=result.out_trade_no[:64] if result else None,
-        kind=str(result.raw.get("kind") or "payment") if result else None,
-    )
-    if not notify_id:
-        return await PaymentNotify.create(**fields)
-    try:
-        return await PaymentNotify.create(notify_id=notify_id, **fields)
-    except IntegrityError:  # a redelivery: the first row stands
-        await PaymentNotify.filter(channel=channel, notify_id=notify_id).update(
-            deliveries=F("deliveries") + 1
-        )
-        return await PaymentNotify.get(channel=channel, notify_id=notify_id)
+# One statement records a delivery: the first of a verified notify inserts the row, later
+# ones count ``deliveries`` and take the outcome only while the row has none that stands.
+_RECORD = (
+    "INSERT INTO payment_notify (channel, notify_id, out_trade_no, kind, headers, body, verified,"
+    " error, outcome, deliveries, received_at, handled_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11)"
+    " ON CONFLICT (channel, notify_id) DO UPDATE SET deliveries = payment_notify.deliveries + 1,"
+    " outcome = CASE WHEN payment_notify.outcome IN"
+    " ('anomaly', 'applied', 'closed', 'duplicate', 'ignored') THEN payment_notify.outcome"
+    " ELSE excluded.outcome END,"
+    " error = CASE WHEN payment_notify.outcome IN"
+    " ('anomaly', 'applied', 'closed', 'duplicate', 'ignored') THEN payment_notify.error"
+    " ELSE excluded.error END,"
+    " handled_at = COALESCE(payment_notify.handled_at, excluded.handled_at)"
+    " RETURNING id, outcome, deliveries"
+)
+_OUTCOME = (
+    "UPDATE payment_notify SET outcome = $1, handled_at = $2 WHERE id = $3 AND outcome NOT IN"
+    " ('anomaly', 'applied', 'closed', 'duplicate', 'ignored')"
+)
+_FAILED = (
+    "UPDATE payment_notify SET outcome = 'error', error = $1 WHERE id = $2 AND outcome NOT IN"
+    " ('anomaly', 'applied', 'closed', 'duplicate', 'ignored')"
+)
+assert all(f"'{o}'" in q for o in SETTLED for q in (_RECORD, _OUTCOME, _FAILED))
+
+
+@dataclass
+class Delivery:
+    """One notify as it arrived, and what the gateway made of it."""
+
+    channel: str
+    headers: Mapping[str, str]
+    body: bytes
+    result: PayResult | None
+    error: Exception | None
+    row_id: int | None = None  # once recorded on its own
+
+    def statement(self, outcome: str, error: Exception | None = None) -> sql.Statement:
+        result, error = self.result, error or self.error
+        notify_id = str(result.raw.get("notify_id") or "") if result else ""
+        now = clock.now()
+        return _RECORD, [
+            self.channel, notify_id or None, result.out_trade_no[:64] if result else None,
+            str(result.raw.get("kind") or "payment") if result else None,
+            sql.dumps(_kept(self.headers)), self.body.decode("utf-8", "replace"),
+            result is not None, (str(error) or type(error).__name__)[:255] if error else None,
+            outcome, now, None if outcome in ("received", "error") else now,
+        ]
+
+    async def record(self, outcome: str, error: Exception | None = None) -> dict[str, Any]:
+        """Recorded on its own (autocommit); answers the row as it now stands."""
+        text, values = self.statement(outcome, error)
+        row = (await sql.rows(PaymentNotify._meta.db, text, *values))[0]
+        self.row_id = int(row["id"])
+        return row
+
+    async def failed(self, error: Exception) -> None:
+        text = (str(error) or type(error).__name__)[:255]
+        if self.row_id is None:  # acting rolled back the record written with it
+            await self.record("error", error)
+        else:
+            await sql.execute(PaymentNotify._meta.db, _FAILED, text, self.row_id)
 
 
 async def handle_notify(
@@ -76,31 +126,40 @@ async def handle_notify(
         error: Exception | None = None
     except Exception as exc:  # every refusal is recorded; the blueprint maps it to an answer
         result, error = None, exc
-    row = await _record(channel, headers, body, result, error)
+    delivery = Delivery(channel, headers, body, result, error)
     if result is None:
         log.warning("%s notify refused: %s", channel, type(error).__name__)
-        await PaymentNotify.filter(id=row.id).update(outcome="rejected", handled_at=clock.now())
+        await delivery.record("rejected")
         return NotifyOutcome("rejected", error)
-    if row.outcome in SETTLED:  # an earlier delivery acted and committed: nothing to do
-        return NotifyOutcome("duplicate")
     actor = PayActor("platform", channel)
     try:
         if result.raw.get("kind") == "refund":
-            settled = await apply_refund_result(result, channel=channel, actor=actor)
+            settled = await _recorded_apart(
+                delivery, lambda: apply_refund_result(result, channel=channel, actor=actor))
         elif result.state == "refunded":  # Alipay's TRADE_CLOSED after a full refund
-            settled = Settled("ignored")
+            settled = await _recorded_apart(delivery, _ignored)
         else:
-            settled = await apply_result(result, channel=channel, actor=actor)
+            # the raw record is written in the acting transaction, after acting
+            settled = await apply_result(result, channel=channel, actor=actor,
+                                         record=lambda s: delivery.statement(s.outcome))
     except Exception as exc:
-        log.exception("%s notify %s failed", channel, row.id)
-        await PaymentNotify.filter(id=row.id).update(outcome="error", error=repr(exc)[:255])
+        log.exception("%s notify failed", channel)
+        await delivery.failed(exc)
         return NotifyOutcome("error", exc)
-    # the first delivery that acts wins the row's outcome; later ones leave it alone
-    if settled.outcome != "duplicate":
-        await PaymentNotify.filter(id=row.id).update(outcome=settled.outcome,
-                                                     handled_at=clock.now())
-    elif row.outcome == "received":
-        await PaymentNotify.filter(id=row.id, outcome="received").update(
-            outcome="duplicate", handled_at=clock.now()
-        )
     return NotifyOutcome(settled.outcome, refund_id=settled.refund_id)
+
+
+async def _ignored() -> Settled:
+    return Settled("ignored")
+
+
+async def _recorded_apart(delivery: Delivery,
+                          act: Callable[[], Awaitable[Settled]]) -> Settled:
+    """Refund notifies: record first; act only on a delivery no earlier one acted on."""
+    row = await delivery.record("received")
+    if row["outcome"] in SETTLED:
+        return Settled("duplicate")
+    settled = await act()
+    async with in_transaction() as conn:
+        await sql.execute(conn, _OUTCOME, settled.outcome, clock.now(), row["id"])
+    return settled

@@ -25,6 +25,7 @@ from app.payments.common import (
     order_view,
     record_event,
 )
+from app.payments.receipts import issue_receipts
 from app.payments.settle import apply_result, close_locked
 from models.cases import Case, CaseStatus
 from models.catalogue import ServiceItemVersion
@@ -157,8 +158,10 @@ async def confirm_paid(*, edges: Any, person_id: int, out_trade_no: str) -> dict
         except ProviderError as exc:
             raise UpstreamUnavailable("暂时无法确认支付结果，请稍后再试") from exc
         if result.state == "paid":
-            await apply_result(result, channel=order.channel,
-                               actor=PayActor("platform", order.channel))
+            settled = await apply_result(result, channel=order.channel,
+                                         actor=PayActor("platform", order.channel))
+            if settled.outcome == "applied":  # the citizen is looking: no waiting for a batch
+                await issue_receipts([order.id])
         order = await PaymentOrder.get(id=order.id)
     return order_view(order)
 

@@ -23,6 +23,7 @@ from models.payments import OrderStatus, PaymentOrder, Receipt, Refund, RefundSt
 
 log = logging.getLogger(__name__)
 OPEN = (RefundStatus.pending, RefundStatus.processing, RefundStatus.succeeded)
+MAX_ATTEMPTS = 10  # then the refund is failed and staff are told
 _running: set[asyncio.Task[Any]] = set()  # references only: a refund lost here is retried by jobs
 
 
@@ -68,8 +69,8 @@ async def request_refund(
             return existing
         if order.status not in (OrderStatus.paid,):
             raise Conflict("订单未支付或已全额退款，不能退款", code="ORDER_NOT_REFUNDABLE")
-        taken = sum(r.amount_fen for r in await Refund.filter(
-            order_id=order.id, status__in=OPEN).using_db(conn))
+        taken = sum(r.amount_fen for r in await Refund.filter(  # surplus refunds aside
+            order_id=order.id, status__in=OPEN, transaction_id__isnull=True).using_db(conn))
         if amount_fen <= 0 or taken + amount_fen > order.amount_fen:
             raise BadRequest("退款金额超出可退金额", code="REFUND_AMOUNT_INVALID",
                              fields={"amount_fen": f"最多可退 {order.amount_fen - taken} 分"})
@@ -92,15 +93,20 @@ async def submit_refund(edges: Any, refund_id: int) -> Refund:
         return refund
     order = refund.order
     gw = gateway(edges, order.channel)
+    # a surplus payment is refunded by its own transaction; its total is what it paid
+    by_tx = {"transaction_id": refund.transaction_id} if refund.transaction_id else {}
+    total = refund.amount_fen if refund.transaction_id else order.amount_fen
     try:
         answer = await gw.refund(order.out_trade_no, refund.out_refund_no, refund.amount_fen,
-                                 order.amount_fen, refund.reason)
+                                 total, refund.reason, **by_tx)
     except ProviderError as exc:
-        status = RefundStatus.pending if exc.retryable else RefundStatus.failed
-        await Refund.filter(id=refund.id, status=RefundStatus.pending).update(
-            status=status, error=str(exc)[:255], attempts=refund.attempts + 1
-        )
         log.warning("refund %s failed: %s", refund.out_refund_no, exc)
+        attempts = refund.attempts + 1
+        if exc.retryable and attempts < MAX_ATTEMPTS:
+            await Refund.filter(id=refund.id, status=RefundStatus.pending).update(
+                error=str(exc)[:255], attempts=attempts)
+        else:
+            await mark_failed(refund.id, str(exc), attempts=attempts)
         return await Refund.get(id=refund.id)
     state = str(answer.get("state") or answer.get("status") or "processing")
     await Refund.filter(id=refund.id, status=RefundStatus.pending).update(
@@ -109,26 +115,91 @@ async def submit_refund(edges: Any, refund_id: int) -> Refund:
     )
     if state == "succeeded":
         await apply_refund_success(refund.out_refund_no, actor=PayActor("platform", gw.name))
+    elif state == "failed":  # accepted, then closed or abnormal at once
+        await mark_failed(refund.id, "退款失败")
     return await Refund.get(id=refund.id)
+
+
+def _amount_believed(result: PayResult, refund: Refund) -> bool:
+    """A refund notify names this refund's amount (``refund_fen``, WeChat Pay) or the trade's
+    refunded total so far (``refunded_total_fen``, Alipay), which covers this refund at least."""
+    if result.raw.get("refund_fen") is not None:
+        return int(result.raw["refund_fen"]) == refund.amount_fen
+    if result.raw.get("refunded_total_fen") is not None:
+        return int(result.raw["refunded_total_fen"]) >= refund.amount_fen
+    return result.amount_fen is None or result.amount_fen == refund.amount_fen
 
 
 async def apply_refund_result(result: PayResult, *, channel: str, actor: PayActor) -> Settled:
     number = str(result.raw.get("out_refund_no") or "")
     # the notify must name the order the refund belongs to, on this channel
-    if not await Refund.filter(out_refund_no=number, order__out_trade_no=result.out_trade_no,
-                               order__channel=channel).exists():
+    refund = await Refund.filter(out_refund_no=number, order__out_trade_no=result.out_trade_no,
+                                 order__channel=channel).first()
+    if refund is None:
         return Settled("unknown_order")
     if result.state == "refunded":
+        if not _amount_believed(result, refund):
+            log.warning("refund notify amount differs: %s", number)
+            return Settled("amount_mismatch", refund.order_id)
         return await apply_refund_success(number, actor=actor)
+    failed = await mark_failed(refund.id, str(result.raw.get("refund_status") or "退款失败"))
+    return Settled("applied" if failed else "duplicate", refund.order_id)
+
+
+async def mark_failed(refund_id: int, error: str, *, attempts: int | None = None) -> bool:
+    """The platform will not refund: record it, tell staff (``payment.refund_failed``, an
+    outbox event for the staff channel) and leave it for them to retry (``retry_refund``).
+    Answers False when the refund had ended already."""
     async with in_transaction() as conn:
-        refund = await Refund.select_for_update().using_db(conn).get(out_refund_no=number)
+        refund = await Refund.select_for_update().using_db(conn).get(id=refund_id)
         if refund.status in (RefundStatus.succeeded, RefundStatus.failed):
-            return Settled("duplicate")
-        refund.status = RefundStatus.failed
-        refund.error = str(result.raw.get("refund_status") or "退款失败")
-        refund.finished_at = clock.now()
+            return False
+        order = await PaymentOrder.get(id=refund.order_id).using_db(conn).prefetch_related(
+            "case")
+        refund.status, refund.error, refund.finished_at = (
+            RefundStatus.failed, error[:255] or "退款失败", clock.now())
+        if attempts is not None:
+            refund.attempts = attempts
         await refund.save(using_db=conn)
-        return Settled("applied")
+        await record_event(order, "refund_failed", actor=SYSTEM, reason=refund.error,
+                           data={"out_refund_no": refund.out_refund_no,
+                                 "amount_fen": refund.amount_fen}, conn=conn)
+        await emit("payment.refund_failed", aggregate="payment_order", aggregate_id=order.id,
+                   payload={"out_trade_no": order.out_trade_no, "case_id": order.case_id,
+                            "department_id": order.case.department_id,
+                            "out_refund_no": refund.out_refund_no,
+                            "amount_fen": refund.amount_fen, "automatic": refund.automatic,
+                            "error": refund.error},
+                   priority="critical", connection=conn)
+        return True
+
+
+async def retry_refund(edges: Any, *, out_trade_no: str, out_refund_no: str,
+                       staff: Any) -> Refund:
+    """Staff ask again for a refund that failed: same refund number, so money moves once."""
+    order = await order_for_staff(out_trade_no, staff)
+    async with in_transaction() as conn:
+        refund = await Refund.select_for_update().using_db(conn).get_or_none(
+            out_refund_no=out_refund_no, order_id=order.id)
+        if refund is None:
+            raise NotFound("退款记录不存在", code="REFUND_NOT_FOUND")
+        if refund.status is not RefundStatus.failed:
+            raise Conflict("只有失败的退款可以重试", code="REFUND_NOT_FAILED")
+        refund.status, refund.attempts, refund.finished_at = RefundStatus.pending, 0, None
+        await refund.save(using_db=conn)
+        await record_event(order, "refund_retried", actor=PayActor("staff", str(staff.id)),
+                           reason="重新发起退款", data={"out_refund_no": out_refund_no},
+                           conn=conn)
+    return await submit_refund(edges, refund.id)
+
+
+async def failed_refunds(staff: Any) -> list[dict[str, Any]]:
+    """Refunds the platform refused, of the staff member's department (admins: all)."""
+    qs = Refund.filter(status=RefundStatus.failed).prefetch_related("order").order_by("-id")
+    if "admin" not in staff.roles:
+        qs = qs.filter(order__case__department_id=staff.department_id)
+    return [{**refund_view(r), "out_trade_no": r.order.out_trade_no}
+            for r in await qs.limit(500)]
 
 
 async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) -> Settled:
@@ -139,11 +210,13 @@ async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) 
         order = await PaymentOrder.select_for_update().using_db(conn).get(id=peek.order_id)
         refund = await Refund.select_for_update().using_db(conn).get(id=peek.id)
         if refund.status is RefundStatus.succeeded:
-            return Settled("duplicate", order)
+            return Settled("duplicate", order.id)
         refund.status = RefundStatus.succeeded
         refund.finished_at = clock.now()
         refund.error = None
         await refund.save(using_db=conn)
+        if refund.transaction_id and refund.transaction_id != order.transaction_id:
+            return await _surplus_refunded(order, refund, actor, conn)
         order.refunded_fen += refund.amount_fen
         frm = str(order.status)
         if order.refunded_fen >= order.amount_fen:
@@ -160,5 +233,20 @@ async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) 
                             "out_refund_no": out_refund_no, "amount_fen": refund.amount_fen,
                             "automatic": refund.automatic},
                    person_id=order.person_id, connection=conn)
-        return Settled("applied", order)
+        return Settled("applied", order.id)
 
+
+
+async def _surplus_refunded(order: PaymentOrder, refund: Refund, actor: PayActor,
+                            conn: Any) -> Settled:
+    """A surplus payment went back: the order's own payment, refunds and receipt stay."""
+    await record_event(order, "surplus_refunded", actor=actor, reason=refund.reason,
+                       data={"out_refund_no": refund.out_refund_no,
+                             "transaction_id": refund.transaction_id,
+                             "amount_fen": refund.amount_fen}, conn=conn)
+    await emit("payment.refunded", aggregate="payment_order", aggregate_id=order.id,
+               payload={"out_trade_no": order.out_trade_no, "case_id": order.case_id,
+                        "out_refund_no": refund.out_refund_no, "amount_fen": refund.amount_fen,
+                        "automatic": refund.automatic, "surplus": True},
+               person_id=order.person_id, connection=conn)
+    return Settled("applied", order.id)

@@ -80,6 +80,14 @@ class RefundOut(BaseModel):
     finished_at: str | None = None
 
 
+class FailedRefundOut(RefundOut):
+    out_trade_no: str
+
+
+class FailedRefundListOut(BaseModel):
+    items: list[FailedRefundOut]
+
+
 class StaffOrderOut(BaseModel):
     order: OrderOut
     refunds: list[RefundOut]

@@ -5,12 +5,19 @@ call is one short transaction that locks the case, then the order (always in tha
 deliveries of the same notify at once, or notifies for two orders of one case, serialize: the
 first changes the state, the rest find it changed. No platform call happens in here; an
 automatic refund is recorded and submitted by the caller after commit.
+
+The paid path is the hot one (every payment notify): it runs on plain SQL (``sql.py``), locks
+case and order with one statement, and sends its own writes as one statement at the end.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -19,8 +26,9 @@ from app import clock
 from app.cases.lifecycle import Actor, transition
 from app.interfaces import PayResult
 from app.outbox import emit
+from app.payments import sql
 from app.payments.common import PayActor, record_event
-from app.payments.receipts import issue_receipt
+from app.payments.receipts import issue_soon
 from models.cases import Case, CaseStatus
 from models.payments import Anomaly, OrderStatus, PaymentOrder, Refund
 
@@ -30,22 +38,54 @@ ANOMALY_REASONS = {
     Anomaly.paid_after_close: "订单已关闭后收到付款，自动退款",
     Anomaly.duplicate_payment: "该办件费用已缴纳，重复付款自动退款",
 }
+SURPLUS = "surplus_payment"  # a second transaction for one order: refunded, order unchanged
+SURPLUS_REASON = "同一订单重复付款，自动退还多付款项"
 
 
 @dataclass(frozen=True)
 class Settled:
     outcome: str  # applied | duplicate | unknown_order | amount_mismatch | anomaly | closed
     #               | ignored
-    order: PaymentOrder | None = None
+    order_id: int | None = None
     refund_id: int | None = None  # an automatic refund to submit after commit
 
 
-async def apply_result(result: PayResult, *, channel: str, actor: PayActor) -> Settled:
+# asked inside the settling transaction, after acting: the statement by which a notify records
+# itself with what became of it, so the raw record commits (or rolls back) with the change
+Recorder = Callable[["Settled"], sql.Statement]
+
+_LOCK = (
+    "SELECT o.id, o.case_id, o.person_id, o.status, o.anomaly, o.amount_fen, o.transaction_id,"
+    " c.status AS case_status, c.number AS case_no, c.item_name"
+    " FROM case_record c JOIN payment_order o ON o.case_id = c.id"
+    " WHERE o.out_trade_no = $1 AND o.channel = $2{lock}"
+)
+_OTHER_PAID = (
+    "SELECT 1 AS x FROM payment_order WHERE case_id = $1 AND id <> $2"
+    " AND status IN ('paid', 'refunded') AND anomaly IS NULL LIMIT 1"
+)
+_SET_PAID = (
+    "UPDATE payment_order SET status = 'paid', anomaly = $1, transaction_id = $2, paid_at = $3,"
+    " updated_at = $4 WHERE id = $5"
+)
+_EVENT = (
+    "INSERT INTO payment_event (order_id, actor_kind, actor_id, from_status, to_status, reason,"
+    " data, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+)
+
+
+async def apply_result(result: PayResult, *, channel: str, actor: PayActor,
+                       record: Recorder | None = None) -> Settled:
     if result.state == "paid":
-        return await apply_paid(result, channel=channel, actor=actor)
+        return await apply_paid(result, channel=channel, actor=actor, record=record)
     if result.state == "closed":
-        return await apply_closed(result.out_trade_no, channel=channel, actor=actor)
-    return Settled("ignored")
+        settled = await apply_closed(result.out_trade_no, channel=channel, actor=actor)
+    else:
+        settled = Settled("ignored")
+    if record is not None:
+        async with in_transaction() as conn:
+            await sql.write_all(conn, [record(settled)])
+    return settled
 
 
 async def _lock(
@@ -61,79 +101,146 @@ async def _lock(
     return case, order
 
 
-async def apply_paid(result: PayResult, *, channel: str, actor: PayActor) -> Settled:
+async def apply_paid(result: PayResult, *, channel: str, actor: PayActor,
+                     record: Recorder | None = None) -> Settled:
+    """One transaction: lock case and order in one statement (case first, like ``_lock``),
+    change the order, write its event, the outbox event and the case transition, and the
+    notify's raw record when there is one. The receipt follows after commit
+    (``receipts.issue_soon``, swept by the periodic job), keyed by the order. Shielded: a
+    platform that hangs up mid-way must not cut the commit from what follows it."""
+    return await asyncio.shield(_apply_paid(result, channel, actor, record))
+
+
+async def _apply_paid(result: PayResult, channel: str, actor: PayActor,
+                      record: Recorder | None) -> Settled:
     async with in_transaction() as conn:
-        locked = await _lock(result.out_trade_no, channel, conn)
-        if locked is None:
-            return Settled("unknown_order")
-        case, order = locked
-        # a "paid" word without an amount is not believed any more than a wrong amount
-        if result.amount_fen is None or result.amount_fen != order.amount_fen:
-            log.warning("payment amount differs or is missing: order %s", order.out_trade_no)
-            return Settled("amount_mismatch", order)
-        if order.status in (OrderStatus.paid, OrderStatus.refunded):
-            return Settled("duplicate", order)
-        anomaly: Anomaly | None = None
-        if order.status is OrderStatus.closed:
-            anomaly = Anomaly.paid_after_close
-        elif await PaymentOrder.filter(
-            case_id=case.id, status__in=[OrderStatus.paid, OrderStatus.refunded],
-            anomaly__isnull=True,
-        ).exclude(id=order.id).using_db(conn).exists():
-            anomaly = Anomaly.duplicate_payment
-        frm = str(order.status)
-        order.status = OrderStatus.paid
-        order.anomaly = anomaly
-        order.transaction_id = result.transaction_id
-        order.paid_at = result.paid_at or clock.now()
-        await order.save(using_db=conn)
-        data = {"transaction_id": result.transaction_id, "amount_fen": result.amount_fen}
-        if anomaly is not None:
-            return await _refund_anomaly(order, anomaly, frm, actor, data, conn)
-        await record_event(order, "paid", frm=frm, actor=actor, reason="支付成功", data=data,
-                           conn=conn)
-        await issue_receipt(order, case, conn)
-        await emit(
-            "payment.received",
-            aggregate="payment_order",
-            aggregate_id=order.id,
-            payload={"out_trade_no": order.out_trade_no, "case_id": case.id,
-                     "case_no": case.number, "item_name": case.item_name,
-                     "amount_fen": order.amount_fen, "channel": channel},
-            person_id=order.person_id,
-            connection=conn,
+        writes: list[sql.Statement] = []
+        settled = await _settle_paid(result, channel, actor, conn, writes)
+        if record is not None:
+            writes.append(record(settled))
+        await sql.write_all(conn, writes)
+    if settled.outcome == "applied" and settled.order_id is not None:
+        issue_soon(settled.order_id)
+    return settled
+
+
+async def _settle_paid(result: PayResult, channel: str, actor: PayActor,
+                       conn: BaseDBAsyncClient, writes: list[sql.Statement]) -> Settled:
+    """Writes that need no answer go to ``writes``, for the caller to send at once."""
+    found = await sql.rows(conn, _LOCK, result.out_trade_no, channel)
+    if not found:
+        return Settled("unknown_order")
+    row = found[0]
+    order_id, status = int(row["id"]), str(row["status"])
+    # a "paid" word without an amount is not believed any more than a wrong amount
+    if result.amount_fen is None or result.amount_fen != row["amount_fen"]:
+        log.warning("payment amount differs or is missing: order %s", result.out_trade_no)
+        return Settled("amount_mismatch", order_id)
+    if status in (OrderStatus.paid, OrderStatus.refunded):
+        known = row["transaction_id"]
+        if result.transaction_id and known and result.transaction_id != known:
+            return await _refund_surplus(row, result, actor, conn)
+        return Settled("duplicate", order_id)
+    anomaly: Anomaly | None = None
+    if status == OrderStatus.closed:
+        anomaly = Anomaly.paid_after_close
+    # A case enters fee_due once, and the first good payment moves it on in the same
+    # transaction: while it is still fee_due no other order of it can have been paid.
+    elif row["case_status"] != CaseStatus.fee_due and await sql.rows(
+        conn, _OTHER_PAID, row["case_id"], order_id
+    ):
+        anomaly = Anomaly.duplicate_payment
+    now = clock.now()
+    set_paid = (_SET_PAID, [anomaly.value if anomaly else None, result.transaction_id,
+                            result.paid_at or now, now, order_id])
+    data = {"transaction_id": result.transaction_id, "amount_fen": result.amount_fen}
+    if anomaly is not None:
+        await sql.write_all(conn, [set_paid])
+        return await _refund_anomaly(row, anomaly, status, actor, data, conn)
+    writes.append(set_paid)
+    writes.append((_EVENT, [order_id, actor.kind, actor.id, status, "paid", "支付成功",
+                            sql.dumps(data), now]))
+    await emit(
+        "payment.received",
+        aggregate="payment_order",
+        aggregate_id=order_id,
+        payload={"out_trade_no": result.out_trade_no, "case_id": row["case_id"],
+                 "case_no": row["case_no"], "item_name": row["item_name"],
+                 "amount_fen": row["amount_fen"], "channel": channel},
+        person_id=row["person_id"],
+        connection=conn,
+    )
+    if row["case_status"] == CaseStatus.fee_due:
+        await transition(
+            Case(id=row["case_id"]), CaseStatus.paid, actor=Actor("platform", channel),
+            reason="缴费完成", data={"out_trade_no": result.out_trade_no}, connection=conn,
         )
-        if case.status == CaseStatus.fee_due:
-            await transition(
-                case, CaseStatus.paid, actor=Actor("platform", channel), reason="缴费完成",
-                data={"out_trade_no": order.out_trade_no}, connection=conn,
-            )
-        return Settled("applied", order)
+    return Settled("applied", order_id)
+
+
+async def _automatic_refund(
+    conn: BaseDBAsyncClient, *, order_id: int, out_refund_no: str, amount_fen: int, reason: str,
+    transaction_id: str | None = None,
+) -> int:
+    refund, _ = await Refund.get_or_create(
+        out_refund_no=out_refund_no,
+        defaults={"order_id": order_id, "amount_fen": amount_fen, "reason": reason,
+                  "automatic": True, "transaction_id": transaction_id},
+        using_db=conn,
+    )
+    return int(refund.id)
 
 
 async def _refund_anomaly(
-    order: PaymentOrder, anomaly: Anomaly, frm: str, actor: PayActor, data: dict[str, object],
+    row: dict[str, Any], anomaly: Anomaly, frm: str, actor: PayActor, data: dict[str, object],
     conn: BaseDBAsyncClient,
 ) -> Settled:
     reason = ANOMALY_REASONS[anomaly]
+    order_id = int(row["id"])
+    order = await PaymentOrder.get(id=order_id).using_db(conn)
     await record_event(order, "paid", frm=frm, actor=actor, reason=reason,
                        data={**data, "anomaly": anomaly.value}, conn=conn)
-    refund, _ = await Refund.get_or_create(
-        out_refund_no=f"{order.out_trade_no}AR",
-        defaults={"order_id": order.id, "amount_fen": order.amount_fen, "reason": reason,
-                  "automatic": True},
-        using_db=conn,
+    out_trade_no = order.out_trade_no
+    refund_id = await _automatic_refund(conn, order_id=order_id, out_refund_no=f"{out_trade_no}AR",
+                                        amount_fen=order.amount_fen, reason=reason)
+    await emit(
+        "payment.anomaly",
+        aggregate="payment_order",
+        aggregate_id=order_id,
+        payload={"out_trade_no": out_trade_no, "case_id": order.case_id,
+                 "anomaly": anomaly.value, "amount_fen": order.amount_fen},
+        person_id=order.person_id,
+        connection=conn,
     )
+    return Settled("anomaly", order_id, refund_id)
+
+
+async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActor,
+                          conn: BaseDBAsyncClient) -> Settled:
+    """A second, different payment (another platform transaction) of an order already paid:
+    the order stays as it is; the surplus payment is recorded and refunded by its own
+    transaction id. Keyed by that id, so redeliveries refund it once."""
+    order = await PaymentOrder.get(id=int(row["id"])).using_db(conn)
+    tx = str(result.transaction_id)
+    number = f"{order.out_trade_no}S{hashlib.sha256(tx.encode()).hexdigest()[:8].upper()}"
+    if await Refund.filter(out_refund_no=number).using_db(conn).exists():
+        return Settled("duplicate", order.id)
+    reason = SURPLUS_REASON
+    data = {"transaction_id": tx, "amount_fen": result.amount_fen, "anomaly": SURPLUS}
+    await record_event(order, SURPLUS, actor=actor, reason=reason, data=data, conn=conn)
+    refund_id = await _automatic_refund(conn, order_id=order.id, out_refund_no=number,
+                                        amount_fen=int(result.amount_fen or 0), reason=reason,
+                                        transaction_id=tx)
     await emit(
         "payment.anomaly",
         aggregate="payment_order",
         aggregate_id=order.id,
         payload={"out_trade_no": order.out_trade_no, "case_id": order.case_id,
-                 "anomaly": anomaly.value, "amount_fen": order.amount_fen},
+                 "anomaly": SURPLUS, "amount_fen": result.amount_fen, "transaction_id": tx},
         person_id=order.person_id,
         connection=conn,
     )
-    return Settled("anomaly", order, refund.id)
+    return Settled("anomaly", order.id, refund_id)
 
 
 async def apply_closed(out_trade_no: str, *, channel: str, actor: PayActor) -> Settled:
@@ -144,9 +251,9 @@ async def apply_closed(out_trade_no: str, *, channel: str, actor: PayActor) -> S
             return Settled("unknown_order")
         _, order = locked
         if order.status is not OrderStatus.pending:
-            return Settled("duplicate", order)
+            return Settled("duplicate", order.id)
         await close_locked(order, actor=actor, reason="订单已关闭", conn=conn)
-        return Settled("closed", order)
+        return Settled("closed", order.id)
 
 
 async def close_locked(

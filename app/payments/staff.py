@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Subquery
+
 from app import clock
 from app.errors import NotFound
 from app.payments.common import order_for_staff, order_view
@@ -11,6 +13,7 @@ from app.payments.reconcile import mismatch_view
 from app.payments.refunds import refund_view
 from models.payments import (
     PaymentEvent,
+    PaymentOrder,
     ReconciliationMismatch,
     ReconciliationRun,
     Refund,
@@ -32,10 +35,19 @@ async def order_detail(out_trade_no: str, staff: Any) -> dict[str, Any]:
     }
 
 
+def _scoped(qs: Any, staff: Any) -> Any:
+    """Mismatches of orders of the staff member's department. Admins see all, including those
+    naming an order we do not have (no department to give them to)."""
+    if "admin" in staff.roles:
+        return qs
+    ours = PaymentOrder.filter(case__department_id=staff.department_id).values("out_trade_no")
+    return qs.filter(out_trade_no__in=Subquery(ours))
+
+
 async def list_mismatches(
-    *, bill_date: str | None, channel: str | None, resolved: bool | None
+    *, bill_date: str | None, channel: str | None, resolved: bool | None, staff: Any
 ) -> list[dict[str, Any]]:
-    qs = ReconciliationMismatch.all().prefetch_related("run").order_by("-id")
+    qs = _scoped(ReconciliationMismatch.all(), staff).prefetch_related("run").order_by("-id")
     if bill_date:
         qs = qs.filter(run__bill_date=bill_date)
     if channel:
@@ -45,11 +57,12 @@ async def list_mismatches(
     return [mismatch_view(m, m.run) for m in await qs.limit(500)]
 
 
-async def resolve_mismatch(mismatch_id: int, *, staff_id: int, note: str) -> dict[str, Any]:
-    m = await ReconciliationMismatch.get_or_none(id=mismatch_id).prefetch_related("run")
+async def resolve_mismatch(mismatch_id: int, *, staff: Any, note: str) -> dict[str, Any]:
+    m = await _scoped(ReconciliationMismatch.filter(id=mismatch_id), staff).prefetch_related(
+        "run").first()
     if m is None:
         raise NotFound("差错记录不存在", code="MISMATCH_NOT_FOUND")
-    m.resolved, m.resolved_by, m.note = True, staff_id, note
+    m.resolved, m.resolved_by, m.note = True, staff.id, note
     await m.save()
     return mismatch_view(m, m.run)
 

@@ -225,10 +225,16 @@ class AlipayClient:
         return await self.call("alipay.trade.close", m.to_alipay_dict())
 
     async def trade_refund(
-        self, out_trade_no: str, refund_amount: str, out_request_no: str, reason: str = ""
+        self, out_trade_no: str, refund_amount: str, out_request_no: str, reason: str = "",
+        *, trade_no: str | None = None,
     ) -> dict[str, Any]:
+        """With ``trade_no`` the refund names that payment (支付宝交易号), not the order."""
         m = AlipayTradeRefundModel()
-        m.out_trade_no, m.refund_amount = out_trade_no, refund_amount
+        if trade_no:
+            m.trade_no = trade_no
+        else:
+            m.out_trade_no = out_trade_no
+        m.refund_amount = refund_amount
         m.out_request_no = out_request_no
         if reason:
             m.refund_reason = reason

@@ -105,9 +105,18 @@ class AlipayGateway:
         state = _state(params)
         raw: dict[str, Any] = {k: v for k, v in params.items() if k != "sign"}
         if _is_refund_notify(params):
-            # normalised like the other gateway's refund notifies: kind + out_refund_no
+            # normalised like the other gateway's refund notifies: kind + out_refund_no. The
+            # amount is refund_fee, the trade's refunded total so far (not total_amount, the
+            # trade's own amount): Alipay names no single refund's amount in this notify.
             state = "refunded"
-            raw.update(kind="refund", out_refund_no=params.get("out_biz_no", ""))
+            try:
+                refunded = yuan_to_fen(params.get("refund_fee", ""))
+            except ValueError as exc:
+                raise AlipayNotifyRejected("alipay refund notify with a malformed refund_fee",
+                                           raw=params) from exc
+            raw.update(kind="refund", out_refund_no=params.get("out_biz_no", ""),
+                       refunded_total_fen=refunded, total_fen=amount)
+            amount = refunded
         else:
             raw["kind"] = "pay"
         return PayResult(
@@ -149,14 +158,15 @@ class AlipayGateway:
             raise
 
     async def refund(
-        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str
+        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str,
+        *, transaction_id: str | None = None,
     ) -> dict[str, Any]:
         """Refund ``amount_fen``; ``out_refund_no`` is Alipay's ``out_request_no``, so asking
         twice moves money once (the second answer has ``fund_change`` "N")."""
         if not 0 < amount_fen <= total_fen:
             raise AlipayFinalError("refund amount must be within the paid total")
         body = await self.client.trade_refund(
-            out_trade_no, fen_to_yuan(amount_fen), out_refund_no, reason
+            out_trade_no, fen_to_yuan(amount_fen), out_refund_no, reason, trade_no=transaction_id
         )
         return {
             "status": "succeeded",  # Alipay refunds synchronously: code 10000 means done

@@ -168,13 +168,16 @@ class WeChatPayClient:
 
     async def refund(
         self, *, out_trade_no: str, out_refund_no: str, refund: int, total: int, reason: str,
-        notify_url: str,
+        notify_url: str, transaction_id: str | None = None,
     ) -> dict[str, Any]:
-        """退款申请; the same ``out_refund_no`` twice is one refund.
+        """退款申请; the same ``out_refund_no`` twice is one refund. With ``transaction_id`` the
+        refund names that payment (微信支付订单号) instead of the order number.
         https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html
         """
+        trade = ({"transaction_id": transaction_id} if transaction_id
+                 else {"out_trade_no": out_trade_no})
         body = {
-            "out_trade_no": out_trade_no,
+            **trade,
             "out_refund_no": out_refund_no,
             "reason": reason[:80],
             "notify_url": notify_url,

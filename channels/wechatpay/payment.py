@@ -101,7 +101,7 @@ class WeChatPayGateway:
                 paid_at=_parse_time(res.get("success_time")),
                 raw={**base, "kind": "refund", "out_refund_no": res.get("out_refund_no"),
                      "refund_id": res.get("refund_id"), "refund_status": res.get("refund_status"),
-                     "total_fen": amount.get("total")},
+                     "total_fen": amount.get("total"), "refund_fen": amount.get("refund")},
             )
         if res.get("appid") not in {self.appid, self.app_appid}:
             raise NotifyMalformed("appid is not ours")
@@ -127,11 +127,13 @@ class WeChatPayGateway:
                 raise
 
     async def refund(
-        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str
+        self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int, reason: str,
+        *, transaction_id: str | None = None,
     ) -> dict[str, Any]:
         answer = await self.client.refund(
             out_trade_no=out_trade_no, out_refund_no=out_refund_no, refund=amount_fen,
             total=total_fen, reason=reason, notify_url=self.notify_url,
+            transaction_id=transaction_id,
         )
         status = answer.get("status")
         return {

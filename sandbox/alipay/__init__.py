@@ -14,6 +14,8 @@ Control (JSON in, JSON out):
   ``app["zsb_base_url"]`` when the harness set one) and is retried on Alipay's schedule
   (4m, 10m, 10m, 1h, 2h, 6h, 15h) × ``time_scale`` (default 0.001: 0.24 s … 54 s) until
   answered with exactly ``success``.
+- ``POST /_sim/pay_again {out_trade_no}``: a second payment (another trade_no) of a paid
+  out_trade_no, notified and refundable by its trade_no.
 - ``POST /_sim/trade {out_trade_no, total_amount}``: a paid trade we never created (bill only).
 - ``POST /_sim/faults {duplicate_notify, notify_delay, wrong_amount, bad_notify_sign,
   bad_response_sign}``; ``POST /_sim/config {time_scale}``;
@@ -111,6 +113,22 @@ async def pay(request: web.Request) -> web.Response:
     return _json({"trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no})
 
 
+async def pay_again(request: web.Request) -> web.Response:
+    """A second, different payment (another trade_no) of an out_trade_no already paid; it is
+    notified like the first and refundable by its trade_no."""
+    state = _state(request)
+    data = await request.json()
+    first = state.trades.get(data.get("out_trade_no", ""))
+    if first is None or first.status == "WAIT_BUYER_PAY":
+        return _json({"error": "trade not paid"}, 409)
+    again = Trade(first.out_trade_no, state.new_trade_no(), first.total_amount, first.subject,
+                  first.buyer_id, first.buyer_open_id, first.notify_url, first.product_code,
+                  status="TRADE_SUCCESS", paid_at=datetime.now(UTC))
+    state.trades[f"{first.out_trade_no}#{again.trade_no}"] = again
+    schedule_notify(request.app, again)
+    return _json({"trade_no": again.trade_no, "out_trade_no": again.out_trade_no})
+
+
 async def add_trade(request: web.Request) -> web.Response:
     state = _state(request)
     data = await request.json()
@@ -180,6 +198,7 @@ def create_app(*, time_scale: float = 0.001) -> web.Application:
     app.router.add_route("*", "/gateway.do", gateway)
     app.router.add_post("/_sim/oauth/code", issue_code)
     app.router.add_post("/_sim/pay", pay)
+    app.router.add_post("/_sim/pay_again", pay_again)
     app.router.add_post("/_sim/trade", add_trade)
     app.router.add_post("/_sim/faults", set_faults)
     app.router.add_post("/_sim/config", set_config)

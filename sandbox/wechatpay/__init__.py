@@ -16,6 +16,8 @@ Control endpoints (JSON):
   (timestamp 10 minutes old), ``no_amount`` (no ``amount`` in the resource), ``delay``
   (``delay`` seconds first), ``silent`` (no notify).
   ``total`` with an unknown ``out_trade_no`` creates a payment we never ordered.
+- ``POST /_sim/pay_again`` ``{out_trade_no, fault?}``: a second payment (another
+  ``transaction_id``) of an order already paid, notified unless ``fault`` is ``silent``.
 - ``POST /_sim/build_notify`` ``{out_trade_no, fault?}``: the signed notify for the order's
   current state, answered as ``{headers, body}`` instead of sent (tests and benchmarks).
 - ``POST /_sim/tamper`` ``{out_trade_no, total}``: change an order's amount in the bill.
@@ -87,6 +89,27 @@ async def sim_pay(request: web.Request) -> web.Response:
                                    for _ in range(copies)))
 
         request.app["tasks"].add(asyncio.create_task(send()))
+    return web.json_response({"transaction_id": order["transaction_id"]})
+
+
+@routes.post("/_sim/pay_again")
+async def sim_pay_again(request: web.Request) -> web.Response:
+    """A second, different payment of an order already paid (another transaction_id), as a
+    platform fault or a replayed cashier would produce; notified like the first unless
+    ``fault`` is ``silent``. Refundable by its ``transaction_id``."""
+    body = await request.json()
+    state = request.app["state"]
+    first = state["orders"].get(str(body["out_trade_no"]))
+    if first is None or not first.get("transaction_id"):
+        return web.json_response({"error": "order not paid"}, status=409)
+    tx = "42" + secrets.token_hex(13)[:26]
+    key = f"{first['out_trade_no']}#{tx}"
+    order = {**first, "state": "SUCCESS", "refunded": 0, "success_time": _now_cst(),
+             "transaction_id": tx, "key": key}
+    state["orders"][key] = order
+    if body.get("fault") != "silent" and order["notify_url"]:
+        request.app["tasks"].add(asyncio.create_task(
+            _deliver(request.app, order["notify_url"], _pay_notify(order, None))))
     return web.json_response({"transaction_id": order["transaction_id"]})
 
 

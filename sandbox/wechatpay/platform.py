@@ -87,7 +87,7 @@ async def close(request: web.Request) -> web.Response:
 
 
 def _refund_view(refund: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in refund.items() if k != "notify_url"}
+    return {k: v for k, v in refund.items() if k not in ("notify_url", "order_key")}
 
 
 @routes.post("/v3/refund/domestic/refunds")
@@ -95,13 +95,20 @@ async def refund(request: web.Request) -> web.Response:
     state = request.app["state"]
     try:
         doc = await request.json()
-        no, out_refund_no = str(doc["out_trade_no"]), str(doc["out_refund_no"])
+        # the payment is named by the order number or by its transaction_id
+        no, out_refund_no = str(doc.get("out_trade_no") or ""), str(doc["out_refund_no"])
+        tx = str(doc.get("transaction_id") or "")
         amount, total = int(doc["amount"]["refund"]), int(doc["amount"]["total"])
     except (ValueError, KeyError, TypeError):
         return _error(400, "PARAM_ERROR", "参数错误")
     if out_refund_no in state["refunds"]:
         return _answer(200, _refund_view(state["refunds"][out_refund_no]))
-    order = state["orders"].get(no)
+    if tx:
+        order = next((o for o in state["orders"].values() if o.get("transaction_id") == tx),
+                     None)
+        no = order["out_trade_no"] if order else ""
+    else:
+        order = state["orders"].get(no)
     if order is None or not order.get("transaction_id"):
         return _error(404, "RESOURCE_NOT_EXISTS", "订单不存在")
     if total != order["total"] or amount <= 0:
@@ -116,7 +123,7 @@ async def refund(request: web.Request) -> web.Response:
               "create_time": _now_cst(), "status": "PROCESSING",
               "amount": {"total": total, "refund": amount, "payer_total": total,
                          "payer_refund": amount, "currency": "CNY"},
-              "notify_url": doc.get("notify_url")}
+              "notify_url": doc.get("notify_url"), "order_key": order.get("key", no)}
     state["refunds"][out_refund_no] = refund
     request.app["tasks"].add(asyncio.create_task(_finish_refund(request.app, refund)))
     return _answer(200, _refund_view(refund))
@@ -168,7 +175,7 @@ def _bill_rows(state: dict[str, Any], bill_date: str) -> list[list[str]]:
     for refund in state["refunds"].values():
         if refund["status"] != "SUCCESS" or not refund["success_time"].startswith(bill_date):
             continue
-        order = state["orders"][refund["out_trade_no"]]
+        order = state["orders"][refund.get("order_key", refund["out_trade_no"])]
         amount = f"{refund['amount']['refund'] / 100:.2f}"
         rec = {"交易时间": refund["success_time"].replace("T", " ")[:19],
                "公众账号ID": order["appid"],

@@ -72,14 +72,23 @@ async def test_reconciliation_finds_each_kind_and_reruns(api, citizen, server, s
     assert await ReconciliationMismatch.filter(run_id=run.id).count() == 3
     assert await ReconciliationRun.filter(channel="wechatpay", bill_date=day).count() == 1
 
-    operator = await staff(roles=["operator"])
-    listed = (await api.get("/api/v1/staff/payments/mismatches",
-                            params={"bill_date": day, "channel": "wechatpay"},
+    # the department's staff see its orders' mismatches; one naming no order of ours only
+    # admins see
+    operator = await staff(roles=["operator"], department="PAYT")
+    query = {"bill_date": day, "channel": "wechatpay"}
+    listed = (await api.get("/api/v1/staff/payments/mismatches", params=query,
                             headers=operator.headers)).json()["items"]
+    assert {m["kind"] for m in listed} == {"amount_differs", "missing_platform"}
+    admin = await staff(roles=["admin"])
+    listed = (await api.get("/api/v1/staff/payments/mismatches", params=query,
+                            headers=admin.headers)).json()["items"]
     assert len(listed) == 3
     target = next(m for m in listed if m["kind"] == "missing_local")
     r = await api.post(f"/api/v1/staff/payments/mismatches/{target['id']}/resolve",
                        json={"note": "平台测试单，已核实"}, headers=operator.headers)
+    assert r.status_code == 404
+    r = await api.post(f"/api/v1/staff/payments/mismatches/{target['id']}/resolve",
+                       json={"note": "平台测试单，已核实"}, headers=admin.headers)
     assert r.status_code == 200 and r.json()["resolved"] is True
     r = await api.post("/api/v1/staff/payments/reconcile",
                        json={"bill_date": day, "channel": "wechatpay"}, headers=operator.headers)

@@ -60,6 +60,11 @@ async def test_platform_notify_pays_order_moves_case_and_issues_receipt(
     assert order.transaction_id and order.paid_at
     assert await _counts(order) == (1, 1, 1)
     assert str((await Case.get(id=case.id)).status) == "paid"
+
+    async def receipt_issued() -> bool:  # issued just after the payment's transaction
+        return await Receipt.filter(order_id=order.id).exists()
+
+    await wait_for(receipt_issued)
     receipt = await Receipt.get(order_id=order.id)
     assert receipt.amount_fen == TOTAL and len(receipt.items) == 2
     row = await PaymentNotify.get(channel="wechatpay", out_trade_no=no)
@@ -186,3 +191,31 @@ async def test_second_payment_for_fees_already_paid_is_refunded(api, citizen, si
 
     await wait_for(refunded)
     assert await order_status(first) == "paid"
+
+
+async def test_a_failure_while_acting_rolls_back_and_is_recorded(api, citizen, sims,
+                                                                 monkeypatch) -> None:
+    from app.payments import settle
+
+    person = await citizen()
+    case = await fee_due_case(person.person_id)
+    no = (await create_order(api, person.headers, case.id))["order"]["out_trade_no"]
+    await _paid_silently(sims, no)
+    notify = await _notify(sims, no)
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(settle, "emit", broken)
+    answer = await _post(api, notify)
+    assert answer.status_code == 500 and answer.json()["code"] == "FAIL"
+    order = await PaymentOrder.get(out_trade_no=no)
+    assert str(order.status) == "pending" and await _counts(order) == (0, 0, 0)
+    row = await PaymentNotify.get(channel="wechatpay", out_trade_no=no)
+    assert (row.outcome, row.verified, row.deliveries) == ("error", True, 1)
+    assert "outbox down" in (row.error or "")
+    monkeypatch.undo()
+    assert (await _post(api, notify)).status_code == 204  # WeChat's retry goes through
+    assert await _counts(await PaymentOrder.get(out_trade_no=no)) == (1, 1, 1)
+    row = await PaymentNotify.get(id=row.id)
+    assert (row.outcome, row.deliveries, row.error) == ("applied", 2, None)

@@ -214,7 +214,9 @@ async def test_miniprogram_pay_notify_query_refund_bill(
     refund_notify = merchant.results[1]
     assert (refund_notify.state, refund_notify.raw["kind"]) == ("refunded", "refund")
     assert refund_notify.raw["out_refund_no"] == refund_no
-    assert refund_notify.raw["refund_fee"] == "10.00" and refund_notify.amount_fen == 8888
+    # a refund notify's amount is refund_fee (refunded so far), not the trade's total_amount
+    assert refund_notify.raw["refund_fee"] == "10.00" and refund_notify.amount_fen == 1000
+    assert refund_notify.raw["total_fen"] == 8888
     assert merchant.results[0].raw["kind"] == "pay"
 
     today = alipay_sim.state.stamp()[:10]  # the bill day is Beijing's
