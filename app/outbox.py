@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from models.core import OutboxEvent
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from app import clock, sql
 
 Priority = Literal["critical", "normal", "bulk"]
 
@@ -30,6 +33,12 @@ def wake() -> None:
         listener()
 
 
+_INSERT = (
+    "INSERT INTO outbox_event (event_type, aggregate, aggregate_id, payload, person_id,"
+    " priority, created_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING id"
+)
+
+
 async def emit(
     event_type: str,
     *,
@@ -38,18 +47,15 @@ async def emit(
     payload: dict[str, Any],
     person_id: int | None = None,
     priority: Priority = "normal",
-    connection: Any = None,
-) -> OutboxEvent:
-    """Record that something happened. Pass the transaction's ``connection`` so the event
-    commits or rolls back with the state change it describes."""
-    event = await OutboxEvent.create(
-        event_type=event_type,
-        aggregate=aggregate,
-        aggregate_id=str(aggregate_id),
-        payload=payload,
-        person_id=person_id,
-        priority=priority,
-        using_db=connection,
+    connection: BaseDBAsyncClient | None = None,
+) -> int:
+    """Record that something happened; answer the event's id. Pass the transaction's
+    ``connection`` so the event commits or rolls back with the state change it describes.
+    (Plain SQL: every state change writes one, and the ORM's insert cost more than the trip.)"""
+    conn = connection or connections.get("default")
+    [row] = await sql.rows(
+        conn, _INSERT, event_type, aggregate, str(aggregate_id), sql.dumps(payload),
+        person_id, priority, clock.now(),
     )
     wake()
-    return event
+    return int(row["id"])

@@ -235,12 +235,13 @@ async def _append_event(
 ) -> CaseEvent:
     case.event_seq += 1
     if head is not None and head.case_id == case.id and head.seq == case.event_seq - 1:
-        last: CaseEvent | None = head
+        prev_hash = head.hash
+    elif case.event_seq == 1:
+        prev_hash = GENESIS
     else:
-        last = await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(
+        prev_hash = await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(
             conn
-        ).first()
-    prev_hash = last.hash if last else GENESIS
+        ).first().values_list("hash", flat=True) or GENESIS
     fields: dict[str, Any] = dict(
         case_id=case.id, seq=case.event_seq, actor_kind=actor.kind, actor_id=str(actor.id),
         actor_name=actor.name, from_status=frm.value if frm else None, to_status=to.value,

@@ -18,9 +18,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, sql
 from app.interfaces import PaymentGateway, PayResult
-from app.payments import sql
 from app.payments.common import PayActor
 from app.payments.refunds import apply_refund_result
 from app.payments.settle import Settled, apply_result

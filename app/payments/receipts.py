@@ -17,8 +17,7 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from app import clock
-from app.payments import sql
+from app import clock, sql
 from app.security import pii
 from models.payments import OrderStatus, PaymentOrder, Receipt
 

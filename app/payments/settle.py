@@ -22,11 +22,10 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, sql
 from app.cases.lifecycle import Actor, transition
 from app.interfaces import PayResult
 from app.outbox import emit
-from app.payments import sql
 from app.payments.common import PayActor, record_event
 from app.payments.receipts import issue_soon
 from models.cases import Case, CaseStatus

@@ -1,4 +1,5 @@
-"""Plain SQL for the notify hot path, written once in PostgreSQL's ``$n`` style.
+"""Plain SQL for hot paths (payment notifies, the outbox), written once in PostgreSQL's ``$n``
+style.
 
 The ORM builds every statement anew (pypika, model instances), which costs more CPU than the
 database round trip on the path a payment notify takes. These statements run on the
