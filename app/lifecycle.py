@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 
@@ -18,6 +19,16 @@ from app.wiring import BACKGROUND_TASKS
 log = logging.getLogger("zsb.lifecycle")
 
 
+def tune_gc(young_threshold: int) -> None:
+    """What is alive once the worker has started (modules, routes, models) lives as long as
+    the process: frozen, the collector stops walking it. Young collections are spaced out."""
+    gc.collect()
+    gc.freeze()
+    if young_threshold > 0:
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(young_threshold, middle, old)
+
+
 def install_listeners(app: Sanic) -> None:
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
@@ -30,6 +41,7 @@ def install_listeners(app: Sanic) -> None:
 
     @app.after_server_start
     async def start_background(app: Sanic) -> None:
+        tune_gc(app.ctx.settings.gc_young_threshold)
         if not app.ctx.settings.background_tasks:
             return
         for target in BACKGROUND_TASKS:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://var/zsb.sqlite3"
     db_pool_max: int = 20  # PostgreSQL connections per process
+    # allocations between young-generation collections in each worker (Python's default
+    # is 700: a request allocates thousands of objects, so it collected several times per
+    # request); 0 keeps Python's default
+    gc_young_threshold: int = 50_000
     redis_url: str | None = None
     kv_prefix: str = "zsb:"
     upload_dir: str = "var/uploads"
