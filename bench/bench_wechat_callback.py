@@ -219,6 +219,8 @@ async def main(args: argparse.Namespace) -> None:
         ratio = cb.rps / base.rps if base.rps else 0.0
         verdict = "meets" if ratio >= 0.4 else "misses"
         tool = "wrk" if common.WRK and not args.python_load else f"{args.loaders} aiohttp loaders"
+        print("rounds (req/s): baseline " + ", ".join(f"{r.rps:.0f}" for r in bases)
+              + "; callbacks " + ", ".join(f"{r.rps:.0f}" for r in cbs))
         print(f"backend {args.backend}, load by {tool}: ratio {ratio:.2f} {verdict} the 0.4 target")
     finally:
         for server in (zsb, baseline):
