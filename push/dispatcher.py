@@ -30,6 +30,7 @@ from push.enqueue import Live
 from push.expand import expand_outbox
 
 log = logging.getLogger("zsb.push")
+SETTLE = 0.005  # seconds from a wake-up to the look: outbox writes wake before they commit
 
 
 def live_channel(person_id: int) -> str:
@@ -125,6 +126,7 @@ class Dispatcher:
         self.kick()
 
     async def _lane(self, name: str, fn: Callable[[], Awaitable[int]], stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
         woken = self._wake[name]
         pause = self.idle
         while not stop.is_set():
@@ -138,12 +140,16 @@ class Dispatcher:
             if done:
                 pause = self.idle
                 continue
-            # at least ``idle`` between empty looks, however often this process is woken
-            await asyncio.sleep(self.idle)
-            if not woken.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), pause - self.idle)
-            pause = self.idle if woken.is_set() else min(pause * 2, self.max_idle)
+            looked = loop.time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), pause)
+            if woken.is_set():
+                # soon (the writer's transaction commits meanwhile), but never more often
+                # than every ``idle`` when the looks find nothing
+                await asyncio.sleep(max(SETTLE, looked + self.idle - loop.time()))
+                pause = self.idle
+            else:
+                pause = min(pause * 2, self.max_idle)
 
     async def drain(self, rounds: int = 1000) -> int:
         """Run every lane until none has due work (tests and one-shot runs)."""
