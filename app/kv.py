@@ -135,9 +135,16 @@ class MemoryKV:
         self._data.clear()
 
 
+MAX_CONNECTIONS = 512
+
+
 class RedisKV:
     def __init__(self, url: str, prefix: str = "zsb:") -> None:
-        self.redis = aioredis.from_url(url, decode_responses=True, health_check_interval=30)
+        # redis-py's default pool holds 100 connections: a batch of live-push publishes plus
+        # the long-lived subscriptions (SSE streams, dispatcher wake-ups) can need more
+        self.redis = aioredis.from_url(
+            url, decode_responses=True, health_check_interval=30, max_connections=MAX_CONNECTIONS
+        )
         self.prefix = prefix
 
     def _k(self, key: str) -> str:

@@ -53,12 +53,14 @@ async def _people(count: int) -> list[int]:
 
 
 async def _emit(person_ids: list[int]) -> None:
+    from app import outbox
     from models.core import OutboxEvent
 
     await OutboxEvent.bulk_create([OutboxEvent(
         event_type="case.accepted", aggregate="case", aggregate_id=str(p), person_id=p,
         payload={"case_no": f"BENCH{p}", "item_name": "压测事项"}) for p in person_ids],
         batch_size=2000)
+    outbox.wake()  # as an API worker's emit does (push.wake publishes it to the dispatchers)
 
 
 async def _sent() -> int:
@@ -105,6 +107,12 @@ async def main(args: argparse.Namespace) -> None:
 
         reset_settings_cache()
         await init_db()
+        from app.kv import open_kv
+        from app.settings import get_settings
+        from push.wake import install_publisher
+
+        settings = get_settings()
+        install_publisher(open_kv(settings.redis_url, settings.kv_prefix))
         people = await _people(args.count + int(args.rate * 5) + 10)
         for _ in range(args.workers):
             procs.append(await asyncio.create_subprocess_exec(

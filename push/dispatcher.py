@@ -24,13 +24,12 @@ from collections.abc import Awaitable, Callable
 from app import outbox
 from app.kv import KeyValue
 from models.push import Campaign
-from push import campaigns
+from push import campaigns, wake
 from push.delivery import NotifierLookup, Policy, claim, rate_limited, record, send_all
 from push.enqueue import Live
 from push.expand import expand_outbox
 
 log = logging.getLogger("zsb.push")
-SETTLE = 0.005  # seconds from a wake-up to the look: outbox writes wake before they commit
 
 
 def live_channel(person_id: int) -> str:
@@ -39,10 +38,10 @@ def live_channel(person_id: int) -> str:
 
 async def publish(kv: KeyValue, live: list[Live]) -> None:
     """Tell open streams; best effort (the inbox already holds the message)."""
-    for i in range(0, len(live), 100):
+    for i in range(0, len(live), 50):
         results = await asyncio.gather(*(
             kv.publish(live_channel(item.person_id), json.dumps(item.message, ensure_ascii=False))
-            for item in live[i : i + 100]), return_exceptions=True)
+            for item in live[i : i + 50]), return_exceptions=True)
         for result in results:
             if isinstance(result, Exception):
                 log.warning("live publish failed: %r", result)
@@ -114,12 +113,26 @@ class Dispatcher:
         self._wake = {name: asyncio.Event() for name in lanes}
         log.info("dispatcher %s started", self.worker)
         outbox.add_listener(self.kick)
-        stopper = asyncio.get_running_loop().create_task(self._kick_on(stop))
+        loop = asyncio.get_running_loop()
+        helpers = [loop.create_task(self._kick_on(stop)), loop.create_task(self._listen())]
         try:
             await asyncio.gather(*(self._lane(name, fn, stop) for name, fn in lanes.items()))
         finally:
             outbox.remove_listener(self.kick)
-            stopper.cancel()
+            for task in helpers:
+                task.cancel()
+
+    async def _listen(self) -> None:
+        """Wake-ups from other processes (``push.wake``)."""
+        while True:
+            try:
+                async for _ in self.kv.subscribe(wake.CHANNEL):
+                    self.kick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("push wake-up channel lost (%r); listening again", exc)
+                await asyncio.sleep(1.0)
 
     async def _kick_on(self, stop: asyncio.Event) -> None:
         await stop.wait()
@@ -146,7 +159,7 @@ class Dispatcher:
             if woken.is_set():
                 # soon (the writer's transaction commits meanwhile), but never more often
                 # than every ``idle`` when the looks find nothing
-                await asyncio.sleep(max(SETTLE, looked + self.idle - loop.time()))
+                await asyncio.sleep(max(wake.SETTLE, looked + self.idle - loop.time()))
                 pause = self.idle
             else:
                 pause = min(pause * 2, self.max_idle)

@@ -18,9 +18,11 @@ import logging
 import signal
 from typing import Any
 
+from app import outbox
 from app.interfaces import Notifier
 from push.delivery import NotifierLookup
 from push.dispatcher import Dispatcher
+from push.wake import install_publisher
 
 log = logging.getLogger("zsb.push")
 
@@ -47,10 +49,16 @@ def dispatcher_for(app_ctx: Any, **kw: Any) -> Dispatcher:
 
 
 async def run(app: Any) -> None:
-    """Background task of each Sanic worker."""
-    if not app.ctx.settings.dispatcher_enabled:
-        return
-    await dispatcher_for(app.ctx).run()
+    """Background task of each Sanic worker: its outbox writes wake dispatchers anywhere, and
+    it runs one itself unless ``ZSB_DISPATCHER_ENABLED`` is false."""
+    publisher = install_publisher(app.ctx.kv)
+    try:
+        if app.ctx.settings.dispatcher_enabled:
+            await dispatcher_for(app.ctx).run()
+        else:
+            await asyncio.Event().wait()  # keep the publisher until the worker stops
+    finally:
+        outbox.remove_listener(publisher)
 
 
 def main(argv: list[str]) -> int:
