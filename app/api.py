@@ -14,7 +14,7 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
 
 from app.errors import BadRequest, ValidationFailed
-from app.logs import request_id_var
+from app.logs import current_request_id
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[..., Any]
@@ -143,7 +143,7 @@ class Done(BaseModel):
 
 def id_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Response headers carrying this request's id (see ``app/middleware.py``)."""
-    rid = request_id_var.get()
+    rid = current_request_id()
     headers = {"x-request-id": rid} if rid else {}
     return {**headers, **extra} if extra else headers
 

@@ -13,10 +13,23 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Protocol
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+
+class HasRequestId(Protocol):
+    @property
+    def request_id(self) -> str: ...
+
+
+# the request being served (its id is made only when something asks for it)
+request_id_var: contextvars.ContextVar[HasRequestId | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+
+
+def current_request_id() -> str | None:
+    holder = request_id_var.get()
+    return holder.request_id if holder is not None else None
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -42,7 +55,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": scrub(record.getMessage()),
         }
-        rid = request_id_var.get()
+        rid = current_request_id()
         if rid:
             entry["request_id"] = rid
         for key in ("event", "status", "path", "method", "duration_ms", "channel"):

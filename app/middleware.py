@@ -42,17 +42,26 @@ new_request_id = _Ids().next
 
 
 class IdentifiedRequest(Request):
-    """A request that knows its id (the caller's ``x-request-id`` when well formed) and when it
-    started; the id is also put where the logs and ``app.api.id_headers`` find it."""
+    """A request that knows its id (the caller's ``x-request-id`` when well formed, made
+    when first asked for) and when it started; the logs and ``app.api.id_headers`` find it
+    through ``app.logs.request_id_var``."""
 
-    __slots__ = ("request_id", "started")
+    __slots__ = ("_request_id", "started")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        incoming = self.headers.get("x-request-id", "")
-        self.request_id = incoming if incoming and _SAFE_ID.match(incoming) else new_request_id()
+        self._request_id: str | None = None
         self.started = time.perf_counter()
-        request_id_var.set(self.request_id)
+        request_id_var.set(self)
+
+    @property
+    def request_id(self) -> str:
+        if self._request_id is None:
+            incoming = self.headers.get("x-request-id", "")
+            self._request_id = (
+                incoming if incoming and _SAFE_ID.match(incoming) else new_request_id()
+            )
+        return self._request_id
 
 
 def install_middleware(app: Sanic) -> None:
