@@ -72,7 +72,14 @@ async def verify_url(request: Request) -> HTTPResponse:
     return text(q.get("echostr", ""))
 
 
-def _crypto(settings: Settings) -> CallbackCrypto | None:
+def _crypto(request: Request) -> CallbackCrypto | None:
+    crypto = getattr(request.app.ctx, "wechat_crypto", False)
+    if crypto is False:  # one per worker, made on first use
+        crypto = request.app.ctx.wechat_crypto = _make_crypto(request.app.ctx.settings)
+    return crypto
+
+
+def _make_crypto(settings: Settings) -> CallbackCrypto | None:
     if settings.wechat_aes_key is None:
         return None
     return callback_crypto(
@@ -116,7 +123,7 @@ async def receive(request: Request) -> HTTPResponse:
         return HTTPResponse(status=413)
     # compatible mode carries the plaintext fields beside ``Encrypt``; both are answered encrypted
     mode = ("compat" if b"<MsgType>" in request.body else "aes") if safe else "plain"
-    crypto = _crypto(settings) if safe else None
+    crypto = _crypto(request) if safe else None
     if safe and crypto is None:
         log.error("safe-mode callback but ZSB_WECHAT_AES_KEY is not set")
         return text(SUCCESS)

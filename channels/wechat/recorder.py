@@ -23,7 +23,7 @@ MAX_BATCH = 256
 COLUMNS = ("dedupe_key", "openid", "msg_type", "event", "mode", "outcome", "body", "received_at")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     dedupe_key: str
     openid: str
