@@ -60,6 +60,10 @@ class SubscribeConsent(Model):
     template_id = fields.CharField(max_length=128)
     kind = fields.CharEnumField(ConsentKind, max_length=16, default=ConsentKind.ONE_TIME)
     accepted = fields.BooleanField(default=True)
+    # one-time templates: each acceptance allows one message, and acceptances add up
+    remaining = fields.IntField(default=0)
+    # no longer read (``remaining`` replaced it); not dropped, because on SQLite tortoise drops
+    # a column by rebuilding the table, and its rebuild loses the (openid, template_id) pair
     spent = fields.BooleanField(default=False)
     decided_at = fields.DatetimeField()
     spent_at = fields.DatetimeField(null=True)

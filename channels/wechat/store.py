@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Case, F, When
 
 from app.clock import now
 from app.security import pii
@@ -90,29 +91,40 @@ async def mark_unfollowed(openid: str) -> None:
     await Follower.filter(openid=openid).update(subscribed=False, unsubscribed_at=now())
 
 
+MAX_ONE_TIME = 50  # unspent one-time acceptances kept per template; more add nothing
+
+
 async def record_choices(
     openid: str, choices: Iterable[SubscribeChoice], event_time: int, long_term: frozenset[str]
 ) -> None:
-    """Popup / change events: accept renews an unspent consent, reject withdraws it."""
+    """Popup / change events. Each acceptance of a one-time template allows one more message
+    (they add up); a rejection withdraws whatever was left. An event is applied once: only a
+    later ``CreateTime`` than the last one counts, so acting on a retried push adds nothing."""
     for choice in choices:
         if choice.status not in {"accept", "reject"}:
             continue  # subscribe_msg_sent_event only reports a delivery
-        accepted = choice.status == "accept"
         kind = ConsentKind.LONG_TERM if choice.template_id in long_term else ConsentKind.ONE_TIME
-        values = {
-            "kind": kind,
-            "accepted": accepted,
-            "spent": False,
-            "decided_at": now(),
-            "spent_at": None,
-            "last_event_time": event_time,
-        }
+        accepted = choice.status == "accept"
+        one_more = accepted and kind is ConsentKind.ONE_TIME
         try:
-            await SubscribeConsent.create(openid=openid, template_id=choice.template_id, **values)
+            await SubscribeConsent.create(
+                openid=openid, template_id=choice.template_id, kind=kind, accepted=accepted,
+                remaining=1 if one_more else 0, decided_at=now(), last_event_time=event_time,
+            )
+            continue
         except IntegrityError:
-            await SubscribeConsent.filter(
-                openid=openid, template_id=choice.template_id, last_event_time__lte=event_time
-            ).update(**values)
+            pass
+        later = SubscribeConsent.filter(
+            openid=openid, template_id=choice.template_id, last_event_time__lt=event_time
+        )
+        values = {"kind": kind, "accepted": accepted, "decided_at": now(),
+                  "last_event_time": event_time}
+        if one_more:
+            await later.update(**values, remaining=Case(
+                When(remaining__lt=MAX_ONE_TIME, then=F("remaining") + 1), default=MAX_ONE_TIME,
+            ))
+        else:
+            await later.update(**values, remaining=0)
 
 
 async def spend_consent(openid: str, template_id: str) -> ConsentKind | None:
@@ -121,9 +133,9 @@ async def spend_consent(openid: str, template_id: str) -> ConsentKind | None:
         openid=openid,
         template_id=template_id,
         accepted=True,
-        spent=False,
+        remaining__gt=0,
         kind=ConsentKind.ONE_TIME,
-    ).update(spent=True, spent_at=now())
+    ).update(remaining=F("remaining") - 1, spent_at=now())
     if spent:
         return ConsentKind.ONE_TIME
     long_term = await SubscribeConsent.filter(
@@ -135,12 +147,13 @@ async def spend_consent(openid: str, template_id: str) -> ConsentKind | None:
 async def restore_consent(openid: str, template_id: str) -> None:
     """The send failed before WeChat used the consent (network, busy): give it back."""
     await SubscribeConsent.filter(
-        openid=openid, template_id=template_id, kind=ConsentKind.ONE_TIME, spent=True
-    ).update(spent=False, spent_at=None)
+        openid=openid, template_id=template_id, kind=ConsentKind.ONE_TIME, accepted=True,
+        remaining__lt=MAX_ONE_TIME,
+    ).update(remaining=F("remaining") + 1)
 
 
 async def withdraw_consent(openid: str, template_id: str) -> None:
     """WeChat answered 43101: the user holds no consent for this template."""
     await SubscribeConsent.filter(openid=openid, template_id=template_id).update(
-        accepted=False, spent=True, spent_at=now()
+        accepted=False, remaining=0, spent_at=now()
     )

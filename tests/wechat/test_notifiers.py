@@ -106,7 +106,7 @@ async def test_subscribe_consents_are_recorded_and_spent(
     out = await send(base, "subscribe_msg_popup", openid=openid, templates=templates)
     assert out["body"] == "success"
     consent = await SubscribeConsent.get(openid=openid, template_id="SUB_A")
-    assert consent.accepted and not consent.spent and consent.kind is ConsentKind.ONE_TIME
+    assert consent.accepted and consent.remaining == 1 and consent.kind is ConsentKind.ONE_TIME
 
     assert (await notifier.send(_message(openid, "SUB_A"))).outcome is DeliveryOutcome.SENT
     again = await notifier.send(_message(openid, "SUB_A"))
@@ -139,6 +139,24 @@ async def test_subscribe_consents_are_recorded_and_spent(
         create_time=int(time.time()) + 9,
     )
     assert not (await SubscribeConsent.get(openid=openid, template_id="SUB_A")).accepted
+
+
+async def test_one_time_acceptances_add_up_and_count_once_each(server: object) -> None:
+    openid = new_openid()
+    choice = SubscribeChoice(template_id="ONCE_1", status="accept")
+    await store.record_choices(openid, [choice], 10, frozenset())
+    await store.record_choices(openid, [choice], 10, frozenset())  # the same push acted on again
+    await store.record_choices(openid, [choice], 11, frozenset())  # a second popup
+    assert (await SubscribeConsent.get(openid=openid, template_id="ONCE_1")).remaining == 2
+    assert await store.spend_consent(openid, "ONCE_1") is ConsentKind.ONE_TIME
+    assert await store.spend_consent(openid, "ONCE_1") is ConsentKind.ONE_TIME
+    assert await store.spend_consent(openid, "ONCE_1") is None
+    for n in range(60):  # a user who taps "allow" again and again
+        await store.record_choices(openid, [choice], 100 + n, frozenset())
+    assert (await SubscribeConsent.get(openid=openid, template_id="ONCE_1")).remaining == 50
+    reject = SubscribeChoice(template_id="ONCE_1", status="reject")
+    await store.record_choices(openid, [reject], 200, frozenset())
+    assert await store.spend_consent(openid, "ONCE_1") is None
 
 
 async def test_long_term_consents_are_not_spent(server: object) -> None:
