@@ -111,9 +111,12 @@ def _fresh(timestamp: str) -> bool:
 async def receive(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     q = _query(request)
-    if not _verified(q, settings):
-        return _forbidden()
     safe = q.get("encrypt_type", "raw") == "aes"
+    crypto = _crypto(request) if safe else None
+    # In safe mode msg_signature, checked with the decryption, covers token, timestamp, nonce
+    # and the body (WeChat's own WXBizMsgCrypt checks only it); otherwise the query signature.
+    if crypto is None and not _verified(q, settings):
+        return _forbidden()
     # in safe mode msg_signature covers the body, and a replayed body is only a duplicate
     if not safe and not _fresh(q.get("timestamp", "")):
         log.warning("wechat callback refused: stale timestamp (replay?)")
@@ -123,7 +126,6 @@ async def receive(request: Request) -> HTTPResponse:
         return HTTPResponse(status=413)
     # compatible mode carries the plaintext fields beside ``Encrypt``; both are answered encrypted
     mode = ("compat" if b"<MsgType>" in request.body else "aes") if safe else "plain"
-    crypto = _crypto(request) if safe else None
     if safe and crypto is None:
         log.error("safe-mode callback but ZSB_WECHAT_AES_KEY is not set")
         return text(SUCCESS)

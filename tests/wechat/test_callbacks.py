@@ -193,3 +193,15 @@ async def test_retry_acts_when_the_first_delivery_never_finished(sims: dict) -> 
     assert record.outcome == "handled"
     await send(sims["wechat"].base_url, "subscribe", openid=openid, create_time=at)
     assert len(await records(openid)) == 1
+
+
+async def test_safe_mode_trusts_only_msg_signature(api: httpx.AsyncClient) -> None:
+    """msg_signature covers the body: a valid query signature does not rescue a forged body."""
+    openid = new_openid()
+    query, body = proto.sign_request(proto.build_text(openid, "你好"), "aes")
+    forged = {**query, "msg_signature": "0" * 40}
+    resp = await api.post("/callbacks/wechat", params=forged, content=body.encode())
+    assert resp.status_code == 403
+    assert await records(openid) == []
+    resp = await api.post("/callbacks/wechat", params=query, content=body.encode())
+    assert resp.status_code == 200 and "<Encrypt>" in resp.text
