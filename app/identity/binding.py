@@ -2,10 +2,14 @@
 
 "一次认证、全网通办": when a proof names an ID number that already belongs to another verified
 person, the natural person is the same, so the current login's channel accounts (and anything
-filed under the unverified login) move to that person instead of creating a second one. If the
-verified person already holds a login in the same channel (another phone, another WeChat
-account), moving would silently merge two people's logins: that takes the stronger proof (face,
-L3) first.
+filed under the unverified login) move to that person instead of creating a second one.
+
+Joining a verified person takes a proof of being that person, not of knowing their name and ID
+number: a face check (L3), or a platform's certified identity that only its holder can share
+(Alipay's). An ID-number check alone (L2 through the ID-check service) is answered 409
+``REALNAME_CONFLICT`` asking for L3 — otherwise anyone who knows a person's name and number
+could read their cases. Even with Alipay's identity, a verified person who already holds a
+login in the same channel (another phone, another WeChat account) is only joined after L3.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ class RealNameConflict(ApiError):
     status = 409
     code = "REALNAME_CONFLICT"
     message = "该身份证号码已绑定其他账号，请完成人脸核验确认是您本人后再绑定"
+
+
+# proof sources that only the person can produce (besides face, L3)
+HOLDER_SOURCES = frozenset({"alipay"})
 
 
 class AlreadyVerified(ApiError):
@@ -133,7 +141,9 @@ async def _bind(me: Person, owner: Person, proof: Proof, conn: BaseDBAsyncClient
     mine = await ChannelAccount.filter(person_id=me.id).using_db(conn)
     theirs = await ChannelAccount.filter(person_id=owner.id).using_db(conn)
     taken = {a.channel for a in theirs}
-    if proof.level < 3 and any(a.channel in taken for a in mine):
+    if proof.level < 3 and (
+        proof.source not in HOLDER_SOURCES or any(a.channel in taken for a in mine)
+    ):
         raise RealNameConflict(fields={"required_level": 3})
     await ChannelAccount.filter(person_id=me.id).using_db(conn).update(person_id=owner.id)
     if owner.phone_bidx is None and me.phone_bidx is not None:

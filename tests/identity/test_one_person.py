@@ -19,6 +19,7 @@ from tests.support.identity_flows import (
     bearer,
     consent,
     known_person,
+    verify_face,
     verify_l2,
     wechat_login,
 )
@@ -48,7 +49,14 @@ async def test_same_person_from_all_three_channels(api, citizen, staff, sims, se
     assert wx["person_id"] != app_user.person_id
     filed = await _case_with_shipment(wx["person_id"], (await staff()).department_id)
     await consent(api, bearer(wx["access_token"]), "realname")
-    bound = await verify_l2(api, bearer(wx["access_token"]), name, number)
+    # knowing the name and number is not being the person: joining takes a face check
+    known = await verify_l2(api, bearer(wx["access_token"]), name, number)
+    assert known.status_code == 409 and known.json()["error"]["code"] == "REALNAME_CONFLICT"
+    assert known.json()["error"]["fields"]["required_level"] == 3
+    assert (await Case.get(id=filed.case_id)).person_id == wx["person_id"]  # nothing moved
+    bound = await verify_face(
+        api, bearer(wx["access_token"]), sims["idcheck"].base_url, name, number
+    )
     assert bound.status_code == 200, bound.text
     body = bound.json()
     assert body["bound"] is True and body["person_id"] == app_user.person_id

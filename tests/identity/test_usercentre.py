@@ -5,7 +5,14 @@ from __future__ import annotations
 import uuid
 
 from models.identity import ChannelAccount, DeletionRequest, Person
-from tests.support.identity_flows import bearer, consent, known_person, verify_l2, wechat_login
+from tests.support.identity_flows import (
+    bearer,
+    consent,
+    known_person,
+    verify_face,
+    verify_l2,
+    wechat_login,
+)
 
 
 async def test_last_login_method_cannot_be_removed(api, citizen) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +37,9 @@ async def test_unbind_a_second_channel(api, citizen, sims, settings) -> None:  #
         )
     ).json()
     await consent(api, bearer(wx["access_token"]), "realname")
-    bound = (await verify_l2(api, bearer(wx["access_token"]), name, number)).json()
+    bound = (await verify_face(
+        api, bearer(wx["access_token"]), sims["idcheck"].base_url, name, number
+    )).json()
     assert bound["bound"]
     wx_bound = bound["tokens"]["access_token"]
     assert (await api.get("/api/v1/me", headers=bearer(wx_bound))).status_code == 200

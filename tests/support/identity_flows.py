@@ -81,3 +81,19 @@ async def alipay_login(api: httpx.AsyncClient, auth_code: str) -> httpx.Response
     return await api.post(
         "/api/v1/auth/alipay/login", json={"auth_code": auth_code, "device": "alipay-mini"}
     )
+
+
+async def verify_face(
+    api: httpx.AsyncClient, headers: dict[str, str], idcheck_base: str, name: str, number: str
+) -> httpx.Response:
+    """L3: consent, start a face check, pass it at the simulator, finish."""
+    await consent(api, headers, "face")
+    start = await api.post(
+        "/api/v1/realname/face/start", json={"name": name, "id_number": number}, headers=headers
+    )
+    token = start.json()["biz_token"]
+    async with httpx.AsyncClient() as sim:
+        await sim.post(f"{idcheck_base}/_sim/face/{token}/complete", json={"live": True})
+    return await api.post(
+        "/api/v1/realname/face/finish", json={"biz_token": token}, headers=headers
+    )
