@@ -199,18 +199,10 @@ async def _refund_anomaly(
     order = await PaymentOrder.get(id=order_id).using_db(conn)
     await record_event(order, "paid", frm=frm, actor=actor, reason=reason,
                        data={**data, "anomaly": anomaly.value}, conn=conn)
-    out_trade_no = order.out_trade_no
-    refund_id = await _automatic_refund(conn, order_id=order_id, out_refund_no=f"{out_trade_no}AR",
+    refund_id = await _automatic_refund(conn, order_id=order_id,
+                                        out_refund_no=f"{order.out_trade_no}AR",
                                         amount_fen=order.amount_fen, reason=reason)
-    await emit(
-        "payment.anomaly",
-        aggregate="payment_order",
-        aggregate_id=order_id,
-        payload={"out_trade_no": out_trade_no, "case_id": order.case_id,
-                 "anomaly": anomaly.value, "amount_fen": order.amount_fen},
-        person_id=order.person_id,
-        connection=conn,
-    )
+    await _announce_anomaly(order, anomaly.value, order.amount_fen, conn)
     return Settled("anomaly", order_id, refund_id)
 
 
@@ -224,22 +216,26 @@ async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActo
     number = f"{order.out_trade_no}S{hashlib.sha256(tx.encode()).hexdigest()[:8].upper()}"
     if await Refund.filter(out_refund_no=number).using_db(conn).exists():
         return Settled("duplicate", order.id)
-    reason = SURPLUS_REASON
     data = {"transaction_id": tx, "amount_fen": result.amount_fen, "anomaly": SURPLUS}
-    await record_event(order, SURPLUS, actor=actor, reason=reason, data=data, conn=conn)
+    await record_event(order, SURPLUS, actor=actor, reason=SURPLUS_REASON, data=data, conn=conn)
     refund_id = await _automatic_refund(conn, order_id=order.id, out_refund_no=number,
-                                        amount_fen=int(result.amount_fen or 0), reason=reason,
-                                        transaction_id=tx)
+                                        amount_fen=int(result.amount_fen or 0),
+                                        reason=SURPLUS_REASON, transaction_id=tx)
+    await _announce_anomaly(order, SURPLUS, result.amount_fen, conn, transaction_id=tx)
+    return Settled("anomaly", order.id, refund_id)
+
+
+async def _announce_anomaly(order: PaymentOrder, anomaly: str, amount_fen: int | None,
+                            conn: BaseDBAsyncClient, **extra: Any) -> None:
     await emit(
         "payment.anomaly",
         aggregate="payment_order",
         aggregate_id=order.id,
         payload={"out_trade_no": order.out_trade_no, "case_id": order.case_id,
-                 "anomaly": SURPLUS, "amount_fen": result.amount_fen, "transaction_id": tx},
+                 "anomaly": anomaly, "amount_fen": amount_fen, **extra},
         person_id=order.person_id,
         connection=conn,
     )
-    return Settled("anomaly", order.id, refund_id)
 
 
 async def apply_closed(out_trade_no: str, *, channel: str, actor: PayActor) -> Settled:
