@@ -41,12 +41,12 @@ def _long_term(settings: Settings) -> frozenset[str]:
     return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
 
 
+ACTING_EVENTS = SUBSCRIBE_EVENTS | CONSENT_EVENTS | {"unsubscribe", "templatesendjobfinish"}
+
+
 def changes_state(msg: InboundMessage) -> bool:
-    return msg.msg_type == "event" and (
-        msg.event in SUBSCRIBE_EVENTS
-        or msg.event in CONSENT_EVENTS
-        or msg.event in {"unsubscribe", "templatesendjobfinish"}
-    )
+    """Whether ``act`` does anything for this push."""
+    return msg.msg_type == "event" and msg.event in ACTING_EVENTS
 
 
 async def act(msg: InboundMessage, settings: Settings) -> None:
