@@ -13,7 +13,7 @@ from sanic.response import json as json_response
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
 
-from app.errors import BadRequest, ValidationFailed
+from app.errors import BadRequest, NotFound, ValidationFailed
 from app.logs import current_request_id
 
 M = TypeVar("M", bound=BaseModel)
@@ -139,6 +139,16 @@ class Done(BaseModel):
     """The answer of an action that has nothing else to say."""
 
     ok: bool = True
+
+
+INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
+
+
+def row_id(value: int, message: str, code: str) -> int:
+    """A path id, or 404 with ``message`` and ``code`` when no row could have it."""
+    if not 0 < value <= INT4_MAX:
+        raise NotFound(message, code=code)
+    return value
 
 
 def id_headers(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -31,9 +31,9 @@ async def _mine(request: Request, case_id: int):  # type: ignore[no-untyped-def]
     return await queries.case_for_person(case_id, request.ctx.person_id)
 
 
-async def _detail(request: Request, case_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+async def _detail(request: Request, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    return ok(await queries.detail(case), status=status)
+    return ok(await queries.detail(case))
 
 
 @bp.post("")

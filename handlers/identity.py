@@ -71,6 +71,13 @@ class FaceFinishIn(BaseModel):
     biz_token: str = Field(min_length=8, max_length=128)
 
 
+def _on_site(public_base_url: str, url: str) -> str:
+    """``url`` when it is a page of this site; no open redirect through a platform."""
+    if not url.startswith(public_base_url.rstrip("/") + "/"):
+        raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
+    return url
+
+
 @auth.get("/wechat/authorize-url")
 @doc("WeChat web OAuth: the authorize URL with a signed, single-use state", "identity")
 @query(AuthorizeUrlQuery)
@@ -78,8 +85,7 @@ class FaceFinishIn(BaseModel):
 async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def]
     q: AuthorizeUrlQuery = request.ctx.query
     settings = request.app.ctx.settings
-    if not q.redirect_uri.startswith(settings.public_base_url.rstrip("/") + "/"):
-        raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
+    _on_site(settings.public_base_url, q.redirect_uri)
     state = oauth_state.issue(settings.state_secret.get_secret_value())
     url = request.app.ctx.edges.get("wechat_login").authorize_url(q.redirect_uri, q.scope, state)
     return ok({"url": url, "state": state})
@@ -199,9 +205,7 @@ async def face_start(request: Request):  # type: ignore[no-untyped-def]
     data: FaceStartIn = request.ctx.body
     ctx = request.app.ctx
     site = ctx.settings.public_base_url.rstrip("/")
-    redirect = data.redirect_url or f"{site}/realname/face/done"
-    if not redirect.startswith(site + "/"):  # no open redirect through the face provider
-        raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
+    redirect = _on_site(site, data.redirect_url or f"{site}/realname/face/done")
     session = await realname.start_face(
         request.ctx.person_id,
         data.name,

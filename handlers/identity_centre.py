@@ -7,8 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, Field
 from sanic import Blueprint, Request
 
-from app.api import body, doc, ok, returns
-from app.errors import NotFound
+from app.api import Done, body, doc, ok, returns, row_id
 from app.identity import companies, pii_audit, usercentre
 from app.security.auth import citizen_required, staff_required
 from handlers.identity_schemas import (
@@ -18,7 +17,6 @@ from handlers.identity_schemas import (
     ChannelOut,
     CompanyOut,
     DeletionOut,
-    Done,
     MyCompanyOut,
     PiiReadOut,
     PiiValueOut,
@@ -31,21 +29,12 @@ corp = Blueprint("identity_companies", url_prefix="/api/v1/companies")
 staff = Blueprint("identity_staff", url_prefix="/api/v1/staff/persons")
 
 
-INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
-
-
-def _row_id(value: int, message: str, code: str) -> int:
-    if not 0 < value <= INT4_MAX:
-        raise NotFound(message, code=code)
-    return value
-
-
 def _company_id(value: int) -> int:
-    return _row_id(value, "企业不存在", "COMPANY_NOT_FOUND")
+    return row_id(value, "企业不存在", "COMPANY_NOT_FOUND")
 
 
 def _person_id(value: int) -> int:
-    return _row_id(value, "用户不存在", "PERSON_NOT_FOUND")
+    return row_id(value, "用户不存在", "PERSON_NOT_FOUND")
 
 
 class DeletionIn(BaseModel):
@@ -187,7 +176,7 @@ async def authorise(request: Request, company_id: int):  # type: ignore[no-untyp
 @returns(Done)
 @citizen_required
 async def revoke(request: Request, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
-    member_id = _row_id(member_id, "授权不存在或已撤销", "AUTHORISATION_NOT_FOUND")
+    member_id = row_id(member_id, "授权不存在或已撤销", "AUTHORISATION_NOT_FOUND")
     await companies.revoke_agent(request.ctx.person_id, _company_id(company_id), member_id)
     return ok({"ok": True})
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.api import Done  # noqa: F401 - re-exported for the identity handlers
-
 
 class AuthorizeUrlOut(BaseModel):
     url: str

@@ -17,7 +17,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from app.api import Done, body, doc, ok, query, returns
+from app.api import Done, body, doc, ok, query, returns, row_id
 from app.errors import ApiError, BadRequest, NotFound
 from app.security.auth import citizen_required, staff_required
 from models.push import Campaign
@@ -188,9 +188,9 @@ async def put_preferences(request: Request) -> HTTPResponse:
 async def _campaign(request: Request, campaign_id: int) -> Campaign:
     """A campaign of the caller's department (admins see all); others answer 404."""
     staff = request.ctx.staff
-    campaign = None
-    if 0 < campaign_id < 2**31:  # an out-of-range id would be a database error, not a 404
-        campaign = await Campaign.get_or_none(id=campaign_id)
+    campaign = await Campaign.get_or_none(
+        id=row_id(campaign_id, "推送任务不存在", "CAMPAIGN_NOT_FOUND")
+    )
     if campaign is None or (
         "admin" not in staff.roles and campaign.department_id != staff.department_id
     ):

@@ -9,8 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 
-from app.api import body, doc, ok, query, returns
-from app.errors import NotFound
+from app.api import INT4_MAX, body, doc, ok, query, returns, row_id
 from app.security.auth import StaffPrincipal, citizen_required, staff_required
 from app.shipments import actions, views
 from app.shipments.booking import Receiver, create_shipment
@@ -41,21 +40,12 @@ class ChoiceIn(BaseModel):
     receiver: ReceiverIn | None = None
 
 
-INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
-
-
-def _row_id(value: int, message: str, code: str) -> int:
-    if not 0 < value <= INT4_MAX:
-        raise NotFound(message, code=code)
-    return value
-
-
 def _case_id(value: int) -> int:
-    return _row_id(value, "办件不存在", "CASE_NOT_FOUND")
+    return row_id(value, "办件不存在", "CASE_NOT_FOUND")
 
 
 def _shipment_id(value: int) -> int:
-    return _row_id(value, "邮件不存在", "SHIPMENT_NOT_FOUND")
+    return row_id(value, "邮件不存在", "SHIPMENT_NOT_FOUND")
 
 
 class ShipmentIn(BaseModel):
