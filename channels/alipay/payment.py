@@ -8,6 +8,7 @@ Notifies are believed only after the RSA2 check over the sorted parameters witho
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -191,7 +192,8 @@ class AlipayGateway:
     async def download_bill(self, bill_date: str) -> list[dict[str, Any]]:
         """Rows ``{out_trade_no, trade_no, amount_fen, kind: "pay"|"refund", out_refund_no}``."""
         url = await self.client.bill_download_url(bill_date)
-        return parse_bill(await self.client.fetch_bill(url))
+        data = await self.client.fetch_bill(url)
+        return await asyncio.to_thread(parse_bill, data)  # a day's zip: not on the event loop
 
 
 def build(settings: Settings, http: aiohttp.ClientSession, kv: KeyValue) -> AlipayGateway:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -160,7 +161,8 @@ class WeChatPayGateway:
                 "amount_fen": (answer.get("amount") or {}).get("refund"), "raw": answer}
 
     async def download_bill(self, bill_date: str) -> list[dict[str, Any]]:
-        return parse_trade_bill(await self.client.trade_bill(bill_date))
+        data = await self.client.trade_bill(bill_date)
+        return await asyncio.to_thread(parse_trade_bill, data)  # a day's bill: off the loop
 
 
 def build(settings: Settings, http: aiohttp.ClientSession, kv: object) -> WeChatPayGateway:
