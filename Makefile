@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-postgres test-sqlite lint bench clean
+.PHONY: install run test test-postgres test-sqlite lint bench bench-tools clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,14 @@ test-postgres: install
 test-sqlite: install
 	ZSB_TEST_BACKEND=sqlite $(BIN)/python -m pytest
 
-bench: install
+# wrk is the load generator of every benchmark (Debian's package); without it they fall back
+# to aiohttp loaders, which cost the shared cores more and give lower, noisier figures
+bench-tools:
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
+	  || sudo -n apt-get install -y -q wrk >/dev/null 2>&1 \
+	  || echo "wrk not installed: benchmarks load with aiohttp processes instead"
+
+bench: install bench-tools
 	$(BIN)/python -m bench
 
 clean:

@@ -46,6 +46,7 @@ def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
                 "journal_mode": "wal",
                 "journal_size_limit": 16384,
                 "foreign_keys": "ON",
+                "synchronous": s.sqlite_synchronous,
                 **credentials,
             },
         }

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://var/zsb.sqlite3"
     db_pool_max: int = 20  # PostgreSQL connections per process
+    # SQLite in WAL mode: NORMAL syncs at checkpoints, so a process crash loses nothing but a
+    # power loss or OS crash may lose the last commits (SQLite's advice for WAL); FULL adds
+    # one fsync per commit
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
     # allocations between young-generation collections in each worker (Python's default
     # is 700: a request allocates thousands of objects, so it collected several times per
     # request); 0 keeps Python's default

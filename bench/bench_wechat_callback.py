@@ -107,7 +107,8 @@ def _wrk_script(count: int) -> str:
 async def _wrk_post(name: str, base_url: str, seconds: float, connections: int) -> common.Result:
     assert common.WRK
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_wrk_script(max(5000, int(seconds * 4000))))
+        # Lua allows 65,536 constants in a chunk: two per row
+        script.write(_wrk_script(min(30000, max(5000, int(seconds * 4000)))))
     args = [
         *common.LOAD_PIN,
         common.WRK,

@@ -94,3 +94,22 @@ def test_logs_mask_personal_data() -> None:
     assert "11010519491231002X" not in line
     assert "abc.def.ghi" not in line
     assert "123456" not in line
+
+
+async def test_sqlite_synchronous_setting_reaches_the_connection(tmp_path) -> None:
+    """WAL + NORMAL by default (SQLite's advice for WAL); FULL when asked for."""
+    from tortoise.backends.sqlite.client import SqliteClient
+
+    from app.db import tortoise_config
+
+    for wanted, code in (("NORMAL", 1), ("FULL", 2)):
+        s = Settings(database_url=f"sqlite://{tmp_path}/{wanted}.db", sqlite_synchronous=wanted)
+        creds = tortoise_config(s)["connections"]["default"]["credentials"]
+        client = SqliteClient(connection_name="probe", **creds)
+        await client.create_connection(with_db=True)
+        try:
+            _, rows = await client.execute_query("PRAGMA synchronous")
+            _, mode = await client.execute_query("PRAGMA journal_mode")
+        finally:
+            await client.close()
+        assert (rows[0][0], mode[0][0]) == (code, "wal")
