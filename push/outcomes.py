@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from app.interfaces import DeliveryOutcome, SendResult
 from models.push import DeliveryState
 
-# channels whose platform sends a receipt later (WeChat TEMPLATESENDJOBFINISH)
-RECEIPT_CHANNELS = frozenset({"wechat_template"})
+# channels whose platform sends a receipt later (WeChat TEMPLATESENDJOBFINISH and
+# subscribe_msg_sent_event)
+RECEIPT_CHANNELS = frozenset({"wechat_template", "wechat_subscribe"})
 OPTED_OUT_CODES = frozenset({"43004"})  # 需要接收者关注
 NO_CONSENT_CODES = frozenset({"43101", "no_consent"})  # 用户拒绝接受消息 / no unspent consent
 

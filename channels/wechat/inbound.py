@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 from types import EllipsisType
+from typing import Any
 
 from app.settings import Settings
 from channels.wechat import dialogue, store
@@ -17,6 +17,7 @@ from channels.wechat.messages import (
     route_scene,
     route_text,
 )
+from channels.wechat.notifier import bizsend_key
 
 log = logging.getLogger("zsb.wechat")
 
@@ -41,7 +42,9 @@ def _long_term(settings: Settings) -> frozenset[str]:
     return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
 
 
-ACTING_EVENTS = SUBSCRIBE_EVENTS | CONSENT_EVENTS | {"unsubscribe", "templatesendjobfinish"}
+ACTING_EVENTS = SUBSCRIBE_EVENTS | CONSENT_EVENTS | {
+    "unsubscribe", "templatesendjobfinish", "subscribe_msg_sent_event"
+}
 
 
 def changes_state(msg: InboundMessage) -> bool:
@@ -61,24 +64,45 @@ async def act(msg: InboundMessage, settings: Settings) -> None:
         await store.record_choices(msg.openid, msg.choices, msg.create_time, _long_term(settings))
     elif event == "templatesendjobfinish":
         await _receipt(msg)
+    elif event == "subscribe_msg_sent_event":
+        await _subscribe_receipts(msg)
+
+
+def _receipts() -> Any:
+    """The push pipeline's receipt recorder (None while it is absent: receipts are skipped)."""
+    try:
+        return importlib.import_module("push.receipts")
+    except ImportError:
+        log.warning("push.receipts missing; wechat receipt not recorded")
+        return None
 
 
 async def _receipt(msg: InboundMessage) -> None:
-    """Hand the template delivery receipt to the push pipeline (skipped while it is absent)."""
-    try:
-        record = importlib.import_module("push.receipts").record_receipt
-    except (ImportError, AttributeError):
-        log.warning("push.receipts.record_receipt missing; wechat receipt not recorded")
+    if (receipts := _receipts()) is None:
         return
     status = str(msg.status or "")
-    result = record(
+    await receipts.record_receipt(
         channel="wechat_template",
         platform_message_id=str(msg.msg_id or ""),
         delivered=status == "success",
         raw_code=status,
     )
-    if inspect.isawaitable(result):
-        await result
+
+
+async def _subscribe_receipts(msg: InboundMessage) -> None:
+    """One receipt per template in the event; ``ErrorCode`` 0 is a delivery."""
+    if (receipts := _receipts()) is None:
+        return
+    for choice in msg.choices:
+        code = str(choice.error_code or "0").strip()
+        await receipts.record_unnamed_receipt(
+            channel="wechat_subscribe",
+            awaiting_key=bizsend_key(choice.template_id, msg.openid),
+            recipient=msg.openid,
+            msg_id=str(choice.msg_id or ""),
+            delivered=code == "0",
+            raw_code="success" if code == "0" else code,
+        )
 
 
 def immediate_reply(msg: InboundMessage) -> str | EllipsisType | None:

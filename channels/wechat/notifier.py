@@ -65,6 +65,13 @@ class WeChatTemplateNotifier:
         return SendResult(DeliveryOutcome.SENT, platform_message_id=str(msgid), raw_code="0")
 
 
+def bizsend_key(template_id: str, openid: str) -> str:
+    """What a subscribe notification is kept under until its receipt: ``bizsend`` answers no
+    msgid, and ``subscribe_msg_sent_event`` names only the openid, the template and a new
+    ``MsgID``."""
+    return f"bizsend:{template_id}:{openid}"[:128]
+
+
 class WeChatSubscribeNotifier:
     channel = "wechat_subscribe"
 
@@ -87,9 +94,9 @@ class WeChatSubscribeNotifier:
             else:
                 await store.restore_consent(openid, template_id)  # WeChat did not use it
             return _failure(exc)
-        # bizsend answers no msgid; our idempotency key identifies the send
         return SendResult(
-            DeliveryOutcome.SENT, platform_message_id=message.idempotency_key, raw_code="0"
+            DeliveryOutcome.SENT, platform_message_id=bizsend_key(template_id, openid),
+            raw_code="0",
         )
 
 

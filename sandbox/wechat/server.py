@@ -3,7 +3,8 @@
 Serves ``cgi-bin/token``, ``cgi-bin/stable_token``, ``cgi-bin/ticket/getticket``,
 ``cgi-bin/menu/create|get|delete``, ``cgi-bin/message/template/send`` (then pushes a signed
 ``TEMPLATESENDJOBFINISH`` to ``app["zsb_base_url"] + "/callbacks/wechat"``),
-``cgi-bin/message/subscribe/bizsend`` and ``sns/oauth2/access_token``.
+``cgi-bin/message/subscribe/bizsend`` (answered without a msgid, then a signed
+``subscribe_msg_sent_event``) and ``sns/oauth2/access_token``.
 
 Control endpoints (JSON bodies):
 - ``GET /connect/oauth2/authorize?…&sim_openid=`` (the browser page): redirects back with a code
@@ -187,10 +188,14 @@ async def template_send(request: web.Request) -> web.Response:
             "TEMPLATESENDJOBFINISH",
             extra={"MsgID": str(msgid), "Status": state["faults"]["receipt_status"]},
         )
-        task = asyncio.get_running_loop().create_task(_push_later(request.app, xml))
-        state["tasks"].add(task)
-        task.add_done_callback(state["tasks"].discard)
+        _push_soon(request.app, xml)
     return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+
+def _push_soon(app: web.Application, xml: str) -> None:
+    task = asyncio.get_running_loop().create_task(_push_later(app, xml))
+    app["state"]["tasks"].add(task)
+    task.add_done_callback(app["state"]["tasks"].discard)
 
 
 async def _push_later(app: web.Application, xml: str) -> None:
@@ -212,7 +217,14 @@ async def subscribe_send(request: web.Request) -> web.Response:
     if body["touser"] in state["faults"]["refused"]:
         return err(43101, "user refuse to accept the msg")
     state["sent_subscribe"].append(body)
-    return web.json_response({"errcode": 0, "errmsg": "ok"})
+    if state["faults"]["receipts"] and request.app.get("zsb_base_url"):
+        status = state["faults"]["receipt_status"]
+        msg_id = str(1700000000000000000 + uuid.uuid4().int % 10**17)
+        template = {"id": body["template_id"], "msg_id": msg_id, "status": status,
+                    "error_code": 0 if status == "success" else 43101}
+        _push_soon(request.app, build_event(body["touser"], "subscribe_msg_sent_event",
+                                            templates=[template]))
+    return web.json_response({"errcode": 0, "errmsg": "ok"})  # no msgid, as WeChat
 
 
 # ------------------------------------------------------------------ control endpoints

@@ -162,3 +162,61 @@ async def test_wechat_template_is_accepted_then_delivered_by_its_receipt(
 
     await wait_until(receipted)
     assert (await deliveries(n.id))["wechat_template"].raw_code == "success"
+
+
+async def test_wechat_subscribe_notice_is_settled_by_its_sent_event(
+    make_dispatcher: Any, sims: dict[str, Any], settings: Any
+) -> None:
+    """bizsend answers no msgid: the subscribe_msg_sent_event names openid and template, and
+    settles the oldest send of that template to that openid; the same receipt again is a
+    no-op, and a failure receipt falls through to the next channel."""
+    import time
+
+    from channels.wechat import store
+    from channels.wechat.messages import SubscribeChoice
+    from channels.wechat.notifier import bizsend_key
+    from push import receipts
+
+    person, _regs, openid = await new_person(wechat=True)  # not a follower: no template
+    assert openid is not None
+    template = settings.wechat_subscribe_template_id
+    accept = [SubscribeChoice(template, "accept")]
+    await store.record_choices(openid, accept, int(time.time()) - 10, frozenset())
+    await store.record_choices(openid, accept, int(time.time()) - 5, frozenset())
+    first = await emit_event("case.approved", person)
+    await make_dispatcher().drain()
+    n = await notification_for(first)
+    ds = await deliveries(n.id)
+    assert ds["wechat_template"].state == "opted_out"
+    assert ds["wechat_subscribe"].state == "accepted"
+    assert ds["wechat_subscribe"].platform_message_id == bizsend_key(template, openid)
+
+    async def receipted() -> bool:  # the simulator posts subscribe_msg_sent_event
+        return (await deliveries(n.id))["wechat_subscribe"].state == "delivered"
+
+    await wait_until(receipted)
+    settled = (await deliveries(n.id))["wechat_subscribe"]
+    assert settled.raw_code == "success" and settled.platform_message_id.isdigit()
+    again = await receipts.record_unnamed_receipt(
+        "wechat_subscribe", bizsend_key(template, openid), openid,
+        settled.platform_message_id, False, "43101")
+    assert not again and (await deliveries(n.id))["wechat_subscribe"].state == "delivered"
+
+    # the second send, receipted as failed by hand (the simulator's own receipt is raced
+    # out by stopping it): the notification goes on to SMS
+    base = sims["wechat"].base_url
+    from tests.wechat.wechat_support import sim_call
+
+    await sim_call(base, "/_sim/faults", {"receipts": False})
+    try:
+        second = await emit_event("case.approved", person)
+        await make_dispatcher().drain()
+        n2 = await notification_for(second)
+        assert (await deliveries(n2.id))["wechat_subscribe"].state == "accepted"
+        assert await receipts.record_unnamed_receipt(
+            "wechat_subscribe", bizsend_key(template, openid), openid, "990001", False, "43101")
+    finally:
+        await sim_call(base, "/_sim/faults", {"receipts": True})
+    ds = await deliveries(n2.id)
+    assert ds["wechat_subscribe"].state == "failed" and ds["wechat_subscribe"].raw_code == "43101"
+    assert ds["sms"].state in {"queued", "sent"}
