@@ -29,4 +29,5 @@ BACKGROUND_TASKS: list[str] = [
     "app.payments.jobs:payment_jobs",
     "push.worker:run",
     "app.cases.alerts:run",
+    "app.cases.supplement_deadlines:run",
 ]

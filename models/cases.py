@@ -134,7 +134,7 @@ class SupplementNotice(Model):
     )
     round = fields.IntField()  # 1, 2 … within the case
     stage = fields.CharField(max_length=16)  # intake (before 受理) | review
-    # pending_signoff (second notice in a stage) | open | answered | cancelled
+    # pending_signoff (second notice in a stage) | open | answered | cancelled | expired
     status = fields.CharField(max_length=16)
     note = fields.TextField(default="")
     deadline = fields.DatetimeField()
@@ -144,6 +144,8 @@ class SupplementNotice(Model):
     supervision_flag = fields.BooleanField(default=False)
     opened_at = fields.DatetimeField(null=True)
     answered_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True)  # the applicant was told the deadline nears
+    overdue_at = fields.DatetimeField(null=True)  # the deadline passed unanswered
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -29,7 +29,7 @@ S = CaseStatus
 ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.draft: frozenset({S.submitted, S.fee_due, S.withdrawn}),
     S.submitted: frozenset({S.supplement_requested, S.accepted, S.refused, S.withdrawn}),
-    S.supplement_requested: frozenset({S.resubmitted, S.withdrawn}),
+    S.supplement_requested: frozenset({S.resubmitted, S.withdrawn, S.denied}),
     S.resubmitted: frozenset(
         {S.supplement_requested, S.accepted, S.refused, S.under_review, S.withdrawn}
     ),
@@ -87,6 +87,8 @@ def _guard(case: Case, to: CaseStatus) -> bool:
     frm = case.status
     if to is S.withdrawn:
         return case.accepted_at is None
+    if frm is S.supplement_requested and to is S.denied:
+        return case.accepted_at is not None  # a review-stage 补正 left unanswered
     if to is S.fee_due:
         return case.fee_stage == ("submission" if frm is S.draft else "approval")
     if frm is S.approved and to is S.result_issued:
