@@ -11,6 +11,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_catalogue",
     "handlers.cases",
     "handlers.staff_cases",
+    "handlers.staff_alerts",
     "handlers.identity",
     "handlers.payments",
     "handlers.push",

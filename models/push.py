@@ -158,3 +158,25 @@ class CampaignRecipient(Model):
     class Meta:
         table = "push_campaign_recipient"
         unique_together = (("campaign_id", "person_id"),)
+
+
+class StaffAlert(Model):
+    """Something a department must act on (a case running late, a 补正 left unanswered after
+    受理, a refund the platform refused, a payment anomaly), from one outbox event."""
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.BigIntField(unique=True)
+    department_id = fields.IntField(null=True)  # unknown: admins see it
+    kind = fields.CharField(max_length=64)  # the event type
+    severity = fields.CharField(max_length=8)  # critical | normal
+    title = fields.CharField(max_length=128)
+    body = fields.TextField()
+    case_id = fields.IntField(null=True)
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    acknowledged_by = fields.IntField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "push_staff_alert"
+        indexes = (("department_id", "acknowledged_at", "id"),)

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from app import clock
 from models.core import OutboxEvent
+from push import staff_alerts
 from push.enqueue import Draft, Live, enqueue
 from push.templates import render
 
@@ -41,9 +42,10 @@ async def expand_outbox(
             )
         if not events:
             return 0, []
+        await staff_alerts.record(events, conn)
         drafts = []
         for e in events:
-            if e.person_id is None:
+            if e.person_id is None or e.event_type in staff_alerts.STAFF_ONLY:
                 continue
             try:
                 drafts.append(_draft(e))

@@ -178,3 +178,30 @@ class PreviewOut(BaseModel):
 
 class DirectMessageOut(BaseModel):
     notification_id: int
+
+
+class AlertQuery(BaseModel):
+    open: bool = Field(True, description="only alerts nobody has acknowledged yet")
+    before: BigRowId | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str = Field(description="case.clock_yellow | case.clock_red | "
+                      "case.supplement_overdue | payment.refund_failed | payment.anomaly")
+    severity: str
+    title: str
+    body: str
+    case_id: int | None
+    data: dict[str, Any]
+    created_at: str | None
+    acknowledged: bool
+    acknowledged_by: int | None
+    acknowledged_at: str | None
+
+
+class AlertPageOut(BaseModel):
+    items: list[AlertOut]
+    next_before: int | None
+    open_count: int

@@ -1,0 +1,47 @@
+"""The department's alerts on the staff workbench: cases running late, 补正 left unanswered
+after 受理, refunds the platform refused, payment anomalies. Any staff role of the department
+reads and acknowledges them; an admin also sees those no department could be found for."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, HTTPResponse, Request
+
+from app.api import doc, ok, query, returns
+from app.errors import NotFound
+from app.security.auth import staff_required
+from push import staff_alerts
+from push.schemas import AlertOut, AlertPageOut, AlertQuery
+
+bp = Blueprint("staff_alerts", url_prefix="/api/v1/staff/alerts")
+TAG = "staff-alerts"
+
+
+@bp.get("")
+@doc("My department's alerts, newest first (cursor: before=<id>)", TAG)
+@staff_required()
+@query(AlertQuery)
+@returns(AlertPageOut)
+async def list_alerts(request: Request) -> HTTPResponse:
+    q: AlertQuery = request.ctx.query
+    staff = request.ctx.staff
+    items, cursor, open_count = await staff_alerts.page(
+        staff.department_id, is_admin=staff.has_any("admin"), open_only=q.open,
+        before=q.before, limit=q.limit,
+    )
+    return ok({"items": items, "next_before": cursor, "open_count": open_count})
+
+
+@bp.post("/<alert_id:int>/ack")
+@doc("Acknowledge an alert (the first acknowledgement is kept)", TAG)
+@staff_required()
+@returns(AlertOut)
+async def acknowledge(request: Request, alert_id: int) -> HTTPResponse:
+    staff = request.ctx.staff
+    if not 0 < alert_id < 2**63:  # no such row, and too large for the column
+        raise NotFound("提醒不存在", code="ALERT_NOT_FOUND")
+    alert = await staff_alerts.acknowledge(
+        alert_id, staff.department_id, is_admin=staff.has_any("admin"), staff_id=staff.id
+    )
+    if alert is None:
+        raise NotFound("提醒不存在", code="ALERT_NOT_FOUND")
+    return ok(staff_alerts.shape(alert))

@@ -1,0 +1,125 @@
+"""Outbox events a department must act on become ``StaffAlert`` rows: the workbench lists the
+open ones of the reader's department and staff acknowledge them.
+
+Written by the outbox consumer in its own transaction, once per event (``event_id`` is unique).
+A payment anomaly is for staff only; the other kinds may also have a citizen-facing message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from app import clock
+from models.cases import Case
+from models.core import OutboxEvent
+from models.push import StaffAlert
+
+_CASE = "办件“{item_name}”（{case_no}）"
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "case.clock_yellow": ("办件临近超期", _CASE + "已用{days_used}个工作日，临近承诺时限。"),
+    "case.clock_red": ("办件已超期", _CASE + "已超过承诺时限（已用{days_used}个工作日）。"),
+    "case.supplement_overdue": (
+        "补正逾期未答复", _CASE + "的补正告知已于{deadline_text}到期，申请人未补正，请依法处理。"
+    ),
+    "payment.refund_failed": (
+        "退款失败", "订单{out_trade_no}退款{amount_yuan}元未成功：{error}。请核实后重试。"
+    ),
+    "payment.anomaly": (
+        "支付异常", "订单{out_trade_no}出现支付异常（{anomaly}），金额{amount_yuan}元，请核实处理。"
+    ),
+}
+log = logging.getLogger("zsb.push")
+STAFF_ONLY = frozenset({"payment.anomaly"})
+_DATA_KEYS = ("case_no", "item_name", "out_trade_no", "out_refund_no", "amount_fen", "anomaly",
+              "deadline", "colour", "days_used")
+
+
+def _render(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
+    title, body = TEMPLATES[kind]
+    values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in payload.items()
+                                                      if v is not None})
+    if payload.get("amount_fen") is not None:
+        values["amount_yuan"] = f"{int(payload['amount_fen']) / 100:.2f}"
+    values.setdefault("error", "原因未知")
+    return title, body.format_map(values)
+
+
+def _case_id(e: OutboxEvent, payload: dict[str, Any]) -> int | None:
+    raw = e.aggregate_id if e.aggregate == "case" else payload.get("case_id")
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+async def record(events: list[OutboxEvent], conn: BaseDBAsyncClient) -> int:
+    """Turn the alerting events among ``events`` into alerts; answer how many are new."""
+    mine = [e for e in events if e.event_type in TEMPLATES]
+    if not mine:
+        return 0
+    payloads = {e.id: e.payload if isinstance(e.payload, dict) else {} for e in mine}
+    cases = {e.id: _case_id(e, payloads[e.id]) for e in mine}
+    unknown = {c for e in mine if (c := cases[e.id]) and not payloads[e.id].get("department_id")}
+    departments = dict(await Case.filter(id__in=unknown).using_db(conn).values_list(
+        "id", "department_id")) if unknown else {}
+    alerts = []
+    for e in mine:
+        payload = payloads[e.id]
+        try:
+            title, text = _render(e.event_type, payload)
+        except (ValueError, TypeError, KeyError):  # must not block the outbox behind it
+            log.exception("outbox event %s (%s) cannot become an alert", e.id, e.event_type)
+            continue
+        alerts.append(StaffAlert(
+            event_id=e.id, kind=e.event_type, title=title, body=text,
+            severity="critical" if e.priority == "critical" else "normal",
+            department_id=payload.get("department_id") or departments.get(cases[e.id]),
+            case_id=cases[e.id], data={k: payload[k] for k in _DATA_KEYS if k in payload},
+            created_at=clock.now(),
+        ))
+    await StaffAlert.bulk_create(alerts, ignore_conflicts=True, using_db=conn)
+    return len(alerts)
+
+
+def _scope(department_id: int, is_admin: bool) -> Q:
+    """A department's alerts; an admin also sees those no department could be found for."""
+    scope = Q(department_id=department_id)
+    return scope | Q(department_id=None) if is_admin else scope
+
+
+async def page(department_id: int, *, is_admin: bool, open_only: bool, before: int | None,
+               limit: int) -> tuple[list[dict[str, Any]], int | None, int]:
+    """The department's alerts, newest first; answer (items, next cursor, open count)."""
+    query = StaffAlert.filter(_scope(department_id, is_admin))
+    open_count = await query.filter(acknowledged_at=None).count()
+    if open_only:
+        query = query.filter(acknowledged_at=None)
+    if before:
+        query = query.filter(id__lt=before)
+    rows = await query.order_by("-id").limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [shape(a) for a in rows], (rows[-1].id if more and rows else None), open_count
+
+
+async def acknowledge(alert_id: int, department_id: int, *, is_admin: bool, staff_id: int
+                      ) -> StaffAlert | None:
+    """Mark it seen and dealt with (the first acknowledgement stays); None if not visible."""
+    scope = _scope(department_id, is_admin)
+    await StaffAlert.filter(scope, id=alert_id, acknowledged_at=None).update(
+        acknowledged_by=staff_id, acknowledged_at=clock.now())
+    return await StaffAlert.filter(scope, id=alert_id).first()
+
+
+def shape(a: StaffAlert) -> dict[str, Any]:
+    return {
+        "id": a.id, "kind": a.kind, "severity": a.severity, "title": a.title, "body": a.body,
+        "case_id": a.case_id, "data": a.data, "created_at": clock.iso(a.created_at),
+        "acknowledged": a.acknowledged_at is not None,
+        "acknowledged_by": a.acknowledged_by, "acknowledged_at": clock.iso(a.acknowledged_at),
+    }
