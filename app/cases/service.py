@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from app.cases import forms, materials, supplement
 from app.cases.lifecycle import Actor, record_creation, transition
 from app.cases.numbering import next_number
+from app.catalogue import fees
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.identity.companies import require_authorised
 from app.identity.levels import require_level
@@ -53,7 +54,7 @@ async def create_draft(
     await require_realname(person_id, version.required_realname_level)
     if company_id is not None:
         await require_company(person_id, company_id, item.code)
-    fee_total = sum(int(f.get("amount_fen", 0)) for f in version.fees or [])
+    fee_total = fees.fee_total(version, delivery)
     # a bad form refuses the whole request: no draft is left behind
     form_data = _sealed_form(version, form or {})
     async with in_transaction() as conn:
@@ -96,9 +97,14 @@ async def update_draft(
                 raise ValidationFailed("不支持该送达方式",
                                        fields={"delivery": "取值不在允许范围内"})
             locked.delivery = delivery
-        await locked.save(update_fields=["form_data", "delivery", "updated_at"], using_db=conn)
+            # postage follows the delivery chosen
+            locked.fee_total_fen = fees.fee_total(version, delivery)
+            locked.fee_stage = version.fee_timing if locked.fee_total_fen else None
+        await locked.save(update_fields=["form_data", "delivery", "fee_total_fen", "fee_stage",
+                                         "updated_at"], using_db=conn)
     case.form_data, case.delivery, case.updated_at = (
         locked.form_data, locked.delivery, locked.updated_at)
+    case.fee_total_fen, case.fee_stage = locked.fee_total_fen, locked.fee_stage
     return case
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
+from app.catalogue.fees import fee_lines
 from app.errors import BadRequest, Conflict, NotFound, UpstreamUnavailable
 from app.interfaces import PayRequest, ProviderError
 from app.payments.common import (
@@ -33,20 +34,6 @@ from models.identity import ChannelAccount
 from models.payments import OrderStatus, PaymentOrder, PaymentOrderItem
 
 log = logging.getLogger(__name__)
-
-
-def fee_lines(version: ServiceItemVersion) -> list[dict[str, Any]]:
-    lines = []
-    for fee in version.fees or []:
-        amount = int(fee.get("amount_fen") or 0)
-        if amount > 0:
-            lines.append({
-                "name": str(fee.get("name") or "办事费用")[:128],
-                "amount_fen": amount,
-                "nontax_code": str(fee.get("nontax_code") or ""),
-                "collecting_unit_code": str(fee.get("collecting_unit_code") or ""),
-            })
-    return lines
 
 
 async def create_order(
@@ -88,7 +75,7 @@ async def create_order(
             to_close.append(order)
         if reuse is None:
             version = await ServiceItemVersion.get(id=case.item_version_id).using_db(conn)
-            lines = fee_lines(version)
+            lines = fee_lines(version, case.delivery)
             total = sum(line["amount_fen"] for line in lines)
             if total <= 0:
                 raise Conflict("该事项无需缴费", code="NO_FEE_DUE")

@@ -93,3 +93,33 @@ async def test_i_paid_asks_the_platform_and_receipt_shows_up(api, citizen, sims)
     other = await citizen()
     r = await api.post(f"/api/v1/payments/orders/{no}/confirm", headers=other.headers)
     assert r.status_code == 404
+
+
+async def test_postage_is_a_fee_line_when_the_result_goes_by_courier(
+    api, citizen, staff, sims
+) -> None:
+    from tests.cases.conftest import filed_case, make_item
+
+    clerk = await staff(roles=["clerk"], department="POST")
+    item = await make_item(clerk.department_id, postage_fen=1200, fee_timing="submission",
+                           delivery_options=["window", "express"])
+    person = await citizen()
+    draft = await filed_case(api, person.headers, item, submit=False)
+    assert draft["delivery"] == "window" and draft["fees"]["total_fen"] == 0
+    r = await api.patch(f"/api/v1/cases/{draft['id']}", headers=person.headers,
+                        json={"delivery": "express"})
+    assert r.status_code == 200, r.text
+    assert r.json()["fees"] == {"stage": "submission", "total_fen": 1200, "paid_at": None}
+    r = await api.post(f"/api/v1/cases/{draft['id']}/submit", headers=person.headers)
+    assert r.status_code == 200 and r.json()["status"] == "fee_due", r.text
+    order = (await create_order(api, person.headers, draft["id"]))["order"]
+    assert order["amount_fen"] == 1200
+    items = await PaymentOrderItem.filter(order__out_trade_no=order["out_trade_no"])
+    assert [(i.name, i.amount_fen) for i in items] == [("邮寄费", 1200)]
+
+    back = await filed_case(api, person.headers, item, submit=False)
+    await api.patch(f"/api/v1/cases/{back['id']}", headers=person.headers,
+                    json={"delivery": "express"})
+    r = await api.patch(f"/api/v1/cases/{back['id']}", headers=person.headers,
+                        json={"delivery": "window"})
+    assert r.json()["fees"]["total_fen"] == 0 and r.json()["fees"]["stage"] is None
