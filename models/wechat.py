@@ -24,6 +24,9 @@ class InboundCallback(Model):
     mode = fields.CharField(max_length=8)  # plain | compat | aes
     outcome = fields.CharField(max_length=16, default="accepted")  # accepted | handled | malformed
     body = fields.TextField()
+    # the query's ``signature`` (token, timestamp, nonce): in plain mode it does not cover the
+    # body, so a signature seen with one push is refused with any other
+    query_signature = fields.CharField(max_length=40, null=True, db_index=True)
     received_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

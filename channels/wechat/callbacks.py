@@ -22,16 +22,17 @@ from app.settings import Settings
 from channels.wechat import inbound, store
 from channels.wechat.crypto import CallbackCrypto, callback_crypto, check_signature
 from channels.wechat.errors import CallbackSignatureError, WeChatCallbackError
-from channels.wechat.messages import MalformedMessage, parse, text_reply
+from channels.wechat.messages import InboundMessage, MalformedMessage, parse, text_reply
 from channels.wechat.recorder import InboundRecorder
 
 log = logging.getLogger("zsb.wechat")
 bp = Blueprint("wechat_callbacks")
 
-REPLY_BUDGET_SECONDS = 3.5  # WeChat gives up after 5 s
+ANSWER_BUDGET_SECONDS = 4.5  # WeChat gives up after 5 s: acting and replying both fit in
 # The plain-mode signature covers token, timestamp and nonce but not the body, so a signed query
-# string seen once could carry any forged body later: in plain mode only fresh timestamps are
-# believed. (Safe mode signs the encrypted body itself, so published samples still verify.)
+# string seen once could carry any forged body later: only fresh timestamps are believed, and a
+# query signature already recorded with one push is refused with another (a safe-mode URL with
+# ``encrypt_type`` stripped is such a query too: its ``signature`` is recorded as well).
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_BODY_BYTES = 64 * 1024  # WeChat's pushes are a few KiB; anything larger is not WeChat
 SUCCESS = "success"
@@ -117,8 +118,9 @@ async def receive(request: Request) -> HTTPResponse:
     # and the body (WeChat's own WXBizMsgCrypt checks only it); otherwise the query signature.
     if crypto is None and not _verified(q, settings):
         return _forbidden()
-    # in safe mode msg_signature covers the body, and a replayed body is only a duplicate
-    if not safe and not _fresh(q.get("timestamp", "")):
+    # every signature covers the timestamp, and nothing old is believed (in safe mode a replayed
+    # body would only be a duplicate; in plain mode the signature covers no body at all)
+    if not _fresh(q.get("timestamp", "")):
         log.warning("wechat callback refused: stale timestamp (replay?)")
         return _forbidden()
     if len(request.body) > MAX_BODY_BYTES:
@@ -149,20 +151,23 @@ async def receive(request: Request) -> HTTPResponse:
         await store.record_malformed(mode, _text(xml))
         return text(SUCCESS)
 
-    new = await store.record_inbound(msg, mode, _text(xml), _recorder(request))
-    # a push that changes state is marked handled once acted on: a retry of one whose first
-    # handling failed or never finished (the process died in between) is acted on again
-    if inbound.changes_state(msg) and (new or await store.unhandled(msg)):
-        try:
-            await inbound.act(msg, settings)
-            await store.mark_handled(msg)
-        except Exception:
-            log.exception("wechat callback action failed", extra={"event": msg.event})
-            return HTTPResponse(status=503)  # WeChat retries
+    signature = q.get("signature", "")
+    if not safe and await store.signature_used_elsewhere(signature, msg):
+        log.warning("wechat callback refused: a signed query reused with another push")
+        return _forbidden()
+    deadline = asyncio.get_running_loop().time() + ANSWER_BUDGET_SECONDS
+    try:
+        async with asyncio.timeout_at(deadline):
+            await _record_and_act(request, msg, mode, _text(xml), signature, settings)
+    except TimeoutError:
+        log.warning("wechat callback not handled in time; WeChat retries it")
+        return HTTPResponse(status=503)
+    except _ActionFailed:
+        return HTTPResponse(status=503)  # WeChat retries
     answer = inbound.immediate_reply(msg)
     if answer is ...:
         try:
-            async with asyncio.timeout(REPLY_BUDGET_SECONDS):
+            async with asyncio.timeout_at(deadline):
                 answer = await inbound.reply(msg, settings)
         except TimeoutError:
             log.warning("wechat reply took too long; answered success")
@@ -173,3 +178,23 @@ async def receive(request: Request) -> HTTPResponse:
     if crypto is not None:
         xml_reply = crypto.encrypt_reply(xml_reply, nonce=q.get("nonce") or None)
     return HTTPResponse(xml_reply, content_type="application/xml; charset=utf-8")
+
+
+class _ActionFailed(Exception):
+    pass
+
+
+async def _record_and_act(
+    request: Request, msg: InboundMessage, mode: str, xml: str, signature: str,
+    settings: Settings,
+) -> None:
+    new = await store.record_inbound(msg, mode, xml, _recorder(request), signature)
+    # a push that changes state is marked handled once acted on: a retry of one whose first
+    # handling failed or never finished (the process died in between) is acted on again
+    if inbound.changes_state(msg) and (new or await store.unhandled(msg)):
+        try:
+            await inbound.act(msg, settings)
+            await store.mark_handled(msg)
+        except Exception as exc:
+            log.exception("wechat callback action failed", extra={"event": msg.event})
+            raise _ActionFailed from exc

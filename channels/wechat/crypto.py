@@ -71,9 +71,14 @@ class CallbackCrypto:
         """Take ``Encrypt`` out of a safe-mode POST body and decrypt it.
 
         Only the base64 ``Encrypt`` element is needed, so it is found with a pattern instead of
-        a full XML parse: the decrypted message is parsed properly afterwards.
+        a full XML parse: the decrypted message is parsed properly afterwards. WeChat puts it
+        last, after any plaintext fields.
         """
-        match = _ENCRYPT.search(body)
+        # the last one: in compatible mode the user's own text comes first and may hold the
+        # element's name
+        match = None
+        for match in _ENCRYPT.finditer(body):  # noqa: B007 - the last is wanted
+            pass
         if match is None:
             raise WeChatCallbackError("malformed safe-mode body")
         encrypt = (match.group(1) or match.group(2)).decode("ascii")

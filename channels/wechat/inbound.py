@@ -21,7 +21,7 @@ from channels.wechat.notifier import bizsend_key
 
 log = logging.getLogger("zsb.wechat")
 
-SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
+SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan", "subscribe_scan_product"}
 CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
 KNOWN_EVENTS = (
     SUBSCRIBE_EVENTS
@@ -86,6 +86,7 @@ async def _receipt(msg: InboundMessage) -> None:
         platform_message_id=str(msg.msg_id or ""),
         delivered=status == "success",
         raw_code=status,
+        recipient=msg.openid,
     )
 
 

@@ -48,10 +48,13 @@ class InboundMessage:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages, sender + CreateTime (+ event) for events, as WeChat advises."""
+        """MsgId for messages, sender + CreateTime (+ event) for events, as WeChat advises;
+        an event that names a message (a template receipt's MsgID) also by that, since two
+        receipts to one user can share a second."""
         if self.msg_type != "event" and self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.openid}:{self.create_time}:{self.event or self.msg_type}"
+        key = f"evt:{self.openid}:{self.create_time}:{self.event or self.msg_type}"
+        return f"{key}:{self.msg_id}" if self.msg_id else key
 
 
 _SUBSCRIBE_EVENTS = {

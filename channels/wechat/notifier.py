@@ -1,8 +1,9 @@
 """WeChat notifiers for the push pipeline: template messages and subscribe notifications.
 
-A template message goes only to a follower (else 43004 without calling WeChat); a subscribe
-notification only against a consent, which a one-time consent pays for. Outcomes follow the
-errcode: busy, quota, token trouble, 5xx and network are retryable; the rest is final.
+A template message is not sent to someone known to have unfollowed (43004 without calling
+WeChat); a subscribe notification only against a consent, which a one-time consent pays for.
+Outcomes follow the errcode: busy, quota, token trouble, 5xx and network are retryable; the
+rest is final.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class WeChatTemplateNotifier:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         openid = message.recipient
-        if not await store.is_following(openid):
+        if await store.has_unfollowed(openid):
             return SendResult(
                 DeliveryOutcome.PERMANENT, raw_code="43004", detail="用户未关注公众号"
             )

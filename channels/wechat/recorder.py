@@ -20,7 +20,8 @@ from app.clock import now
 log = logging.getLogger("zsb.wechat")
 
 MAX_BATCH = 256
-COLUMNS = ("dedupe_key", "openid", "msg_type", "event", "mode", "outcome", "body", "received_at")
+COLUMNS = ("dedupe_key", "openid", "msg_type", "event", "mode", "outcome", "body",
+           "query_signature", "received_at")
 
 
 @dataclass(slots=True)
@@ -32,6 +33,7 @@ class Row:
     mode: str
     body: str
     outcome: str = "accepted"
+    query_signature: str | None = None
 
 
 class InboundRecorder:
@@ -71,9 +73,9 @@ _CONFLICT = "ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"
 # one fixed statement for any batch size, so asyncpg prepares it once per connection
 _PG_SQL = (
     f"INSERT INTO wechat_inbound_callback ({_COLS}) "  # noqa: S608 - constant text
-    "SELECT k, o, t, e, m, oc, b, $8::timestamptz FROM unnest("
-    "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]"
-    f") AS r(k, o, t, e, m, oc, b) {_CONFLICT}"
+    "SELECT k, o, t, e, m, oc, b, s, $9::timestamptz FROM unnest("
+    "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+    f" $8::text[]) AS r(k, o, t, e, m, oc, b, s) {_CONFLICT}"
 )
 
 

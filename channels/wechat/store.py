@@ -20,7 +20,8 @@ from models.wechat import ConsentKind, Follower, InboundCallback, SubscribeConse
 
 
 async def record_inbound(
-    msg: InboundMessage, mode: str, body: str, recorder: InboundRecorder
+    msg: InboundMessage, mode: str, body: str, recorder: InboundRecorder,
+    query_signature: str | None = None,
 ) -> bool:
     """Store the callback raw; False when this push was seen before (a WeChat retry)."""
     row = Row(
@@ -30,8 +31,16 @@ async def record_inbound(
         event=msg.event[:64] if msg.event else None,
         mode=mode,
         body=pii.encrypt(body),  # chat text may carry an ID or phone number
+        query_signature=(query_signature or None) and query_signature[:40],
     )
     return await recorder.record(row)
+
+
+async def signature_used_elsewhere(query_signature: str, msg: InboundMessage) -> bool:
+    """Whether this query signature came before with another push: a copied callback URL
+    (plain mode signs no body; a safe-mode URL stripped of ``encrypt_type`` looks plain)."""
+    return await InboundCallback.filter(query_signature=query_signature[:40]).exclude(
+        dedupe_key=msg.dedupe_key[:160]).exists()
 
 
 async def unhandled(msg: InboundMessage) -> bool:
@@ -82,8 +91,10 @@ async def unfollow(openid: str, event_time: int) -> None:
         )
 
 
-async def is_following(openid: str) -> bool:
-    return await Follower.filter(openid=openid, subscribed=True).exists()
+async def has_unfollowed(openid: str) -> bool:
+    """Known to have left (an unsubscribe event, or WeChat's 43004). Someone who followed
+    before this server knew, or whose follow event was lost, is not: WeChat decides."""
+    return await Follower.filter(openid=openid, subscribed=False).exists()
 
 
 async def mark_unfollowed(openid: str) -> None:

@@ -62,7 +62,9 @@ class CachedCredential:
         value = await self.kv.get(self.key)
         if value and value != stale:
             return value  # another worker refreshed while we waited
-        value, expires_in = await self._fetch(stale is not None)
+        # force mode invalidates the token for every holder and is rationed (20 a day):
+        # asked for only when the normal fetch gives the refused value back
+        value, expires_in = await self._fetch(False)
         if stale is not None and value == stale:
             value, expires_in = await self._fetch(True)
         ttl = max(60, expires_in - EARLY_REFRESH_SECONDS)

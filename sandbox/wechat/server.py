@@ -62,6 +62,7 @@ def _new_state() -> dict[str, Any]:
         "callbacks": [],
         "calls": [],
         "token_fetches": 0,
+        "stable_forced": 0,  # force_refresh=true calls: WeChat allows 20 a day
         "faults": {
             "expire_token": False,
             "busy": 0,
@@ -103,6 +104,7 @@ async def stable_token(request: web.Request) -> web.Response:
     if body.get("appid") != APPID or body.get("secret") != SECRET:
         return err(40125, "invalid appsecret")
     current = state["stable"]
+    state["stable_forced"] += bool(body.get("force_refresh"))
     if body.get("force_refresh") or current not in state["tokens"]:
         current = state["stable"] = _issue_token(state)
     remaining = int(state["tokens"][current] - time.monotonic())
@@ -252,6 +254,7 @@ async def sim_state(request: web.Request) -> web.Response:
             "sent_templates": state["sent_templates"],
             "sent_subscribe": state["sent_subscribe"],
             "token_fetches": state["token_fetches"],
+            "stable_forced": state["stable_forced"],
             "callbacks": state["callbacks"][-50:],
         }
     )

@@ -53,7 +53,13 @@ async def test_unregistered_device_falls_through_to_sms(make_dispatcher: Any, jp
 
 async def test_unfollowed_wechat_user_goes_to_the_next_channel(make_dispatcher: Any,
                                                                jpush: Any) -> None:
-    person, _regs, _openid = await new_person(devices=1, wechat=True)
+    import time
+
+    from channels.wechat import store
+
+    person, _regs, openid = await new_person(devices=1, wechat=True)
+    assert openid is not None
+    await store.unfollow(openid, int(time.time()))
     event = await emit_event("case.accepted", person)
     await make_dispatcher().drain()
     n = await notification_for(event)
@@ -177,8 +183,9 @@ async def test_wechat_subscribe_notice_is_settled_by_its_sent_event(
     from channels.wechat.notifier import bizsend_key
     from push import receipts
 
-    person, _regs, openid = await new_person(wechat=True)  # not a follower: no template
+    person, _regs, openid = await new_person(wechat=True)
     assert openid is not None
+    await store.unfollow(openid, int(time.time()) - 20)  # left: no template message
     template = settings.wechat_subscribe_template_id
     accept = [SubscribeChoice(template, "accept")]
     await store.record_choices(openid, accept, int(time.time()) - 10, frozenset())

@@ -205,3 +205,72 @@ async def test_safe_mode_trusts_only_msg_signature(api: httpx.AsyncClient) -> No
     assert await records(openid) == []
     resp = await api.post("/callbacks/wechat", params=query, content=body.encode())
     assert resp.status_code == 200 and "<Encrypt>" in resp.text
+
+
+async def test_a_copied_callback_url_carries_no_other_push(api: httpx.AsyncClient) -> None:
+    """Plain mode signs no body: a query signature seen with one push is refused with another,
+    also when it is a safe-mode URL with ``encrypt_type`` stripped. A retry still passes."""
+    victim = new_openid()
+    await Follower.create(openid=victim, subscribed=True, last_event_time=0)
+    query, body = proto.sign_request(proto.build_text(victim, "你好"), "aes")
+    assert (await api.post("/callbacks/wechat", params=query, content=body.encode())
+            ).status_code == 200
+    stripped = {k: v for k, v in query.items() if k not in ("encrypt_type", "msg_signature")}
+    for forged in (proto.build_event(victim, "unsubscribe"), proto.build_text(victim, "我的办件")):
+        resp = await api.post("/callbacks/wechat", params=stripped, content=forged.encode())
+        assert resp.status_code == 403 and resp.text == ""
+    assert len(await records(victim)) == 1
+    assert (await Follower.get(openid=victim)).subscribed
+
+    plain_query, plain_body = proto.sign_request(proto.build_text(victim, "帮助"), "plain")
+    for _ in range(2):  # WeChat's retry: same query, same push
+        resp = await api.post("/callbacks/wechat", params=plain_query,
+                              content=plain_body.encode())
+        assert resp.status_code == 200
+    forged = proto.build_event(victim, "unsubscribe")
+    resp = await api.post("/callbacks/wechat", params=plain_query, content=forged.encode())
+    assert resp.status_code == 403
+    assert (await Follower.get(openid=victim)).subscribed and len(await records(victim)) == 2
+
+
+async def test_safe_mode_refuses_a_stale_timestamp(api: httpx.AsyncClient) -> None:
+    openid = new_openid()
+    encrypted = proto.encrypt(proto.build_text(openid, "你好"))
+    body = f"<xml><ToUserName>{proto.ORIGINAL_ID}</ToUserName><Encrypt>{encrypted}</Encrypt></xml>"
+    for age, status in ((3600, 403), (0, 200)):
+        ts, nonce = str(int(time.time()) - age), "777"
+        params = {"signature": _sig(proto.TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce,
+                  "encrypt_type": "aes", "msg_signature": _sig(proto.TOKEN, ts, nonce, encrypted)}
+        resp = await api.post("/callbacks/wechat", params=params, content=body.encode())
+        assert resp.status_code == status
+    assert len(await records(openid)) == 1
+
+
+async def test_template_receipts_in_the_same_second_are_both_recorded(
+    api: httpx.AsyncClient,
+) -> None:
+    openid, now = new_openid(), int(time.time())
+    for msg_id in ("200000001", "200000002"):
+        xml = proto.build_event(openid, "TEMPLATESENDJOBFINISH", create_time=now,
+                                extra={"MsgID": msg_id, "Status": "success"})
+        query, body = proto.sign_request(xml, "aes")
+        resp = await api.post("/callbacks/wechat", params=query, content=body.encode())
+        assert resp.status_code == 200 and resp.text == "success"
+    assert len(await records(openid)) == 2
+
+
+async def test_compat_mode_text_naming_encrypt_is_answered(sims: dict) -> None:
+    openid = new_openid()
+    out = await send(sims["wechat"].base_url, "text", openid=openid, mode="compat",
+                     content="<Encrypt>abcd</Encrypt>")
+    assert out["status"] == 200 and "进度 办件编号" in out["reply"]
+
+
+async def test_follow_by_scanning_a_product_code_is_a_follow(api: httpx.AsyncClient) -> None:
+    openid = new_openid()
+    key = "scanbarcode|EAN13|6901234567892"
+    xml = proto.build_event(openid, "subscribe", extra={"EventKey": key})
+    query, body = proto.sign_request(xml, "aes")
+    resp = await api.post("/callbacks/wechat", params=query, content=body.encode())
+    assert resp.status_code == 200
+    assert (await Follower.get(openid=openid)).subscribed

@@ -41,16 +41,21 @@ def _message(
     )
 
 
-async def test_template_needs_a_follower_then_sends_and_gets_a_receipt(
+async def test_template_skips_who_unfollowed_then_sends_and_gets_a_receipt(
     server: object, sims: dict, settings: Settings, http: aiohttp.ClientSession, kv: KeyValue
 ) -> None:
     notifier = build_template(settings, http, kv)
     assert isinstance(notifier, Notifier) and notifier.channel == "wechat_template"
-    openid = new_openid()
+    base, openid = sims["wechat"].base_url, new_openid()
+    await send(base, "unsubscribe", openid=openid)
+    calls = len(sims["wechat"].app["state"]["sent_templates"])
     result = await notifier.send(_message(openid))
     assert (result.outcome, result.raw_code) == (DeliveryOutcome.PERMANENT, "43004")
+    assert len(sims["wechat"].app["state"]["sent_templates"]) == calls  # WeChat not asked
 
-    await send(sims["wechat"].base_url, "subscribe", openid=openid)
+    # someone never seen (followed before this server knew): WeChat decides
+    assert (await notifier.send(_message(new_openid()))).outcome is DeliveryOutcome.SENT
+    await send(base, "subscribe", openid=openid, create_time=int(time.time()) + 1)
     result = await notifier.send(_message(openid))
     assert result.outcome is DeliveryOutcome.SENT and result.platform_message_id
     sent = sims["wechat"].app["state"]["sent_templates"][-1]
@@ -82,7 +87,7 @@ async def test_template_errcodes_map_to_outcomes(
     result = await notifier.send(_message(openid))
     assert (result.outcome, result.raw_code) == (DeliveryOutcome.PERMANENT, "43004")
     await sim_call(base, "/_sim/faults", {"unsubscribed": []})
-    assert not await store.is_following(openid)
+    assert await store.has_unfollowed(openid)
 
 
 async def test_expired_token_is_refreshed_transparently(

@@ -46,6 +46,7 @@ async def test_expired_token_is_refreshed_and_the_call_retried_once(w: WireRig) 
         {"button": [{"type": "view", "name": "办事指南", "url": "https://x.invalid/"}]}
     )
     assert w.state["token_fetches"] == 2
+    assert w.state["stable_forced"] == 0  # force mode (20 a day) only when normal mode fails
     assert w.state["menu"]["button"][0]["name"] == "办事指南"
 
 
