@@ -22,7 +22,7 @@ from app.settings import Settings
 from channels.wechat import inbound, store
 from channels.wechat.crypto import CallbackCrypto, callback_crypto, check_signature
 from channels.wechat.errors import CallbackSignatureError, WeChatCallbackError
-from channels.wechat.messages import InboundMessage, MalformedMessage, parse, text_reply
+from channels.wechat.messages import MalformedMessage, parse, text_reply
 from channels.wechat.recorder import InboundRecorder
 
 log = logging.getLogger("zsb.wechat")
@@ -110,6 +110,7 @@ def _fresh(timestamp: str) -> bool:
 
 @bp.post("/callbacks/wechat")
 async def receive(request: Request) -> HTTPResponse:
+    deadline = asyncio.get_running_loop().time() + ANSWER_BUDGET_SECONDS
     settings: Settings = request.app.ctx.settings
     q = _query(request)
     safe = q.get("encrypt_type", "raw") == "aes"
@@ -155,15 +156,21 @@ async def receive(request: Request) -> HTTPResponse:
     if not safe and await store.signature_used_elsewhere(signature, msg):
         log.warning("wechat callback refused: a signed query reused with another push")
         return _forbidden()
-    deadline = asyncio.get_running_loop().time() + ANSWER_BUDGET_SECONDS
-    try:
-        async with asyncio.timeout_at(deadline):
-            await _record_and_act(request, msg, mode, _text(xml), signature, settings)
-    except TimeoutError:
-        log.warning("wechat callback not handled in time; WeChat retries it")
-        return HTTPResponse(status=503)
-    except _ActionFailed:
-        return HTTPResponse(status=503)  # WeChat retries
+    new = await store.record_inbound(msg, mode, _text(xml), _recorder(request), signature)
+    # a push that changes state is marked handled once acted on: a retry of one whose first
+    # handling failed, took too long or never finished (the process died in between) is acted
+    # on again
+    if inbound.changes_state(msg) and (new or await store.unhandled(msg)):
+        try:
+            async with asyncio.timeout_at(deadline):
+                await inbound.act(msg, settings)
+                await store.mark_handled(msg)
+        except TimeoutError:
+            log.warning("wechat callback not acted on in time", extra={"event": msg.event})
+            return HTTPResponse(status=503)  # WeChat retries
+        except Exception:
+            log.exception("wechat callback action failed", extra={"event": msg.event})
+            return HTTPResponse(status=503)
     answer = inbound.immediate_reply(msg)
     if answer is ...:
         try:
@@ -179,22 +186,3 @@ async def receive(request: Request) -> HTTPResponse:
         xml_reply = crypto.encrypt_reply(xml_reply, nonce=q.get("nonce") or None)
     return HTTPResponse(xml_reply, content_type="application/xml; charset=utf-8")
 
-
-class _ActionFailed(Exception):
-    pass
-
-
-async def _record_and_act(
-    request: Request, msg: InboundMessage, mode: str, xml: str, signature: str,
-    settings: Settings,
-) -> None:
-    new = await store.record_inbound(msg, mode, xml, _recorder(request), signature)
-    # a push that changes state is marked handled once acted on: a retry of one whose first
-    # handling failed or never finished (the process died in between) is acted on again
-    if inbound.changes_state(msg) and (new or await store.unhandled(msg)):
-        try:
-            await inbound.act(msg, settings)
-            await store.mark_handled(msg)
-        except Exception as exc:
-            log.exception("wechat callback action failed", extra={"event": msg.event})
-            raise _ActionFailed from exc
