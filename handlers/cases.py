@@ -31,11 +31,6 @@ async def _mine(request: Request, case_id: int):  # type: ignore[no-untyped-def]
     return await queries.case_for_person(case_id, request.ctx.person_id)
 
 
-async def _detail(request: Request, case_id: int):  # type: ignore[no-untyped-def]
-    case = await _mine(request, case_id)
-    return ok(await queries.detail(case))
-
-
 @bp.post("")
 @doc("Create a draft case for a published item", TAG)
 @citizen_required
@@ -69,7 +64,7 @@ async def list_mine(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(CaseDetailOut)
 async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
-    return await _detail(request, case_id)
+    return ok(await queries.detail_for_person(case_id, request.ctx.person_id))
 
 
 @bp.get("/number/<case_no:str>")

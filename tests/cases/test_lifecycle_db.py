@@ -81,3 +81,15 @@ async def test_find_case_for_person(submitted: Case) -> None:
     found = await find_case_for_person(submitted.number, submitted.person_id)
     assert found is not None and found.id == submitted.id
     assert await find_case_for_person(submitted.number, submitted.person_id + 100000) is None
+
+
+async def test_citizen_read_checks_the_chain_every_time(
+    api: Any, citizen: Any, item: dict[str, Any]
+) -> None:
+    me = await citizen()
+    case = await filed_case(api, me.headers, item)
+    url = f"/api/v1/cases/{case['id']}"
+    assert (await api.get(url, headers=me.headers)).json()["timeline_intact"]
+    await CaseEvent.filter(case_id=case["id"], seq=1).update(reason="被篡改的理由")
+    read = (await api.get(url, headers=me.headers)).json()
+    assert not read["timeline_intact"] and read["timeline"][0]["reason"] == "被篡改的理由"

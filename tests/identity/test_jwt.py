@@ -115,3 +115,27 @@ async def test_reused_refresh_token_revokes_the_family(api, citizen) -> None:  #
     assert later.status_code == 401
     assert (await _status(api, rotated["access_token"]))[0] == 401
     assert (await _status(api, who.access))[0] == 401
+
+
+async def test_a_token_verified_once_still_expires(api, citizen, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from app.security import tokens
+
+    who = await citizen()
+    exp = int(time.time()) + 60
+    token = jwt.encode(_claims(settings, who.person_id, exp=exp), _secret(settings), "HS256")
+    assert (await _status(api, token))[0] == 200
+    assert (await _status(api, token))[0] == 200  # the remembered verification
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: exp))
+    assert await _status(api, token) == (401, "TOKEN_EXPIRED")
+
+
+async def test_an_altered_copy_of_a_verified_token_is_refused(api, citizen, settings) -> None:  # type: ignore[no-untyped-def]
+    who, other = await citizen(), await citizen()
+    token = jwt.encode(_claims(settings, who.person_id), _secret(settings), "HS256")
+    assert (await _status(api, token))[0] == 200
+    header, _, signature = token.split(".")
+    body = jwt.decode(token, options={"verify_signature": False})
+    forged = f"{header}.{_b64({**body, 'sub': str(other.person_id)})}.{signature}"
+    assert await _status(api, forged) == (401, "TOKEN_INVALID")
