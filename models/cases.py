@@ -77,7 +77,7 @@ class Case(Model):
 
     class Meta:
         table = "case_record"
-        indexes = (("department_id", "status"),)
+        indexes = (("department_id", "status"), ("person_id", "id"))
 
 
 class CaseEvent(Model):
@@ -123,6 +123,7 @@ class Material(Model):
 
     class Meta:
         table = "case_material"
+        indexes = (("case_id", "id"),)
 
 
 class SupplementNotice(Model):
@@ -171,6 +172,7 @@ class SupplementItem(Model):
 
     class Meta:
         table = "supplement_item"
+        indexes = (("notice_id", "id"),)
 
 
 class ClockPause(Model):
@@ -186,6 +188,7 @@ class ClockPause(Model):
 
     class Meta:
         table = "case_clock_pause"
+        indexes = (("case_id", "id"),)
 
 
 class CaseNumberCounter(Model):
