@@ -153,7 +153,9 @@ async def receive(request: Request) -> HTTPResponse:
         return text(SUCCESS)
 
     signature = q.get("signature", "")
-    if not safe and await store.signature_used_elsewhere(signature, msg):
+    if not safe and await store.signature_used_elsewhere(
+        signature, int(q["timestamp"]), MAX_CLOCK_SKEW_SECONDS, msg
+    ):
         log.warning("wechat callback refused: a signed query reused with another push")
         return _forbidden()
     new = await store.record_inbound(msg, mode, _text(xml), _recorder(request), signature)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Case, F, When
@@ -36,11 +37,18 @@ async def record_inbound(
     return await recorder.record(row)
 
 
-async def signature_used_elsewhere(query_signature: str, msg: InboundMessage) -> bool:
+async def signature_used_elsewhere(
+    query_signature: str, timestamp: int, window_seconds: int, msg: InboundMessage
+) -> bool:
     """Whether this query signature came before with another push: a copied callback URL
-    (plain mode signs no body; a safe-mode URL stripped of ``encrypt_type`` looks plain)."""
-    return await InboundCallback.filter(query_signature=query_signature[:40]).exclude(
-        dedupe_key=msg.dedupe_key[:160]).exists()
+    (plain mode signs no body; a safe-mode URL stripped of ``encrypt_type`` looks plain).
+    Its first use was received within ``window_seconds`` of the signed ``timestamp``."""
+    signed_at = datetime.fromtimestamp(timestamp, tz=UTC)
+    window = timedelta(seconds=window_seconds + 1)
+    return await InboundCallback.filter(
+        received_at__gte=signed_at - window, received_at__lte=signed_at + window,
+        query_signature=query_signature[:40],
+    ).exclude(dedupe_key=msg.dedupe_key[:160]).exists()
 
 
 async def unhandled(msg: InboundMessage) -> bool:
