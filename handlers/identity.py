@@ -79,16 +79,23 @@ def _on_site(public_base_url: str, url: str) -> str:
 
 
 @auth.get("/wechat/authorize-url")
-@doc("WeChat web OAuth: the authorize URL with a signed, single-use state", "identity")
+@doc("WeChat web OAuth: the authorize URL with a signed, single-use state bound to this "
+     "browser (an HttpOnly cookie that the login call must carry)", "identity")
 @query(AuthorizeUrlQuery)
 @returns(AuthorizeUrlOut)
 async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def]
     q: AuthorizeUrlQuery = request.ctx.query
     settings = request.app.ctx.settings
     _on_site(settings.public_base_url, q.redirect_uri)
-    state = oauth_state.issue(settings.state_secret.get_secret_value())
+    binding = oauth_state.new_binding()
+    state = oauth_state.issue(settings.state_secret.get_secret_value(), binding)
     url = request.app.ctx.edges.get("wechat_login").authorize_url(q.redirect_uri, q.scope, state)
-    return ok({"url": url, "state": state})
+    response = ok({"url": url, "state": state})
+    response.add_cookie(
+        oauth_state.COOKIE, binding, path="/api/v1/auth/wechat", httponly=True, samesite="Lax",
+        secure=request.scheme == "https", max_age=oauth_state.TTL_SECONDS,
+    )
+    return response
 
 
 @auth.post("/wechat/login")
@@ -98,7 +105,10 @@ async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def
 async def wechat_login(request: Request):  # type: ignore[no-untyped-def]
     data: WeChatLoginIn = request.ctx.body
     ctx = request.app.ctx
-    await oauth_state.consume(ctx.settings.state_secret.get_secret_value(), data.state, ctx.kv)
+    await oauth_state.consume(
+        ctx.settings.state_secret.get_secret_value(), data.state,
+        request.cookies.get(oauth_state.COOKIE, ""), ctx.kv,
+    )
     answer = await logins.login(
         ctx.edges.get("wechat_login"), {"code": data.code}, kv=ctx.kv, device=data.device
     )
