@@ -21,6 +21,7 @@ from app.cases.schemas import (
     UpdateCaseIn,
 )
 from app.errors import NotFound, ValidationFailed
+from app.payments.orders import close_at_platform
 from app.security.auth import citizen_required
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
@@ -144,7 +145,8 @@ async def submit_case(request: Request, case_id: int):  # type: ignore[no-untype
 @returns(CaseDetailOut)
 async def withdraw_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason)
+    for order in await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason):
+        await close_at_platform(request.app.ctx.edges, order)
     return ok(await queries.detail(case))
 
 

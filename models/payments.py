@@ -23,6 +23,7 @@ class OrderStatus(StrEnum):
 class Anomaly(StrEnum):
     paid_after_close = "paid_after_close"  # the payer paid an order we had closed
     duplicate_payment = "duplicate_payment"  # the case's fees were already paid elsewhere
+    case_not_payable = "case_not_payable"  # the case no longer waits for fees (withdrawn)
 
 
 class PaymentOrder(Model):

@@ -14,8 +14,11 @@ from app.catalogue import fees
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.identity.companies import require_authorised
 from app.identity.levels import require_level
+from app.payments.common import PayActor
+from app.payments.settle import close_pending_of_case
 from models.cases import Case, CaseStatus, Material
 from models.catalogue import ServiceItem, ServiceItemVersion
+from models.payments import PaymentOrder
 
 
 async def require_realname(person_id: int, level: int) -> None:
@@ -130,11 +133,14 @@ async def submit(case: Case, person_id: int) -> Case:
     return case
 
 
-async def withdraw(case: Case, person_id: int, reason: str | None) -> Case:
+async def withdraw(case: Case, person_id: int, reason: str | None) -> list[PaymentOrder]:
+    """Withdraw; answer the payment orders closed with it (to close at the platform too)."""
     async with in_transaction() as conn:
         await transition(case, CaseStatus.withdrawn, actor=citizen(person_id),
                          reason=reason or "申请人撤回", connection=conn)
-    return case
+        return await close_pending_of_case(
+            case.id, actor=PayActor("citizen", str(person_id)), reason="办件已撤回", conn=conn
+        )
 
 
 async def resubmit(case: Case, person_id: int) -> Case:

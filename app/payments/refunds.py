@@ -176,15 +176,27 @@ async def mark_failed(refund_id: int, error: str, *, attempts: int | None = None
 
 async def retry_refund(edges: Any, *, out_trade_no: str, out_refund_no: str,
                        staff: Any) -> Refund:
-    """Staff ask again for a refund that failed: same refund number, so money moves once."""
+    """Staff ask again for a refund that failed: same refund number, so money moves once.
+    What was refunded since (a replacement refund, say) counts: the retry must still fit in
+    what the order can give back."""
     order = await order_for_staff(out_trade_no, staff)
     async with in_transaction() as conn:
+        order = await PaymentOrder.select_for_update().using_db(conn).get(id=order.id)
         refund = await Refund.select_for_update().using_db(conn).get_or_none(
             out_refund_no=out_refund_no, order_id=order.id)
         if refund is None:
             raise NotFound("退款记录不存在", code="REFUND_NOT_FOUND")
         if refund.status is not RefundStatus.failed:
             raise Conflict("只有失败的退款可以重试", code="REFUND_NOT_FAILED")
+        if refund.transaction_id is None:  # a surplus refund gives back its own payment
+            if order.status is not OrderStatus.paid:
+                raise Conflict("订单未支付或已全额退款，不能退款", code="ORDER_NOT_REFUNDABLE")
+            taken = sum(r.amount_fen for r in await Refund.filter(
+                order_id=order.id, status__in=OPEN, transaction_id__isnull=True
+            ).using_db(conn))
+            if taken + refund.amount_fen > order.amount_fen:
+                raise Conflict("重试将超出可退金额（已有其他退款）", code="REFUND_AMOUNT_INVALID",
+                               fields={"amount_fen": f"最多可退 {order.amount_fen - taken} 分"})
         refund.status, refund.attempts, refund.finished_at = RefundStatus.pending, 0, None
         await refund.save(using_db=conn)
         await record_event(order, "refund_retried", actor=PayActor("staff", str(staff.id)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -67,6 +68,15 @@ class RefundIn(BaseModel):
     amount_fen: int = Field(gt=0)
     reason: str = Field(min_length=2, max_length=200)
     out_refund_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-|*@]{6,64}$")
+
+    @field_validator("out_refund_no")
+    @classmethod
+    def _not_automatic(cls, value: str | None) -> str | None:
+        """``<order>AR`` and ``<order>S<8 hex>`` are the automatic refunds' numbers: a staff
+        refund holding one would stop that order's automatic refund."""
+        if value and re.search(r"(AR|S[0-9A-F]{8})$", value):
+            raise ValueError("以 AR 或 S+8位十六进制结尾的退款单号保留给自动退款")
+        return value
 
 
 class RefundOut(BaseModel):

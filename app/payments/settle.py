@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ANOMALY_REASONS = {
     Anomaly.paid_after_close: "订单已关闭后收到付款，自动退款",
     Anomaly.duplicate_payment: "该办件费用已缴纳，重复付款自动退款",
+    Anomaly.case_not_payable: "办件已不再等待缴费（如已撤回），收到付款自动退款",
 }
 SURPLUS = "surplus_payment"  # a second transaction for one order: refunded, order unchanged
 SURPLUS_REASON = "同一订单重复付款，自动退还多付款项"
@@ -144,11 +145,11 @@ async def _settle_paid(result: PayResult, channel: str, actor: PayActor,
     if status == OrderStatus.closed:
         anomaly = Anomaly.paid_after_close
     # A case enters fee_due once, and the first good payment moves it on in the same
-    # transaction: while it is still fee_due no other order of it can have been paid.
-    elif row["case_status"] != CaseStatus.fee_due and await sql.rows(
-        conn, _OTHER_PAID, row["case_id"], order_id
-    ):
-        anomaly = Anomaly.duplicate_payment
+    # transaction: while it is still fee_due no other order of it can have been paid. Out of
+    # fee_due and not paid by another order, it left without paying (withdrawn): nothing is due.
+    elif row["case_status"] != CaseStatus.fee_due:
+        other_paid = await sql.rows(conn, _OTHER_PAID, row["case_id"], order_id)
+        anomaly = Anomaly.duplicate_payment if other_paid else Anomaly.case_not_payable
     now = clock.now()
     set_paid = (_SET_PAID, [anomaly.value if anomaly else None, result.transaction_id,
                             result.paid_at or now, now, order_id])
@@ -249,6 +250,19 @@ async def apply_closed(out_trade_no: str, *, channel: str, actor: PayActor) -> S
             return Settled("duplicate", order.id)
         await close_locked(order, actor=actor, reason="订单已关闭", conn=conn)
         return Settled("closed", order.id)
+
+
+async def close_pending_of_case(
+    case_id: int, *, actor: PayActor, reason: str, conn: BaseDBAsyncClient
+) -> list[PaymentOrder]:
+    """Close the case's unpaid orders (the case stopped waiting for its fees); answer them, to
+    be closed at the platform after commit. A payment that still arrives is refunded."""
+    pending = await PaymentOrder.filter(
+        case_id=case_id, status=OrderStatus.pending
+    ).select_for_update().using_db(conn)
+    for order in pending:
+        await close_locked(order, actor=actor, reason=reason, conn=conn)
+    return list(pending)
 
 
 async def close_locked(

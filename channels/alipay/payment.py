@@ -163,14 +163,18 @@ class AlipayGateway:
         *, transaction_id: str | None = None,
     ) -> dict[str, Any]:
         """Refund ``amount_fen``; ``out_refund_no`` is Alipay's ``out_request_no``, so asking
-        twice moves money once (the second answer has ``fund_change`` "N")."""
+        twice moves money once (the second answer has ``fund_change`` "N").
+
+        Code 10000 says the call was taken, not that money moved: only ``fund_change`` "Y" is
+        a refund done. Otherwise it is ``processing`` until ``refund_status``
+        (``alipay.trade.fastpay.refund.query``) or the refund notify says so."""
         if not 0 < amount_fen <= total_fen:
             raise AlipayFinalError("refund amount must be within the paid total")
         body = await self.client.trade_refund(
             out_trade_no, fen_to_yuan(amount_fen), out_refund_no, reason, trade_no=transaction_id
         )
         return {
-            "status": "succeeded",  # Alipay refunds synchronously: code 10000 means done
+            "status": "succeeded" if body.get("fund_change") == "Y" else "processing",
             "out_refund_no": out_refund_no,
             "refund_id": body.get("trade_no"),
             "transaction_id": body.get("trade_no"),

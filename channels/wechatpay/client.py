@@ -83,6 +83,7 @@ class WeChatPayClient:
                 status = resp.status
                 if not raw and 200 <= status < 300:
                     self._verify_response(resp.headers, data)
+                signed = 300 <= status < 500 and self._signed(resp.headers, data)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise WeChatPayRetryable(f"WeChat Pay unreachable: {type(exc).__name__}") from exc
         if status >= 300:
@@ -90,8 +91,19 @@ class WeChatPayClient:
                 err = json.loads(data) if data else None
             except ValueError:
                 err = None
-            raise from_response(status, err if isinstance(err, dict) else None)
+            error = from_response(status, err if isinstance(err, dict) else None)
+            error.signed = signed  # type: ignore[attr-defined]
+            raise error
         return status, data
+
+    def _signed(self, headers: Any, data: bytes) -> bool:
+        """Whether an answer carries WeChat Pay's valid signature (an error answer is acted on
+        only then: "no such order" closes ours, so it must come from WeChat Pay)."""
+        try:
+            self._verify_response(headers, data)
+        except ResponseSignatureError:
+            return False
+        return True
 
     def _verify_response(self, headers: Any, data: bytes) -> None:
         serial = headers.get("Wechatpay-Serial", "")

@@ -115,9 +115,11 @@ class WeChatPayGateway:
         try:
             tx = await self.client.query(out_trade_no)
         except WeChatPayFinal as exc:
-            if exc.code == "ORDER_NOT_EXIST":
+            if exc.code == "ORDER_NOT_EXIST" and getattr(exc, "signed", False):
                 return PayResult(out_trade_no=out_trade_no, state="closed", raw={"missing": True})
             raise
+        if str(tx.get("out_trade_no", "")) != out_trade_no:  # an answer about another order
+            raise WeChatPayFinal("query answered for another order", raw=tx)
         return self._result(tx, {"kind": "query"})
 
     async def close(self, out_trade_no: str) -> None:

@@ -215,3 +215,55 @@ async def test_alipay_refund_notify_is_judged_by_refund_fee(api, citizen, sims,
     assert r.text == "success"
     assert str((await Refund.get(id=refund.id)).status) == "succeeded"
     assert (await PaymentOrder.get(id=order.id)).refunded_fen == 500
+
+
+async def test_withdrawing_closes_the_pending_order_and_late_money_is_refunded(
+    api, citizen, sims
+) -> None:
+    """A withdrawn case waits for no fees: its open order is closed (here and at WeChat Pay),
+    and a payment that lands for a case that left fee_due unpaid is refunded, not kept."""
+    from models.cases import Case
+
+    person = await citizen()
+    case = await fee_due_case(person.person_id)
+    no = (await create_order(api, person.headers, case.id))["order"]["out_trade_no"]
+    r = await api.post(f"/api/v1/cases/{case.id}/withdraw", headers=person.headers, json={})
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
+    assert await order_status(no) == "closed"
+    assert sims["wechatpay"].app["state"]["orders"][no]["state"] == "CLOSED"
+
+    # the race the close cannot win: an order still open while its case was withdrawn
+    other = await fee_due_case(person.person_id)
+    late = (await create_order(api, person.headers, other.id))["order"]["out_trade_no"]
+    await Case.filter(id=other.id).update(status="withdrawn")
+    await sim(sims["wechatpay"].base_url, "pay", out_trade_no=late)
+
+    async def refunded() -> bool:
+        order = await PaymentOrder.get(out_trade_no=late)
+        return str(order.anomaly) == "case_not_payable" and await Refund.filter(
+            order_id=order.id, automatic=True).exists()
+
+    await wait_for(refunded)
+    assert (await Case.get(id=other.id)).status == "withdrawn"
+    assert not await Receipt.filter(order__out_trade_no=late).exists()
+
+
+async def test_retrying_a_failed_refund_cannot_refund_twice(api, citizen, sims, staff) -> None:
+    """A failed refund replaced by another one: retrying the first must not give back more
+    than the order took."""
+    no, _case = await _paid(api, citizen, sims, "alipay")
+    reviewer = await staff(roles=["reviewer"], department="PAYT")
+    url = f"/api/v1/staff/payments/orders/{no}/refunds"
+    await sim(sims["alipay"].base_url, "fail", method="alipay.trade.refund", code="40004",
+              sub_code="ACQ.SYSTEM_ERROR_FINAL", sub_msg="退款失败", times=1)
+    first = await api.post(url, json={"amount_fen": 1000, "reason": "多收退回",
+                                      "out_refund_no": f"{no}F1"}, headers=reviewer.headers)
+    assert first.status_code == 201 and first.json()["status"] == "failed", first.text
+    second = await api.post(url, json={"amount_fen": 1000, "reason": "多收退回",
+                                       "out_refund_no": f"{no}F2"}, headers=reviewer.headers)
+    assert second.status_code == 201 and second.json()["status"] == "succeeded", second.text
+    r = await api.post(f"{url}/{no}F1/retry", headers=reviewer.headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "REFUND_AMOUNT_INVALID"
+    order = await PaymentOrder.get(out_trade_no=no)
+    assert order.refunded_fen == 1000 and str((await Refund.get(out_refund_no=f"{no}F1")).status
+                                              ) == "failed"

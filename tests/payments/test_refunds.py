@@ -152,3 +152,14 @@ async def test_refund_notify_naming_another_order_changes_nothing(api, citizen, 
     settled = await apply_refund_result(notify(no), channel="wechatpay", actor=actor)
     assert settled.outcome == "applied" and await _refund_status(refund.out_refund_no) == (
         "succeeded")
+
+
+async def test_automatic_refund_numbers_are_reserved(api, citizen, staff, sims) -> None:
+    no = await _paid_order(api, citizen, sims)
+    reviewer = await staff(roles=["reviewer"], department="PAYT")
+    url = f"/api/v1/staff/payments/orders/{no}/refunds"
+    for number in ("ZSB2026000001AR", "ZSB2026000001S0A1B2C3D"):
+        r = await api.post(url, json={"amount_fen": 100, "reason": "测试退款",
+                                      "out_refund_no": number}, headers=reviewer.headers)
+        assert r.status_code == 422, r.text
+    assert not await Refund.filter(order__out_trade_no=no).exists()
