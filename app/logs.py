@@ -31,7 +31,8 @@ def current_request_id() -> str | None:
     holder = request_id_var.get()
     return holder.request_id if holder is not None else None
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# as answers mask them (``pii.mask_id_number``): 3 + 4 kept, so no birth date or region shows
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _SECRETS = re.compile(
@@ -41,7 +42,7 @@ _SECRETS = re.compile(
 
 
 def scrub(text: str) -> str:
-    text = _ID_NUMBER.sub(r"\1********\2", text)
+    text = _ID_NUMBER.sub(r"\1***********\2", text)
     text = _PHONE.sub(r"\1****\2", text)
     text = _BEARER.sub(r"\1***", text)
     return _SECRETS.sub(r"\1***", text)

@@ -29,6 +29,14 @@ async def require_company(person_id: int, company_id: int, item_code: str) -> No
     await require_authorised(person_id, company_id, item_code)
 
 
+async def _still_authorised(case: Case, person_id: int) -> None:
+    """A company's case goes forward only while its 经办人's authority stands (it may have been
+    revoked or have run out since the draft was made)."""
+    if case.company_id is not None:
+        code = await ServiceItem.filter(id=case.item_id).first().values_list("code", flat=True)
+        await require_company(person_id, case.company_id, str(code))
+
+
 def citizen(person_id: int) -> Actor:
     return Actor("citizen", str(person_id))
 
@@ -117,6 +125,7 @@ async def submit(case: Case, person_id: int) -> Case:
                        fields={"from": str(case.status), "to": "submitted"})
     version = await version_of(case)
     await require_realname(person_id, version.required_realname_level)
+    await _still_authorised(case, person_id)
     async with in_transaction() as conn:
         # checked under the row lock, so no edit lands between the checks and the move
         locked = await Case.select_for_update().using_db(conn).get(id=case.id)
@@ -144,6 +153,7 @@ async def withdraw(case: Case, person_id: int, reason: str | None) -> list[Payme
 
 
 async def resubmit(case: Case, person_id: int) -> Case:
+    await _still_authorised(case, person_id)
     async with in_transaction() as conn:
         locked = await Case.select_for_update().using_db(conn).get(id=case.id)
         notice = await supplement.close_on_resubmit(locked, conn)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.errors import ApiError, UpstreamUnavailable
+from app.errors import ApiError, BadRequest, UpstreamUnavailable
 from app.identity.accounts import login_or_register
 from app.interfaces import LoginProvider, PlatformIdentity, ProviderError
 from app.kv import KeyValue
@@ -58,6 +58,9 @@ async def login(
     device: str | None,
 ) -> dict[str, Any]:
     identity = await identify(provider, credential)
+    if identity.extra.get("is_snapshotuser"):
+        # WeChat's snapshot page (朋友圈快照) logs in a virtual user, not the person
+        raise BadRequest("请点击页面底部“使用完整服务”后再登录", code="LOGIN_SNAPSHOT_USER")
     person_id = await login_or_register(identity)
     token = identity.extra.get("access_token") if identity.channel == "alipay" else None
     if token:

@@ -40,6 +40,8 @@ async def sns_access_token(request: web.Request) -> web.Response:
     }
     if code["unionid"] and code["scope"] == "snsapi_userinfo":
         answer["unionid"] = code["unionid"]
+    if code.get("snapshot"):  # 朋友圈快照页: a virtual user, not the person
+        answer["is_snapshotuser"] = 1
     return web.json_response(answer)
 
 
@@ -76,4 +78,5 @@ async def sim_code(request: web.Request) -> web.Response:
     code = _issue_code(state, body["openid"], body.get("unionid"), scope)
     if "ttl" in body:
         state["codes"][code]["expires"] = time.monotonic() + float(body["ttl"])
+    state["codes"][code]["snapshot"] = bool(body.get("snapshot"))
     return web.json_response({"code": code})

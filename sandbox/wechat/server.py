@@ -8,7 +8,8 @@ Serves ``cgi-bin/token``, ``cgi-bin/stable_token``, ``cgi-bin/ticket/getticket``
 
 Control endpoints (JSON bodies):
 - ``GET /connect/oauth2/authorize?…&sim_openid=`` (the browser page): redirects back with a code
-- ``POST /_sim/oauth/code`` ``{openid, unionid?, scope?}`` → ``{code}`` (single use, 5 minutes)
+- ``POST /_sim/oauth/code`` ``{openid, unionid?, scope?, snapshot?}`` → ``{code}`` (single use,
+  5 minutes; ``snapshot`` answers ``is_snapshotuser: 1``, a 朋友圈 snapshot-page virtual user)
 - ``POST /_sim/faults`` ``{expire_token, busy, quota, slow, unsubscribed, refused, receipts,
   receipt_status}`` — ``busy`` / ``quota`` count the calls that fail; ``expire_token`` makes the
   current tokens answer 42001

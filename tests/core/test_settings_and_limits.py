@@ -91,7 +91,7 @@ def test_logs_mask_personal_data() -> None:
 
     line = scrub("phone 13812345678 id 11010519491231002X Bearer abc.def.ghi code=123456")
     assert "13812345678" not in line and "138****5678" in line
-    assert "11010519491231002X" not in line
+    assert "11010519491231002X" not in line and "110***********002X" in line
     assert "abc.def.ghi" not in line
     assert "123456" not in line
 

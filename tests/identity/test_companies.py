@@ -118,3 +118,34 @@ async def test_expired_and_unknown_agents_are_refused(api, citizen, sims) -> Non
     )
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "AGENT_NOT_FOUND"
+
+
+async def test_a_company_case_goes_forward_only_while_the_agent_is_authorised(
+    api, citizen, sims  # type: ignore[no-untyped-def]
+) -> None:
+    from models.core import Department
+    from tests.cases.conftest import GOOD_FORM, PDF, PNG, make_item, upload
+
+    rep, _, _ = await _verified(api, citizen, sims)
+    agent, agent_name, agent_number = await _verified(api, citizen, sims)
+    dept, _ = await Department.get_or_create(code="COMP", defaults={"name": "市市场监管局"})
+    item = await make_item(dept.id)
+    company_id = (await api.post(
+        "/api/v1/companies", json={"credit_code": new_credit_code(), "name": "经办测试有限公司"},
+        headers=rep.headers)).json()["company_id"]
+    grant = {"name": agent_name, "id_number": agent_number, "scope": [item["code"]],
+             "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
+    member = (await api.post(f"/api/v1/companies/{company_id}/agents", json=grant,
+                             headers=rep.headers)).json()["id"]
+    r = await api.post("/api/v1/cases", headers=agent.headers,
+                       json={"item_code": item["code"], "form": GOOD_FORM,
+                             "company_id": company_id})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    await upload(api, agent.headers, cid, "M01", PDF)
+    await upload(api, agent.headers, cid, "M02", PNG)
+    await api.delete(f"/api/v1/companies/{company_id}/agents/{member}", headers=rep.headers)
+    r = await api.post(f"/api/v1/cases/{cid}/submit", headers=agent.headers)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "COMPANY_AUTHORITY_REQUIRED"
+    detail = (await api.get(f"/api/v1/cases/{cid}", headers=agent.headers)).json()
+    assert detail["status"] == "draft"

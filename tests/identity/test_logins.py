@@ -117,3 +117,17 @@ async def test_alipay_forged_response_signature_changes_nothing(api, sims) -> No
     assert resp.status_code == 400
     assert resp.json()["error"]["code"] == "LOGIN_RESPONSE_UNVERIFIED"
     assert not await ChannelAccount.exists(channel="alipay", subject=issued["user_id"])
+
+
+async def test_wechat_snapshot_page_user_is_not_logged_in(api, sims, settings) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    openid = _openid()
+    async with httpx.AsyncClient() as sim:
+        r = await sim.post(f"{sims['wechat'].base_url}/_sim/oauth/code",
+                           json={"openid": openid, "snapshot": True})
+        code = r.json()["code"]
+    state = await wechat_state(api, settings.public_base_url)
+    r = await api.post("/api/v1/auth/wechat/login", json={"code": code, "state": state})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "LOGIN_SNAPSHOT_USER"
+    assert not await ChannelAccount.filter(channel="wechat", subject=openid).exists()
