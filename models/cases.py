@@ -8,6 +8,7 @@ previous event (tampering shows) and an outbox event in the same transaction.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -74,6 +75,9 @@ class Case(Model):
     event_seq = fields.IntField(default=0)  # seq of the last CaseEvent (the chain head)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    # the personal form fields are sealed inside the document (``enc:`` values)
+    ENCRYPTED_JSON_FIELDS: ClassVar[tuple[str, ...]] = ("form_data",)
 
     class Meta:
         table = "case_record"

@@ -9,6 +9,7 @@ and 100,000 finished rows cost a claim nothing.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -49,6 +50,8 @@ class Notification(Model):
     event_at = fields.DatetimeField(null=True)  # when the state change happened
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    ENCRYPTED_JSON_FIELDS: ClassVar[tuple[str, ...]] = ("route",)  # SMS phones, sealed
+
     class Meta:
         table = "push_notification"
 
@@ -73,6 +76,8 @@ class Delivery(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
+
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("recipient",)  # sealed when a phone
 
     class Meta:
         table = "push_delivery"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -30,6 +31,8 @@ class InboundCallback(Model):
     # its end, far cheaper per callback than an index on the random signature.
     query_signature = fields.CharField(max_length=40, null=True)
     received_at = fields.DatetimeField(auto_now_add=True)
+
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
 
     class Meta:
         table = "wechat_inbound_callback"

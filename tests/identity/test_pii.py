@@ -120,3 +120,55 @@ async def test_rotate_pii_key_command(citizen, settings) -> None:  # type: ignor
     person = await Person.get(id=who.person_id)
     assert pii.key_id(person.phone_enc or "") == old_kid
     assert pii.decrypt(person.phone_enc or "") == who.phone
+
+
+async def test_rotation_reaches_form_fields_callback_bodies_and_sms_routes(
+    citizen, staff, settings  # type: ignore[no-untyped-def]
+) -> None:
+    """Sealed values outside ``*_enc`` columns: personal form fields (``enc:`` inside the
+    document), raw WeChat callbacks, SMS phones in push routes and deliveries. Values that are
+    not sealed (an openid beside them) are left as they are."""
+    import uuid
+
+    from models.cases import Case
+    from models.push import Delivery, Notification
+    from models.wechat import InboundCallback
+
+    who = await citizen()
+    clerk = await staff(roles=["clerk"])
+    case = await result_case(who.person_id, clerk.department_id)
+    await Case.filter(id=case.id).update(
+        form_data={"applicant": "enc:" + pii.encrypt("张三"), "count": 2, "note": "无"})
+    callback = await InboundCallback.create(dedupe_key=f"rot:{uuid.uuid4().hex}", mode="plain",
+                                            body=pii.encrypt("<xml>我的身份证号</xml>"))
+    sms = pii.encrypt(who.phone)
+    note = await Notification.create(
+        dedupe_key=f"rot:{uuid.uuid4().hex}", person_id=who.person_id, event_type="t",
+        priority="normal", title="t", body="b",
+        route=[{"channel": "wechat_template", "recipient": "oROTATION"},
+               {"channel": "sms", "recipient": sms}])
+    await Delivery.create(notification=note, channel="sms", recipient=sms)
+    await Delivery.create(notification=note, channel="wechat_template", recipient="oROTATION")
+
+    ring = pii.keyring()
+    old, old_spec = ring.current, settings.pii_keys.get_secret_value()
+    new_spec = f"k-rot:{base64.b64encode(os.urandom(32)).decode()}"
+    report = await rotate_all(pii.Keyring(*pii.parse_keys(f"{new_spec},{old_spec}"),
+                                          ring.index_key))
+    assert report.unreadable == 0
+
+    form = (await Case.get(id=case.id)).form_data
+    assert form["applicant"].startswith("enc:k-rot$") and form["count"] == 2
+    assert pii.key_id((await InboundCallback.get(id=callback.id)).body) == "k-rot"
+    route = (await Notification.get(id=note.id)).route
+    assert route[0]["recipient"] == "oROTATION" and pii.key_id(route[1]["recipient"]) == "k-rot"
+    recipients = {d.channel: d.recipient for d in await Delivery.filter(notification_id=note.id)}
+    assert recipients["wechat_template"] == "oROTATION"
+    assert pii.key_id(recipients["sms"]) == "k-rot"
+
+    back = await rotate_all(pii.Keyring(*pii.parse_keys(f"{old_spec},{new_spec}"),
+                                        ring.index_key))
+    assert back.unreadable == 0
+    form = (await Case.get(id=case.id)).form_data
+    assert pii.key_id(form["applicant"][4:]) == old
+    assert pii.decrypt(form["applicant"][4:]) == "张三"
