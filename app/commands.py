@@ -26,13 +26,15 @@ def makemigrations(argv: list[str]) -> int:
     it loads every app, so cross-app foreign keys resolve, and writes only what was asked."""
     parser = argparse.ArgumentParser(prog="python -m app makemigrations")
     parser.add_argument("labels", nargs="*")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when the models differ from the migrations")
     args = parser.parse_args(argv)
     _ensure_sqlite_dir()
-    asyncio.run(_makemigrations(set(args.labels)))
-    return 0
+    pending = asyncio.run(_makemigrations(set(args.labels), write=not args.check))
+    return 1 if args.check and pending else 0
 
 
-async def _makemigrations(labels: set[str]) -> None:
+async def _makemigrations(labels: set[str], *, write: bool = True) -> int:
     from tortoise.cli.cli import tortoise_cli_context
     from tortoise.migrations.autodetector import MigrationAutodetector
 
@@ -41,10 +43,16 @@ async def _makemigrations(labels: set[str]) -> None:
     config = tortoise_config()
     async with tortoise_cli_context(config) as ctx:
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    pending = 0
     for writer in writers:
         if labels and writer.app_label not in labels:
             continue
-        print(f"created {writer.app_label}.{writer.name}: {writer.write()}")
+        pending += 1
+        if write:
+            print(f"created {writer.app_label}.{writer.name}: {writer.write()}")
+        else:
+            print(f"missing {writer.app_label}.{writer.name}")
+    return pending
 
 
 def create_department(argv: list[str]) -> int:
