@@ -49,12 +49,16 @@ async def login_or_register(identity: PlatformIdentity) -> int:
 
 async def _person_for_new_account(identity: PlatformIdentity, conn: object) -> Person:
     if identity.union_id:  # same WeChat user through another app of the same open platform
-        sibling = await ChannelAccount.filter(union_id=identity.union_id).using_db(conn).first()
+        family = identity.channel.split("_")[0]  # WeChat's unionid and Alipay's are apart
+        sibling = await ChannelAccount.filter(
+            union_id=identity.union_id, channel__startswith=family,
+            person__status="active",
+        ).using_db(conn).first()
         if sibling:
             return await Person.get(id=sibling.person_id).using_db(conn)  # type: ignore[attr-defined]
     if identity.channel == "app":
         bidx = pii.blind_index(identity.subject, "phone")
-        existing = await Person.filter(phone_bidx=bidx).using_db(conn).first()
+        existing = await Person.filter(phone_bidx=bidx, status="active").using_db(conn).first()
         if existing:
             return existing
         return await Person.create(

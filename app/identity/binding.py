@@ -148,7 +148,9 @@ async def _bind(me: Person, owner: Person, proof: Proof, conn: BaseDBAsyncClient
     await ChannelAccount.filter(person_id=me.id).using_db(conn).update(person_id=owner.id)
     if owner.phone_bidx is None and me.phone_bidx is not None:
         owner.phone_enc, owner.phone_bidx = me.phone_enc, me.phone_bidx
-        me.phone_enc = me.phone_bidx = None
+    # the merged record keeps no phone: its login (an app account) now belongs to the owner,
+    # and a later login with that phone must never land in the empty record
+    me.phone_enc = me.phone_bidx = None
     await _move_cases(me.id, owner.id, conn)
     me.status = "merged"
     await me.save(using_db=conn)

@@ -110,3 +110,28 @@ async def test_out_of_range_ids_answer_404_not_500(api, citizen, staff) -> None:
     for method, url, kw, caller in calls:
         resp = await getattr(api, method)(url, headers=caller.headers, **kw)
         assert resp.status_code == 404, (url, resp.text)
+
+
+async def test_a_phone_unbound_after_a_merge_logs_into_nobody_merged(
+    api, citizen, sims  # type: ignore[no-untyped-def]
+) -> None:
+    """Phone B's login joins the verified person (face check); unbound from that person, B
+    logs in as a new person, never into the emptied record it came from."""
+    owner = await citizen()
+    name, number = await known_person(sims["idcheck"].base_url)
+    await consent(api, owner.headers, "realname")
+    await verify_l2(api, owner.headers, name, number)
+    second = await citizen()
+    await consent(api, second.headers, "realname")
+    bound = (await verify_face(api, second.headers, sims["idcheck"].base_url, name, number)
+             ).json()
+    assert bound["bound"]
+    merged = await Person.get(id=second.person_id)
+    assert merged.status == "merged" and merged.phone_bidx is None and merged.phone_enc is None
+    channels = (await api.get("/api/v1/me/channels", headers=owner.headers)).json()
+    phone_b = [c for c in channels if c["channel"] == "app"][-1]  # the one bound last
+    assert (await api.delete(f"/api/v1/me/channels/{phone_b['id']}", headers=owner.headers)
+            ).status_code == 200
+    again = await citizen(phone=second.phone)
+    assert again.person_id not in (owner.person_id, second.person_id)
+    assert (await api.get("/api/v1/me", headers=bearer(again.access))).status_code == 200
