@@ -8,7 +8,7 @@ by someone holding a live authority for it (``require_company_authority``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -16,11 +16,13 @@ from tortoise.transactions import in_transaction
 
 from app.clock import now
 from app.errors import ApiError, Conflict, Forbidden, NotFound
-from app.identity.levels import require_level
+from app.identity.levels import require_level, require_recent_verification
 from app.identity.numbers import normalize_credit_code
 from app.identity.realname import check_id_number, check_name, check_number
 from app.security import pii
 from models.identity import Company, CompanyMember, Person
+
+STEP_UP_MAX_AGE = timedelta(minutes=30)  # a representative's check before granting authority
 
 
 class CompanyAuthorityRequired(ApiError):
@@ -99,8 +101,10 @@ async def authorise_agent(
     expires_at: datetime,
 ) -> CompanyMember:
     """The representative names the 经办人 by name and ID number; the agent must be a
-    person already verified at L2 under exactly that identity."""
+    person already verified at L2 under exactly that identity. Handing out a company's
+    authority is a step-up action: the representative's own check must be recent."""
     await _as_legal_rep(person_id, company_id)
+    await require_recent_verification(person_id, 2, STEP_UP_MAX_AGE)
     if expires_at <= now():
         raise ApiError("授权期限必须晚于当前时间", code="EXPIRY_INVALID", status=422)
     name, number = check_name(agent_name), check_id_number(agent_id_number)

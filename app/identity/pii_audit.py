@@ -10,12 +10,14 @@ FIELDS = {"phone": "phone_enc", "name": "name_enc", "id_number": "id_number_enc"
 
 
 async def _serves(person_id: int, department_id: int | None) -> bool:
-    """A clerk may read the data of the people whose cases their department handles."""
+    """A clerk may read the data of the people whose cases their department handles: filed
+    cases, not a draft its author has not sent."""
     if department_id is None:  # admin
         return True
     from models.cases import Case
 
-    return await Case.exists(person_id=person_id, department_id=department_id)
+    return await Case.filter(person_id=person_id, department_id=department_id).exclude(
+        status="draft").exists()
 
 
 async def reveal(

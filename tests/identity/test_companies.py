@@ -149,3 +149,23 @@ async def test_a_company_case_goes_forward_only_while_the_agent_is_authorised(
     assert r.status_code == 403 and r.json()["error"]["code"] == "COMPANY_AUTHORITY_REQUIRED"
     detail = (await api.get(f"/api/v1/cases/{cid}", headers=agent.headers)).json()
     assert detail["status"] == "draft"
+
+
+async def test_granting_authority_needs_a_recent_check_of_the_representative(
+    api, citizen, sims  # type: ignore[no-untyped-def]
+) -> None:
+    from models.identity import RealNameVerification
+
+    rep, _, _ = await _verified(api, citizen, sims)
+    _agent, agent_name, agent_number = await _verified(api, citizen, sims)
+    company_id = (await api.post(
+        "/api/v1/companies", json={"credit_code": new_credit_code(), "name": "授权测试有限公司"},
+        headers=rep.headers)).json()["company_id"]
+    await RealNameVerification.filter(person_id=rep.person_id).update(
+        created_at=datetime.now(UTC) - timedelta(hours=2))
+    grant = {"name": agent_name, "id_number": agent_number, "scope": ["GA-001"],
+             "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
+    r = await api.post(f"/api/v1/companies/{company_id}/agents", json=grant, headers=rep.headers)
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["code"] == "STEP_UP_REQUIRED"
+    assert r.json()["error"]["fields"]["required_level"] == 2
