@@ -7,25 +7,38 @@ import sys
 
 import httpx
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from app.server import check_topology
 from app.settings import DEV_SECRETS, Settings
+
+
+def _real_secrets() -> dict[str, str]:
+    """A value of its own for every secret that ships with a development default."""
+    return {name: f"real-{name}-from-the-vault-0123456789"
+            for name, field in Settings.model_fields.items()
+            if isinstance(field.default, SecretStr)}
 
 
 def test_production_refuses_default_secrets_naming_the_setting() -> None:
     with pytest.raises(ValidationError) as err:
         Settings(env="production")
     assert "ZSB_JWT_SECRET" in str(err.value)
+    # the secrets that check platform callbacks too: with a value anyone can read here, anyone
+    # could forge a WeChat message or a courier's 签收
+    almost = {**_real_secrets(), "wechat_token": Settings().wechat_token.get_secret_value(),
+              "kuaidi100_salt": Settings().kuaidi100_salt.get_secret_value()}
+    with pytest.raises(ValidationError) as err:
+        Settings(env="production", **almost)
+    assert "ZSB_WECHAT_TOKEN" in str(err.value) and "ZSB_KUAIDI100_SALT" in str(err.value)
+    assert "ZSB_JWT_SECRET" not in str(err.value)
 
 
 def test_production_starts_with_real_secrets() -> None:
     s = Settings(
         env="production",
-        jwt_secret="x" * 48,
-        pii_keys="k2:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=",
-        pii_index_key="a-real-index-key-from-the-vault",
-        state_secret="a-real-state-secret-from-the-vault",
+        **{**_real_secrets(), "jwt_secret": "x" * 48,
+           "pii_keys": "k2:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY="},
     )
     masked = s.masked()
     assert masked["jwt_secret"] == "***"
