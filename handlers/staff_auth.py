@@ -41,7 +41,7 @@ class StaffMe(BaseModel):
 @returns(StaffTokenPair)
 async def login(request: Request):  # type: ignore[no-untyped-def]
     data: StaffLogin = request.ctx.body
-    staff = await authenticate_staff(data.username, data.password)
+    staff = await authenticate_staff(data.username, data.password, request.app.ctx.kv)
     pair = await tokens.issue_pair(
         "staff", staff.id, channel="staff", extra_claims=staff_claims(staff)
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 
 from sandbox.runner import RunningSimulator
-from tests.conftest import latest_sms_code
+from tests.conftest import STAFF_PASSWORD, latest_sms_code
 from tests.support.pii_registry import new_ip, new_phone
 
 
@@ -133,3 +133,21 @@ async def test_staff_login_roles_and_audiences(api, staff, citizen) -> None:
     assert r.status_code == 401 and r.json()["error"]["code"] == "LOGIN_FAILED"
     r = await api.post("/api/v1/staff/auth/refresh", json={"refresh_token": clerk.refresh})
     assert r.status_code == 200
+
+
+async def test_staff_guesses_at_once_share_one_limit_and_the_lock_lifts(api, staff, kv) -> None:
+    import asyncio
+
+    from app.staff import MAX_FAILED_LOGINS
+
+    clerk = await staff(roles=["clerk"], department="GA")
+    url = "/api/v1/staff/auth/login"
+    guesses = await asyncio.gather(*(
+        api.post(url, json={"username": clerk.username, "password": f"guess-{n}"})
+        for n in range(MAX_FAILED_LOGINS + 15)))
+    assert all(r.status_code == 401 for r in guesses)
+    r = await api.post(url, json={"username": clerk.username, "password": STAFF_PASSWORD})
+    assert r.status_code == 401  # locked: even the right password waits
+    await kv.delete(f"staff-login:{clerk.username.lower()}")  # as the lock's expiry would
+    r = await api.post(url, json={"username": clerk.username, "password": STAFF_PASSWORD})
+    assert r.status_code == 200, r.text
