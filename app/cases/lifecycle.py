@@ -91,6 +91,8 @@ def _guard(case: Case, to: CaseStatus) -> bool:
         return case.accepted_at is not None  # a review-stage 补正 left unanswered
     if to is S.fee_due:
         return case.fee_stage == ("submission" if frm is S.draft else "approval")
+    if frm is S.draft and to is S.submitted:
+        return case.fee_stage != "submission"  # fees due at submission are paid first
     if frm is S.approved and to is S.result_issued:
         return case.fee_stage != "approval"  # fees first
     if frm is S.paid:

@@ -177,9 +177,18 @@ async def _view(case: Case, row: dict[str, Any], *, staff: bool) -> dict[str, An
         materials=[materials.view(m) for m in mats],
         supplements=await supplement.view(case) if row["has_notices"] else [],
         timeline=[_event_view(e, staff) for e in events],
-        timeline_intact=chain.verify(events) is None,
+        timeline_intact=_intact(case, events),
     )
     return out
+
+
+def _intact(case: Case, events: list[CaseEvent]) -> bool:
+    """The chain holds, and it ends where the case is: its last links cannot be dropped, nor
+    the case's status edited, without it showing."""
+    if chain.verify(events) is not None or not events:
+        return False
+    last = events[-1]
+    return last.seq == case.event_seq and str(last.to_status) == CaseStatus(case.status).value
 
 
 def _event_view(e: CaseEvent, staff: bool) -> dict[str, Any]:

@@ -137,7 +137,8 @@ async def submit(case: Case, person_id: int) -> Case:
                 "请提交全部必需材料", code="MATERIALS_MISSING",
                 fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
             )
-        to = CaseStatus.fee_due if case.fee_stage == "submission" else CaseStatus.submitted
+        # from the locked row: a delivery change just before could have made postage due
+        to = CaseStatus.fee_due if locked.fee_stage == "submission" else CaseStatus.submitted
         await transition(case, to, actor=citizen(person_id), connection=conn)
     return case
 

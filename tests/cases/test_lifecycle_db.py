@@ -93,3 +93,19 @@ async def test_citizen_read_checks_the_chain_every_time(
     await CaseEvent.filter(case_id=case["id"], seq=1).update(reason="被篡改的理由")
     read = (await api.get(url, headers=me.headers)).json()
     assert not read["timeline_intact"] and read["timeline"][0]["reason"] == "被篡改的理由"
+
+
+async def test_a_dropped_last_event_or_an_edited_status_shows(
+    api: Any, citizen: Any, item: dict[str, Any]
+) -> None:
+    me = await citizen()
+    case = await filed_case(api, me.headers, item)
+    url = f"/api/v1/cases/{case['id']}"
+    assert (await api.get(url, headers=me.headers)).json()["timeline_intact"]
+    await Case.filter(id=case["id"]).update(status="accepted")  # edited around the chain
+    assert not (await api.get(url, headers=me.headers)).json()["timeline_intact"]
+    await Case.filter(id=case["id"]).update(status="submitted")
+    last = await CaseEvent.filter(case_id=case["id"]).order_by("-seq").first()
+    assert last is not None
+    await CaseEvent.filter(id=last.id).delete()  # the newest link dropped: still a valid chain
+    assert not (await api.get(url, headers=me.headers)).json()["timeline_intact"]
