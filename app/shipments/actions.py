@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from app.cases.lifecycle import Actor, transition
+from app.catalogue import fees
 from app.errors import Conflict, NotFound
 from app.interfaces import Tracker
 from app.security import pii
@@ -38,7 +39,18 @@ async def choose_delivery(
     if (method == "express" or pickup) and receiver is None:
         raise Conflict("请填写收件人、电话和地址", code="NO_DELIVERY_ADDRESS")
     r = receiver or Receiver("", "", "")
+    delivery = "express" if method == "express" else "window"
     async with in_transaction() as conn:
+        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+        changes: dict[str, object] = {"delivery": delivery}
+        if delivery != locked.delivery and (version.postage_fen or 0) > 0:
+            # postage follows the delivery: while a draft the fees are worked out again,
+            # afterwards what was (or is being) charged is not changed here
+            if locked.status != CaseStatus.draft:
+                raise Conflict("办件已提交，送达方式涉及邮费，不能再更改；请联系办理窗口",
+                               code="DELIVERY_FEE_LOCKED")
+            total = fees.fee_total(version, delivery)
+            changes.update(fee_total_fen=total, fee_stage=version.fee_timing if total else None)
         pref, _ = await DeliveryPreference.update_or_create(
             case_id=case.id,
             defaults={
@@ -50,11 +62,7 @@ async def choose_delivery(
             },
             using_db=conn,
         )
-        await (
-            Case.filter(id=case.id)
-            .using_db(conn)
-            .update(delivery="express" if method == "express" else "window")
-        )
+        await Case.filter(id=case.id).using_db(conn).update(**changes)
     return pref
 
 

@@ -123,3 +123,29 @@ async def test_postage_is_a_fee_line_when_the_result_goes_by_courier(
     r = await api.patch(f"/api/v1/cases/{back['id']}", headers=person.headers,
                         json={"delivery": "window"})
     assert r.json()["fees"]["total_fen"] == 0 and r.json()["fees"]["stage"] is None
+
+
+async def test_postage_cannot_be_skipped_through_the_delivery_choice(
+    api, citizen, staff, sims
+) -> None:
+    """The shipments API's delivery choice works the fees out again on a draft, and once the
+    case is filed it no longer switches a delivery that carries postage."""
+    from tests.cases.conftest import filed_case, make_item
+    from tests.express.express_support import RECEIVER
+
+    clerk = await staff(roles=["clerk"], department="POST")
+    item = await make_item(clerk.department_id, postage_fen=1200, fee_timing="submission",
+                           delivery_options=["window", "express"])
+    person = await citizen()
+    draft = await filed_case(api, person.headers, item, submit=False)
+    url = f"/api/v1/shipments/cases/{draft['id']}/delivery"
+    r = await api.put(url, json={"method": "express", "receiver": RECEIVER},
+                      headers=person.headers)
+    assert r.status_code == 200, r.text
+    case = (await api.get(f"/api/v1/cases/{draft['id']}", headers=person.headers)).json()
+    assert case["fees"]["total_fen"] == 1200 and case["delivery"] == "express"
+    r = await api.post(f"/api/v1/cases/{draft['id']}/submit", headers=person.headers)
+    assert r.json()["status"] == "fee_due"
+    r = await api.put(url, json={"method": "window"}, headers=person.headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "DELIVERY_FEE_LOCKED"
+    assert (await Case.get(id=draft["id"])).fee_total_fen == 1200
