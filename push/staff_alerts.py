@@ -29,6 +29,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "payment.refund_failed": (
         "退款失败", "订单{out_trade_no}退款{amount_yuan}元未成功：{error}。请核实后重试。"
     ),
+    "shipment.exception": ("邮件投递异常", "{text}"),
+    "shipment.tracking_aborted": ("物流查询中止", "{text}"),
+    "shipment.materials_received": (
+        "申请材料已送达", _CASE + "的申请材料已送达，运单号{waybill_no}，请查收。"
+    ),
     "payment.anomaly": (
         "支付异常", "订单{out_trade_no}出现支付异常（{anomaly}），金额{amount_yuan}元，请核实处理。"
     ),
@@ -36,7 +41,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 log = logging.getLogger("zsb.push")
 STAFF_ONLY = frozenset({"payment.anomaly"})
 _DATA_KEYS = ("case_no", "item_name", "out_trade_no", "out_refund_no", "amount_fen", "anomaly",
-              "deadline", "colour", "days_used")
+              "deadline", "colour", "days_used", "waybill_no", "carrier", "state")
 
 
 def _render(kind: str, payload: dict[str, Any]) -> tuple[str, str]:

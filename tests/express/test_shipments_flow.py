@@ -119,6 +119,16 @@ async def test_return_to_sender_alerts_staff_and_offers_choice(api, sims, people
     offer = await outbox("shipment.redelivery_offered", row.id)
     assert offer[0].person_id == c.person_id
 
+    # the outbox consumer turns them into the clerk's alert and the citizen's message
+    from push.expand import expand_outbox
+
+    while (await expand_outbox(200, quiet_hours="", worker="test"))[0]:
+        pass
+    alerts = (await api.get("/api/v1/staff/alerts", headers=s.headers)).json()["items"]
+    assert any(a["kind"] == "shipment.exception" and a["case_id"] == case.id for a in alerts)
+    inbox = (await api.get("/api/v1/messages", headers=c.headers)).json()["items"]
+    assert any(m["title"] == "邮件未能送达" and "重新投递" in m["body"] for m in inbox)
+
     listing = (await api.get("/api/v1/staff/shipments", headers=s.headers)).json()["items"]
     flags = [item["exception"] for item in listing]
     assert flags == sorted(flags, reverse=True)  # exceptions first

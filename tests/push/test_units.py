@@ -77,3 +77,29 @@ def test_worker_command_is_registered() -> None:
     out = subprocess.run([sys.executable, "-m", "app", "worker", "--help"], capture_output=True,
                          text=True, timeout=60, check=False)
     assert out.returncode == 0 and "push dispatchers" in out.stdout
+
+
+def test_every_event_the_app_emits_has_its_words() -> None:
+    """Each event type emitted anywhere reaches people in its own words: a citizen template,
+    or a staff alert (a missing one fell back to "办件进度更新" or reached nobody)."""
+    import re
+    from pathlib import Path
+
+    from models.cases import CaseStatus
+    from push import staff_alerts
+    from push.templates import TEMPLATES
+
+    root = Path(__file__).resolve().parents[2]
+    emitted: set[str] = set()
+    for path in [*root.glob("app/**/*.py"), *root.glob("push/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"(?:emit|_tell_staff)\(\s*f?\"([a-z_]+\.[a-z_{}.]+)\"", text):
+            emitted.add(call.group(1))
+    emitted.discard("case.{to.value}")
+    emitted |= {f"case.{s.value}" for s in CaseStatus if s is not CaseStatus.draft}
+    emitted.discard("case.clock_{view.colour}")
+    emitted |= {"case.clock_yellow", "case.clock_red"}
+    assert len(emitted) > 20
+    unworded = sorted(e for e in emitted
+                      if e not in TEMPLATES and e not in staff_alerts.TEMPLATES)
+    assert unworded == []
