@@ -53,21 +53,27 @@ async def poll_once(tracker: Tracker, settings: Settings, *, stale_after: timede
     done = 0
     for shipment in due:
         try:
-            phone = pii.decrypt(shipment.receiver_phone)
-            update = await tracker.query(shipment.carrier, shipment.waybill_no, phone)
-        except ProviderError as exc:
-            log.warning(
-                "tracking query failed", extra={"shipment_id": shipment.id, "code": exc.code}
-            )
-            continue
-        if not update.events:
+            done += await _poll_one(tracker, shipment, actor)
+        except Exception:  # one waybill must not stop the round, nor every round after it
+            log.exception("tracking poll failed", extra={"shipment_id": shipment.id})
             await Shipment.filter(id=shipment.id).update(checked_at=clock.now())
-            continue
-        # the answer is about the waybill we asked for, whatever company code it echoes
-        update = replace(update, carrier=shipment.carrier, waybill_no=shipment.waybill_no)
-        await apply_update(update, actor=actor, source="query")
-        done += 1
     return done
+
+
+async def _poll_one(tracker: Tracker, shipment: Shipment, actor: Actor) -> int:
+    try:
+        phone = pii.decrypt(shipment.receiver_phone)
+        update = await tracker.query(shipment.carrier, shipment.waybill_no, phone)
+    except ProviderError as exc:
+        log.warning("tracking query failed", extra={"shipment_id": shipment.id, "code": exc.code})
+        return 0
+    if not update.events:
+        await Shipment.filter(id=shipment.id).update(checked_at=clock.now())
+        return 0
+    # the answer is about the waybill we asked for, whatever company code it echoes
+    update = replace(update, carrier=shipment.carrier, waybill_no=shipment.waybill_no)
+    await apply_update(update, actor=actor, source="query")
+    return 1
 
 
 async def poll_round(app: Any, holder: str) -> bool:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.interfaces import TrackingEvent, TrackingUpdate
 from channels.express.errors import CallbackRejected
+
+log = logging.getLogger("zsb.express")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -85,24 +88,29 @@ def parse_time(text: str) -> datetime:
 
 
 def parse_events(items: list[dict[str, Any]]) -> list[TrackingEvent]:
+    """The trace lines that parse; a line that does not (no time, another time format) is
+    logged and skipped, so one bad line never keeps the rest of the waybill out."""
     events = []
     for item in items:
-        raw_state = str(item.get("statusCode") or "") or None
-        state = map_state(raw_state) or STATUS_NAMES.get(
-            str(item.get("status") or ""), "in_transit"
-        )
-        events.append(
-            TrackingEvent(
-                time=parse_time(str(item.get("ftime") or item["time"])),
-                context=str(item.get("context") or "").strip(),
-                state=state,
-                area=item.get("areaName") or None,
-                raw_state=raw_state or (str(item["status"]) if item.get("status") else None),
-            )
-        )
+        try:
+            events.append(_event(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.warning("kuaidi100 trace line skipped: not understood")
     # newest first on the wire; oldest first for us
     events.sort(key=lambda e: e.time)
     return events
+
+
+def _event(item: dict[str, Any]) -> TrackingEvent:
+    raw_state = str(item.get("statusCode") or "") or None
+    state = map_state(raw_state) or STATUS_NAMES.get(str(item.get("status") or ""), "in_transit")
+    return TrackingEvent(
+        time=parse_time(str(item.get("ftime") or item["time"])),
+        context=str(item.get("context") or "").strip(),
+        state=state,
+        area=item.get("areaName") or None,
+        raw_state=raw_state or (str(item["status"]) if item.get("status") else None),
+    )
 
 
 def parse_result(result: dict[str, Any], *, status: str, message: str | None) -> TrackingUpdate:

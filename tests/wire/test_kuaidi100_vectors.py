@@ -113,3 +113,15 @@ def test_verify_push_parses_oldest_first_in_utc() -> None:
 def test_verify_push_rejects(form: dict[str, str]) -> None:
     with pytest.raises(CallbackRejected):
         proto.verify_push(form, "salt")
+
+
+def test_a_trace_line_that_does_not_parse_is_skipped_not_fatal() -> None:
+    from channels.express.kuaidi100_proto import parse_events
+
+    events = parse_events([
+        {"time": "2026-11-21 09:00:00", "context": "已签收", "status": "签收"},
+        {"time": "2026-11-21T08:00:00+08:00", "context": "格式不同的一行"},
+        {"context": "没有时间的一行"},
+        {"ftime": "2026-11-20 18:00:00", "context": "已揽收", "status": "揽收"},
+    ])
+    assert [e.context for e in events] == ["已揽收", "已签收"]
