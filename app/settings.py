@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     jpush_api_base: str = UNREACHABLE
     jpush_app_key: str = "dev-jpush-app-key"
     jpush_master_secret: SecretStr = SecretStr("dev-jpush-master-secret")
+    # iOS pushes go through APNs' production environment (App Store builds) unless set false
+    # (development builds); unset, it follows ZSB_ENV: production only in production
+    jpush_apns_production: bool | None = None
 
     # courier: booking (EMS-style) and tracking (kuaidi100)
     carrier_api_base: str = UNREACHABLE

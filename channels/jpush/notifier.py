@@ -23,8 +23,9 @@ from channels.jpush.client import build as build_client
 class JPushNotifier:
     channel = "app_push"
 
-    def __init__(self, client: JPushClient) -> None:
+    def __init__(self, client: JPushClient, *, apns_production: bool = False) -> None:
         self.client = client
+        self.apns_production = apns_production
 
     async def send(self, message: OutboundMessage) -> SendResult:
         ids = [r for r in message.recipient.split(",") if r]
@@ -37,7 +38,8 @@ class JPushNotifier:
         if message.idempotency_key:
             extras["zsb_id"] = message.idempotency_key
             sendno = zlib.crc32(message.idempotency_key.encode()) & 0x7FFFFFFF
-        body = push_body(ids, message.title, message.body, extras=extras, sendno=sendno)
+        body = push_body(ids, message.title, message.body, extras=extras, sendno=sendno,
+                         apns_production=self.apns_production)
         try:
             result = await self.client.push(body)
         except ProviderError as exc:
@@ -66,4 +68,7 @@ def _scalar(value: Any) -> bool:
 
 
 def build(settings: Settings, http: aiohttp.ClientSession, kv: KeyValue) -> JPushNotifier:
-    return JPushNotifier(build_client(settings, http, kv))
+    production = settings.jpush_apns_production
+    if production is None:
+        production = settings.env == "production"
+    return JPushNotifier(build_client(settings, http, kv), apns_production=production)
