@@ -28,7 +28,11 @@ from app.kv import KeyValue
 from app.security import pii
 from models.push import Delivery, DeliveryState, Device, Notification
 from push.outcomes import backoff, final_state
+from push.quiet import release_at
 from push.sql import execute_many, placeholders
+from push.templates import RANKS
+
+PRIORITY_OF_RANK = {rank: name for name, rank in RANKS.items()}
 
 log = logging.getLogger("zsb.push")
 
@@ -118,7 +122,8 @@ DEFER_SQL = (  # over a campaign's rate: not an attempt
 )
 
 
-async def record(token: str, batch: list[Claimed], policy: Policy) -> None:
+async def record(token: str, batch: list[Claimed], policy: Policy, *, quiet_hours: str = ""
+                 ) -> None:
     now = clock.now()
     ok, retry, final, deferred = [], [], [], []
     for c in batch:
@@ -146,10 +151,10 @@ async def record(token: str, batch: list[Claimed], policy: Policy) -> None:
                                               c.result.outcome is DeliveryOutcome.SENT]
                                       ).using_db(conn).update(state="delivered")
         for c in final:
-            await _finish(conn, token, c, now)
+            await _finish(conn, token, c, now, quiet_hours)
 
 
-async def _finish(conn: Any, token: str, c: Claimed, now: datetime) -> None:
+async def _finish(conn: Any, token: str, c: Claimed, now: datetime, quiet_hours: str) -> None:
     """A final refusal or the last retry failed: record it, then fall through the route."""
     r, res = c.row, c.result
     assert res is not None
@@ -163,13 +168,14 @@ async def _finish(conn: Any, token: str, c: Claimed, now: datetime) -> None:
     if r["channel"] == "app_push" and res.raw_code == "1011":
         await Device.filter(registration_id__in=r["recipient"].split(",")).using_db(
             conn).update(active=False)
-    await fall_through(conn, r, c.notification["route"] or [], now)
+    await fall_through(conn, r, c.notification["route"] or [], now, quiet_hours=quiet_hours)
 
 
 async def fall_through(conn: Any, row: dict[str, Any], route: list[dict[str, Any]],
-                       now: datetime) -> None:
+                       now: datetime, *, quiet_hours: str = "") -> None:
     """Queue the route's next step after ``row`` (a delivery's values), or mark the
-    notification undeliverable when none is left."""
+    notification undeliverable when none is left. The next step keeps to quiet hours as the
+    first did (a critical notice never waits)."""
     step = row["step"] + 1
     if step >= len(route):
         await Notification.filter(id=row["notification_id"]).using_db(conn).update(
@@ -178,7 +184,8 @@ async def fall_through(conn: Any, row: dict[str, Any], route: list[dict[str, Any
     await Delivery.bulk_create([Delivery(
         notification_id=row["notification_id"], channel=route[step]["channel"], step=step,
         recipient=route[step]["recipient"], rank=row["rank"],
-        campaign_id=row["campaign_id"], next_attempt_at=now,
+        campaign_id=row["campaign_id"],
+        next_attempt_at=release_at(now, PRIORITY_OF_RANK.get(row["rank"], "normal"), quiet_hours),
     )], ignore_conflicts=True, using_db=conn)
 
 

@@ -95,7 +95,7 @@ class Dispatcher:
             if c.row["campaign_id"] in limits:
                 c.deferred_until = await rate_limited(self.kv, c, limits[c.row["campaign_id"]])
         await send_all(batch, self.notifier_for, self.concurrency)
-        await record(token, batch, self.policy)
+        await record(token, batch, self.policy, quiet_hours=self.quiet_hours)
         return len(batch)
 
     def lanes(self) -> dict[str, Callable[[], Awaitable[int]]]:

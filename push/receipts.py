@@ -19,6 +19,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
+from app.settings import get_settings
 from models.push import Delivery, DeliveryState, Notification
 from push.delivery import fall_through
 
@@ -80,5 +81,6 @@ async def _settle(conn: Any, rows: list[dict[str, Any]], delivered: bool, raw_co
         for r in rows:
             await Notification.filter(id=r["notification_id"]).using_db(conn).update(
                 state="pending")
-            await fall_through(conn, r, routes.get(r["notification_id"]) or [], now)
+            await fall_through(conn, r, routes.get(r["notification_id"]) or [], now,
+                               quiet_hours=get_settings().quiet_hours)
     return True

@@ -303,3 +303,26 @@ async def test_a_failure_receipt_falls_through_to_the_next_channel(server: Any) 
     assert steps["app_push"].state == "queued" and steps["app_push"].step == 1
     assert steps["app_push"].recipient == "reg-next"
     assert (await Notification.get(id=n.id)).state == "pending"
+
+
+async def test_falling_through_at_night_keeps_quiet_hours(server: Any) -> None:
+    from datetime import datetime
+
+    from tortoise.transactions import in_transaction
+
+    from app.clock import SHANGHAI
+    from push.delivery import fall_through
+
+    night = datetime(2026, 11, 22, 23, 0, tzinfo=SHANGHAI)
+    route = [{"channel": "wechat_template", "recipient": "oNIGHT"},
+             {"channel": "app_push", "recipient": "reg-night"}]
+    for rank, expected in ((1, datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI)), (0, night)):
+        person, _, _ = await new_person()
+        n = await Notification.create(dedupe_key=f"q:{uuid.uuid4().hex}", person_id=person,
+                                      event_type="t", priority="normal", title="t", body="b",
+                                      route=route)
+        row = {"notification_id": n.id, "step": 0, "rank": rank, "campaign_id": None}
+        async with in_transaction() as conn:
+            await fall_through(conn, row, route, night, quiet_hours="22:00-08:00")
+        nxt = await Delivery.get(notification_id=n.id, channel="app_push")
+        assert nxt.next_attempt_at == expected
