@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse
 from app.api import Done, body, doc, ok, query, returns, row_id
 from app.errors import ApiError, BadRequest, NotFound
 from app.security.auth import citizen_required, staff_required
+from models.catalogue import ServiceItem
 from models.push import Campaign
 from push import campaigns, inbox
 from push.campaigns import CampaignError
@@ -236,6 +237,10 @@ async def create_campaign(request: Request) -> HTTPResponse:
         and b.audience.department_id != staff.department_id
     ):
         raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")  # other departments' cases
+    if b.audience.kind == "item_state" and "admin" not in staff.roles and not await (
+        ServiceItem.exists(id=b.audience.item_id, department_id=staff.department_id)
+    ):
+        raise NotFound("事项不存在", code="ITEM_NOT_FOUND")  # another department's applicants
     campaign = await campaigns.create(
         staff.id,
         staff.department_id,

@@ -326,3 +326,19 @@ async def test_falling_through_at_night_keeps_quiet_hours(server: Any) -> None:
             await fall_through(conn, row, route, night, quiet_hours="22:00-08:00")
         nxt = await Delivery.get(notification_id=n.id, channel="app_push")
         assert nxt.next_attempt_at == expected
+
+
+async def test_an_item_state_audience_stays_in_the_department(
+    api: httpx.AsyncClient, staff: Any
+) -> None:
+    mine = await staff(roles=["operator"], department="PUSHE")
+    other = await staff(roles=["operator"], department="PUSHF")
+    theirs = await ServiceItem.create(basic_code=f"F{uuid.uuid4().hex[:8]}",
+                                      code=f"PUSHF-{uuid.uuid4().hex[:8]}",
+                                      department_id=other.department_id)
+    body = {"title": "通知", "body": "内容",
+            "audience": {"kind": "item_state", "item_id": theirs.id, "status": "accepted"}}
+    r = await api.post("/api/v1/staff/push/campaigns", headers=mine.headers, json=body)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "ITEM_NOT_FOUND"
+    r = await api.post("/api/v1/staff/push/campaigns", headers=other.headers, json=body)
+    assert r.status_code == 201, r.text
