@@ -15,12 +15,18 @@ from typing import Any
 from app.errors import ValidationFailed
 from app.security import pii
 
+
+def _mask_card(number: str) -> str:
+    return number[:4] + "*" * max(0, len(number) - 8) + number[-4:]
+
+
 PII_TYPES = {
     "phone": pii.mask_phone, "id_number": pii.mask_id_number, "address": pii.mask_address,
-    "name": pii.mask_name,
+    "name": pii.mask_name, "bank_card": _mask_card,
 }
 ENC_PREFIX = "enc:"
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+BANK_CARD = re.compile(r"^\d{12,19}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
@@ -35,7 +41,8 @@ def _is_pii(spec: dict[str, Any]) -> bool:
 
 def _check(spec: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     kind = spec.get("type", "text")
-    if kind in ("text", "textarea", "name", "phone", "id_number", "email", "address"):
+    if kind in ("text", "textarea", "name", "phone", "id_number", "email", "address",
+                "bank_card"):
         if not isinstance(value, str):
             return value, "应为文字"
         value = value.strip()
@@ -43,7 +50,8 @@ def _check(spec: dict[str, Any], value: Any) -> tuple[Any, str | None]:
             return value, "内容过短"
         if len(value) > int(spec.get("max_length", 2000)):
             return value, "内容过长"
-        pattern = {"phone": PHONE, "email": EMAIL, "id_number": ID_NUMBER}.get(kind)
+        pattern = {"phone": PHONE, "email": EMAIL, "id_number": ID_NUMBER,
+                   "bank_card": BANK_CARD}.get(kind)
         if pattern and not pattern.match(value):
             return value, "格式不正确"
         if spec.get("pattern") and not re.fullmatch(spec["pattern"], value):

@@ -22,7 +22,8 @@ OnlineDepth = Literal["不见面", "见一次面", "见多次面"]
 Delivery = Literal["window", "express", "online"]  # 窗口自取 / 快递送达 / 电子送达
 Channel = Literal["app", "wechat", "alipay"]
 FieldType = Literal[
-    "text", "textarea", "number", "date", "select", "phone", "id_number", "address", "boolean"
+    "text", "textarea", "number", "integer", "date", "select", "phone", "id_number", "address",
+    "name", "email", "bank_card", "boolean",
 ]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$"
 

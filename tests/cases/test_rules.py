@@ -137,7 +137,7 @@ def test_case_number_check_digit() -> None:
 
 SAMPLE = {"text": "示例", "textarea": "示例说明", "number": 1, "date": "2026-12-01",
           "phone": "13800138000", "id_number": "11010519491231002X", "address": "某市某路1号",
-          "boolean": True, "name": "张三"}
+          "boolean": True, "name": "张三", "bank_card": "6222021234567890123"}
 
 
 def test_demo_catalogue_forms_validate() -> None:
@@ -160,3 +160,13 @@ def test_demo_catalogue_forms_validate() -> None:
         if required:
             with pytest.raises(ValidationFailed):
                 forms.validate(schema, {})
+
+
+def test_bank_cards_are_checked_sealed_and_masked() -> None:
+    schema = {"fields": [{"name": "card", "label": "收款银行卡号", "type": "bank_card"}]}
+    with pytest.raises(ValidationFailed):
+        forms.validate(schema, {"card": "6222-abc"})
+    clean = forms.validate(schema, {"card": "6222021234567890123"})
+    sealed = forms.seal(schema, clean)
+    assert sealed["card"].startswith("enc:") and "6222021234567890123" not in str(sealed)
+    assert forms.masked(schema, sealed)["card"] == "6222***********0123"
