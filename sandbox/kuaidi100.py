@@ -1,8 +1,10 @@
 """kuaidi100 simulator: poll subscription, real-time query and signed pushes on a script.
 
 Control endpoints (JSON):
-- ``POST /_sim/push`` ``{company, number, state, context?, area?, time?, status?, fault?}`` adds
-  one trace line and pushes the signed snapshot to the subscription's callback URL. ``fault``:
+- ``POST /_sim/push`` ``{company, number, state, context?, area?, time?, status?, fault?,
+  corrected_company?}`` adds one trace line and pushes the signed snapshot to the
+  subscription's callback URL (``corrected_company``: reported under that carrier code, with
+  ``autoCheck`` 1 and ``comOld``/``comNew``, as kuaidi100 does). ``fault``:
   ``bad_sign`` (signed with a wrong salt), ``duplicate`` (pushed twice), ``drop`` (recorded but
   never pushed: polling must catch it), ``out_of_order`` (the newest snapshot, then a stale one),
   ``abort`` (status abort, "3天查询无记录": the subscription ends).
@@ -231,6 +233,9 @@ async def _push(app: web.Application, body: dict[str, Any]) -> dict[str, Any]:
         "comNew": "",
         "lastResult": _snapshot(track),
     }
+    if body.get("corrected_company"):  # kuaidi100 judged the waybill another carrier's
+        payload.update(autoCheck="1", comOld=key[0], comNew=body["corrected_company"])
+        payload["lastResult"] = {**payload["lastResult"], "com": body["corrected_company"]}
     pushes = [await _deliver(app, key, payload, salt="forged" if fault == "bad_sign" else None)]
     if fault == "duplicate":
         pushes.append(await _deliver(app, key, payload))

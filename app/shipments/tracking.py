@@ -8,6 +8,7 @@ stale (out-of-order) push changes nothing.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -23,16 +24,27 @@ log = logging.getLogger("zsb.shipments")
 CONTEXT_MAX = 500
 
 
+async def _shipment_of(update: TrackingUpdate, conn: Any) -> Shipment | None:
+    """By carrier and waybill, the waybill's letters in any case; kuaidi100 may report a
+    corrected carrier code (``autoCheck``), so a waybill only one shipment has is enough."""
+    waybill = update.waybill_no.strip()
+    if not waybill:
+        return None
+    found = await Shipment.select_for_update().using_db(conn).filter(
+        carrier=update.carrier.lower(), waybill_no__iexact=waybill).first()
+    if found is not None:
+        return found
+    same = await Shipment.select_for_update().using_db(conn).filter(
+        waybill_no__iexact=waybill).limit(2)
+    return same[0] if len(same) == 1 else None
+
+
 async def apply_update(
     update: TrackingUpdate, *, actor: Actor, source: str = "push"
 ) -> Shipment | None:
     """Store what the provider says; answer the shipment, or None when the waybill is unknown."""
     async with in_transaction() as conn:
-        shipment = (
-            await Shipment.select_for_update()
-            .using_db(conn)
-            .get_or_none(carrier=update.carrier.lower(), waybill_no=update.waybill_no)
-        )
+        shipment = await _shipment_of(update, conn)
         if shipment is None:
             return None
         known = {
@@ -63,7 +75,9 @@ async def apply_update(
         if newest and (shipment.last_event_at is None or newest.time >= shipment.last_event_at):
             shipment.last_event_at = newest.time
             to = ShipmentState(update.state or newest.state)
-        shipment.checked_at = clock.now()
+        # a repeated or replayed push is no news (an abort still dates the re-subscription)
+        if fresh or source != "push" or update.status == "abort":
+            shipment.checked_at = clock.now()
         aborted = update.status == "abort" and shipment.subscription != SubscriptionState.aborted
         if update.status == "abort":
             shipment.subscription = SubscriptionState.aborted

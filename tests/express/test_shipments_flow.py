@@ -405,3 +405,15 @@ async def test_out_of_range_ids_answer_404_not_500(api, people) -> None:  # type
         resp = await getattr(api, method)(url, headers=who.headers, **kw)
         assert resp.status_code == 404, (url, resp.text)
         assert resp.json()["error"]["code"] in ("CASE_NOT_FOUND", "SHIPMENT_NOT_FOUND")
+
+
+async def test_a_push_under_a_corrected_carrier_code_still_reaches_the_shipment(
+    api, sims, people
+) -> None:
+    _c, _s, _case, shipment = await ship(api, people)
+    waybill = shipment["waybill_no"]
+    out = await push(sims, waybill, state="1", corrected_company="youzhengguonei")
+    assert out["pushes"][0]["acked"] is True, out
+    row = await Shipment.get(id=shipment["id"])
+    assert row.state == "collected"
+    assert await TrackingEvent.filter(shipment_id=row.id).count() == 1
