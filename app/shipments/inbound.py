@@ -6,6 +6,7 @@ import logging
 
 from app.cases.lifecycle import Actor
 from app.interfaces import ProviderError, Tracker
+from app.security import pii
 from app.shipments.tracking import apply_update
 from models.express import CallbackLog
 
@@ -21,7 +22,7 @@ async def receive_push(tracker: Tracker, form: dict[str, str], raw: str) -> bool
     except ProviderError as exc:
         await CallbackLog.create(
             provider=tracker.provider,
-            body=raw[:BODY_MAX],
+            body=pii.encrypt(raw[:BODY_MAX]),
             verified=False,
             outcome="rejected",
             error=str(exc)[:255],
@@ -31,7 +32,8 @@ async def receive_push(tracker: Tracker, form: dict[str, str], raw: str) -> bool
         )
         return False
     entry = await CallbackLog.create(
-        provider=tracker.provider, body=raw[:BODY_MAX], verified=True, waybill_no=update.waybill_no
+        provider=tracker.provider, body=pii.encrypt(raw[:BODY_MAX]), verified=True,
+        waybill_no=update.waybill_no,
     )
     try:
         shipment = await apply_update(update, actor=Actor("platform", tracker.provider))
