@@ -141,9 +141,9 @@ class ShipmentEvent(Model):
 
 
 class CallbackLog(Model):
-    """Every inbound push as received, before anything is believed; sealed like any personal
-    data (trace lines carry who signed, and where)."""
+    """Every inbound push as received, before anything is believed."""
 
+    # sealed like any personal data: trace lines carry who signed, and where
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
 
     id = fields.BigIntField(primary_key=True)

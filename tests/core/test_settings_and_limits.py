@@ -20,7 +20,16 @@ def _real_secrets() -> dict[str, str]:
             if isinstance(field.default, SecretStr)}
 
 
-def test_production_refuses_default_secrets_naming_the_setting() -> None:
+@pytest.fixture
+def no_zsb_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings from the arguments alone: the suite's server exports ZSB_* for itself."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("ZSB_")]:
+        monkeypatch.delenv(name)
+
+
+def test_production_refuses_default_secrets_naming_the_setting(no_zsb_env: None) -> None:
     with pytest.raises(ValidationError) as err:
         Settings(env="production")
     assert "ZSB_JWT_SECRET" in str(err.value)
@@ -34,7 +43,7 @@ def test_production_refuses_default_secrets_naming_the_setting() -> None:
     assert "ZSB_JWT_SECRET" not in str(err.value)
 
 
-def test_production_starts_with_real_secrets() -> None:
+def test_production_starts_with_real_secrets(no_zsb_env: None) -> None:
     s = Settings(
         env="production",
         **{**_real_secrets(), "jwt_secret": "x" * 48,
