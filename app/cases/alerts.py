@@ -5,7 +5,6 @@ alerted, and the conditional update makes a second runner (or a rerun) a no-op."
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from tortoise.transactions import in_transaction
 from app.cases.clocks import PauseSpan, compute
 from app.cases.queries import RUNNING
 from app.outbox import emit
+from app.periodic import under_lease
 from models.cases import Case, ClockPause
 
 log = logging.getLogger(__name__)
@@ -68,15 +68,10 @@ async def _check(case: Case, pauses: list[ClockPause], now: datetime | None) -> 
 
 async def run(app: Any) -> None:
     """Background task (``app/wiring.py``): every ten minutes, the lease holder scans."""
-    kv = app.ctx.kv
-    while True:
-        try:
-            if await kv.set(LEASE, "1", ex=INTERVAL_SECONDS * 0.9, nx=True):
-                sent = await scan_once()
-                if sent:
-                    log.info("case clock alerts sent", extra={"count": sent})
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("case clock alerts failed")
-        await asyncio.sleep(INTERVAL_SECONDS)
+    await under_lease(app, lease=LEASE, interval=INTERVAL_SECONDS, job=_scan_and_log,
+                      name="case clock alerts")
+
+
+async def _scan_and_log() -> None:
+    if sent := await scan_once():
+        log.info("case clock alerts sent", extra={"count": sent})

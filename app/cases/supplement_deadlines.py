@@ -14,7 +14,6 @@ Each step is a conditional update of the notice (``reminded_at`` / ``overdue_at`
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from app import clock
 from app.cases.lifecycle import SYSTEM, transition
 from app.cases.workdays import get_calendar
 from app.outbox import emit
+from app.periodic import under_lease
 from models.cases import Case, CaseStatus, SupplementNotice
 
 log = logging.getLogger(__name__)
@@ -106,15 +106,11 @@ def _payload(case: Case, notice: SupplementNotice) -> dict[str, Any]:
 
 async def run(app: Any) -> None:
     """Background task (``app/wiring.py``): every ten minutes, the lease holder scans."""
-    kv = app.ctx.kv
-    while True:
-        try:
-            if await kv.set(LEASE, "1", ex=INTERVAL_SECONDS * 0.9, nx=True):
-                done = await scan_once()
-                if any(done.values()):
-                    log.info("supplement deadlines handled", extra=done)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("supplement deadline scan failed")
-        await asyncio.sleep(INTERVAL_SECONDS)
+    await under_lease(app, lease=LEASE, interval=INTERVAL_SECONDS, job=_scan_and_log,
+                      name="supplement deadline scan")
+
+
+async def _scan_and_log() -> None:
+    done = await scan_once()
+    if any(done.values()):
+        log.info("supplement deadlines handled", extra=done)

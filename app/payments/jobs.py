@@ -7,7 +7,6 @@ key-value store keeps one runner at a time across workers.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from app.payments.common import SYSTEM, gateway
 from app.payments.receipts import issue_missing
 from app.payments.refunds import MAX_ATTEMPTS, apply_refund_success, mark_failed, submit_refund
 from app.payments.settle import apply_closed, apply_result
+from app.periodic import under_lease
 from models.payments import OrderStatus, PaymentOrder, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
@@ -102,13 +102,5 @@ async def run_once(edges: Any) -> dict[str, int]:
 
 async def payment_jobs(app: Any) -> None:
     """Background task (``app/wiring.py``): one runner at a time holds the lease."""
-    kv, edges = app.ctx.kv, app.ctx.edges
-    while True:
-        try:
-            if await kv.set(LEASE, "1", ex=INTERVAL_SECONDS * 0.9, nx=True):
-                await run_once(edges)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("payment jobs failed")
-        await asyncio.sleep(INTERVAL_SECONDS)
+    await under_lease(app, lease=LEASE, interval=INTERVAL_SECONDS,
+                      job=lambda: run_once(app.ctx.edges), name="payment jobs")
