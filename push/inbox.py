@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from app import clock
 from models.push import Device, InboxMessage, Preference
 from push.routing import ORDER as ALL_CHANNELS
+
+M = TypeVar("M", bound=Model)
 
 
 def shape(m: InboxMessage) -> dict[str, Any]:
@@ -15,17 +20,25 @@ def shape(m: InboxMessage) -> dict[str, Any]:
             "created_at": clock.iso(m.created_at)}
 
 
-async def page(person_id: int, *, before: int | None, limit: int, unread_only: bool
-               ) -> tuple[list[dict[str, Any]], int | None]:
-    query = InboxMessage.filter(person_id=person_id)
+async def newest_first(query: QuerySet[M], *, before: int | None, limit: int
+                       ) -> tuple[list[M], int | None]:
+    """One page of rows, newest first, below the cursor ``before``; answer the rows and the
+    next cursor (None on the last page)."""
     if before:
         query = query.filter(id__lt=before)
-    if unread_only:
-        query = query.filter(read_at=None)
     rows = await query.order_by("-id").limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return [shape(m) for m in rows], (rows[-1].id if more and rows else None)
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+async def page(person_id: int, *, before: int | None, limit: int, unread_only: bool
+               ) -> tuple[list[dict[str, Any]], int | None]:
+    query = InboxMessage.filter(person_id=person_id)
+    if unread_only:
+        query = query.filter(read_at=None)
+    rows, cursor = await newest_first(query, before=before, limit=limit)
+    return [shape(m) for m in rows], cursor
 
 
 async def unread(person_id: int) -> int:

@@ -18,6 +18,7 @@ from app import clock
 from models.cases import Case
 from models.core import OutboxEvent
 from models.push import StaffAlert
+from push.inbox import newest_first
 
 _CASE = "办件“{item_name}”（{case_no}）"
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -104,12 +105,8 @@ async def page(department_id: int, *, is_admin: bool, open_only: bool, before: i
     open_count = await query.filter(acknowledged_at=None).count()
     if open_only:
         query = query.filter(acknowledged_at=None)
-    if before:
-        query = query.filter(id__lt=before)
-    rows = await query.order_by("-id").limit(limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [shape(a) for a in rows], (rows[-1].id if more and rows else None), open_count
+    rows, cursor = await newest_first(query, before=before, limit=limit)
+    return [shape(a) for a in rows], cursor, open_count
 
 
 async def acknowledge(alert_id: int, department_id: int, *, is_admin: bool, staff_id: int
