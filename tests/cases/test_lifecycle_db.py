@@ -83,14 +83,21 @@ async def test_find_case_for_person(submitted: Case) -> None:
     assert await find_case_for_person(submitted.number, submitted.person_id + 100000) is None
 
 
-async def test_citizen_read_checks_the_chain_every_time(
-    api: Any, citizen: Any, item: dict[str, Any]
-) -> None:
+async def _intact_filed_case(api: Any, citizen: Any, item: dict[str, Any]
+                             ) -> tuple[Any, int, str]:
+    """A filed case whose citizen read shows an intact timeline: (citizen, case id, url)."""
     me = await citizen()
     case = await filed_case(api, me.headers, item)
     url = f"/api/v1/cases/{case['id']}"
     assert (await api.get(url, headers=me.headers)).json()["timeline_intact"]
-    await CaseEvent.filter(case_id=case["id"], seq=1).update(reason="被篡改的理由")
+    return me, case["id"], url
+
+
+async def test_citizen_read_checks_the_chain_every_time(
+    api: Any, citizen: Any, item: dict[str, Any]
+) -> None:
+    me, case_id, url = await _intact_filed_case(api, citizen, item)
+    await CaseEvent.filter(case_id=case_id, seq=1).update(reason="被篡改的理由")
     read = (await api.get(url, headers=me.headers)).json()
     assert not read["timeline_intact"] and read["timeline"][0]["reason"] == "被篡改的理由"
 
@@ -98,14 +105,11 @@ async def test_citizen_read_checks_the_chain_every_time(
 async def test_a_dropped_last_event_or_an_edited_status_shows(
     api: Any, citizen: Any, item: dict[str, Any]
 ) -> None:
-    me = await citizen()
-    case = await filed_case(api, me.headers, item)
-    url = f"/api/v1/cases/{case['id']}"
-    assert (await api.get(url, headers=me.headers)).json()["timeline_intact"]
-    await Case.filter(id=case["id"]).update(status="accepted")  # edited around the chain
+    me, case_id, url = await _intact_filed_case(api, citizen, item)
+    await Case.filter(id=case_id).update(status="accepted")  # edited around the chain
     assert not (await api.get(url, headers=me.headers)).json()["timeline_intact"]
-    await Case.filter(id=case["id"]).update(status="submitted")
-    last = await CaseEvent.filter(case_id=case["id"]).order_by("-seq").first()
+    await Case.filter(id=case_id).update(status="submitted")
+    last = await CaseEvent.filter(case_id=case_id).order_by("-seq").first()
     assert last is not None
     await CaseEvent.filter(id=last.id).delete()  # the newest link dropped: still a valid chain
     assert not (await api.get(url, headers=me.headers)).json()["timeline_intact"]
