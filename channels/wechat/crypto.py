@@ -76,12 +76,10 @@ class CallbackCrypto:
         """
         # the last one: in compatible mode the user's own text comes first and may hold the
         # element's name
-        match = None
-        for match in _ENCRYPT.finditer(body):  # noqa: B007 - the last is wanted
-            pass
-        if match is None:
+        matches = list(_ENCRYPT.finditer(body))
+        if not matches:
             raise WeChatCallbackError("malformed safe-mode body")
-        encrypt = (match.group(1) or match.group(2)).decode("ascii")
+        encrypt = (matches[-1].group(1) or matches[-1].group(2)).decode("ascii")
         return self.decrypt(encrypt, msg_signature, timestamp, nonce)
 
     def encrypt(self, xml: str) -> str:

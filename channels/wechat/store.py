@@ -22,7 +22,7 @@ from models.wechat import ConsentKind, Follower, InboundCallback, SubscribeConse
 
 async def record_inbound(
     msg: InboundMessage, mode: str, body: str, recorder: InboundRecorder,
-    query_signature: str | None = None,
+    query_signature: str = "",
 ) -> bool:
     """Store the callback raw; False when this push was seen before (a WeChat retry)."""
     row = Row(
@@ -32,7 +32,7 @@ async def record_inbound(
         event=msg.event[:64] if msg.event else None,
         mode=mode,
         body=pii.encrypt(body),  # chat text may carry an ID or phone number
-        query_signature=(query_signature or None) and query_signature[:40],
+        query_signature=query_signature[:40] or None,
     )
     return await recorder.record(row)
 
