@@ -65,7 +65,6 @@ async def create_draft(
     await require_realname(person_id, version.required_realname_level)
     if company_id is not None:
         await require_company(person_id, company_id, item.code)
-    fee_total = fees.fee_total(version, delivery)
     # a bad form refuses the whole request: no draft is left behind
     form_data = _sealed_form(version, form or {})
     async with in_transaction() as conn:
@@ -74,7 +73,7 @@ async def create_draft(
             item_id=item.id, item_version_id=version.id, item_name=version.name,
             department_id=item.department_id, channel=channel, delivery=delivery,
             form_data=form_data,
-            fee_stage=version.fee_timing if fee_total else None, fee_total_fen=fee_total,
+            **fees.fee_terms(version, delivery),
             promised_limit_days=version.promised_limit_days,
             legal_limit_days=version.legal_limit_days, using_db=conn,
         )
@@ -109,8 +108,7 @@ async def update_draft(
                                        fields={"delivery": "取值不在允许范围内"})
             locked.delivery = delivery
             # postage follows the delivery chosen
-            locked.fee_total_fen = fees.fee_total(version, delivery)
-            locked.fee_stage = version.fee_timing if locked.fee_total_fen else None
+            locked.update_from_dict(fees.fee_terms(version, delivery))
         await locked.save(update_fields=["form_data", "delivery", "fee_total_fen", "fee_stage",
                                          "updated_at"], using_db=conn)
     case.form_data, case.delivery, case.updated_at = (

@@ -27,5 +27,7 @@ def fee_lines(version: ServiceItemVersion, delivery: str | None) -> list[dict[st
     return lines
 
 
-def fee_total(version: ServiceItemVersion, delivery: str | None) -> int:
-    return sum(line["amount_fen"] for line in fee_lines(version, delivery))
+def fee_terms(version: ServiceItemVersion, delivery: str | None) -> dict[str, Any]:
+    """A case's ``fee_total_fen`` and ``fee_stage`` (when the fees fall due; none if free)."""
+    total = sum(line["amount_fen"] for line in fee_lines(version, delivery))
+    return {"fee_total_fen": total, "fee_stage": version.fee_timing if total else None}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,20 @@ from app import clock
 from app.errors import NotFound
 from app.interfaces import PaymentGateway
 from models.payments import PaymentEvent, PaymentOrder
+
+# the numbers automatic refunds are given; a staff refund may not take one
+AUTOMATIC_REFUND_NO = re.compile(r"(AR|S[0-9A-F]{8})$")
+
+
+def anomaly_refund_no(out_trade_no: str) -> str:
+    """The refund of an order paid when it should not have been (once per order)."""
+    return f"{out_trade_no}AR"
+
+
+def surplus_refund_no(out_trade_no: str, transaction_id: str) -> str:
+    """The refund of a second payment of one order (once per platform transaction)."""
+    return f"{out_trade_no}S{hashlib.sha256(transaction_id.encode()).hexdigest()[:8].upper()}"
+
 
 CHANNELS = ("wechatpay", "alipay")
 EDGE_NAMES = {"wechatpay": "wechatpay", "alipay": "alipay_pay"}

@@ -23,7 +23,6 @@ from models.payments import OrderStatus, PaymentOrder, Refund, RefundStatus
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 30.0
 LEASE = "payments:jobs"
-MAX_REFUND_ATTEMPTS = MAX_ATTEMPTS
 
 
 async def settle_order(edges: Any, order: PaymentOrder, *, close_if_unpaid: bool) -> str:
@@ -60,7 +59,7 @@ async def expire_orders(edges: Any, *, limit: int = 200) -> dict[str, int]:
 
 async def retry_refunds(edges: Any, *, limit: int = 100) -> int:
     pending = await Refund.filter(
-        status=RefundStatus.pending, attempts__lt=MAX_REFUND_ATTEMPTS
+        status=RefundStatus.pending, attempts__lt=MAX_ATTEMPTS
     ).order_by("id").limit(limit)
     for refund in pending:
         await submit_refund(edges, refund.id)

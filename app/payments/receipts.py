@@ -71,12 +71,12 @@ _INSERT = (
 )
 
 
-def _marks(count: int, width: int = 1, start: int = 1) -> str:
+def _marks(count: int, width: int = 1) -> str:
     """``$1, $2`` (width 1) or ``($1, $2), ($3, $4)`` (width 2) for ``count`` rows."""
     if width == 1:
-        return ", ".join(f"${start + i}" for i in range(count))
+        return ", ".join(f"${1 + i}" for i in range(count))
     return ", ".join(
-        "(" + ", ".join(f"${start + r * width + c}" for c in range(width)) + ")"
+        "(" + ", ".join(f"${1 + r * width + c}" for c in range(width)) + ")"
         for r in range(count)
     )
 

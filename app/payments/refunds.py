@@ -69,8 +69,7 @@ async def request_refund(
             return existing
         if order.status not in (OrderStatus.paid,):
             raise Conflict("订单未支付或已全额退款，不能退款", code="ORDER_NOT_REFUNDABLE")
-        taken = sum(r.amount_fen for r in await Refund.filter(  # surplus refunds aside
-            order_id=order.id, status__in=OPEN, transaction_id__isnull=True).using_db(conn))
+        taken = await _taken(order.id, conn)
         if amount_fen <= 0 or taken + amount_fen > order.amount_fen:
             raise BadRequest("退款金额超出可退金额", code="REFUND_AMOUNT_INVALID",
                              fields={"amount_fen": f"最多可退 {order.amount_fen - taken} 分"})
@@ -84,6 +83,13 @@ async def request_refund(
                            reason=reason, data={"out_refund_no": number,
                                                 "amount_fen": amount_fen}, conn=conn)
         return refund
+
+
+async def _taken(order_id: int, conn: Any) -> int:
+    """What the order's refunds give back or are giving back (surplus refunds aside: they
+    return a payment of their own)."""
+    return sum(r.amount_fen for r in await Refund.filter(
+        order_id=order_id, status__in=OPEN, transaction_id__isnull=True).using_db(conn))
 
 
 async def submit_refund(edges: Any, refund_id: int) -> Refund:
@@ -191,9 +197,7 @@ async def retry_refund(edges: Any, *, out_trade_no: str, out_refund_no: str,
         if refund.transaction_id is None:  # a surplus refund gives back its own payment
             if order.status is not OrderStatus.paid:
                 raise Conflict("订单未支付或已全额退款，不能退款", code="ORDER_NOT_REFUNDABLE")
-            taken = sum(r.amount_fen for r in await Refund.filter(
-                order_id=order.id, status__in=OPEN, transaction_id__isnull=True
-            ).using_db(conn))
+            taken = await _taken(order.id, conn)
             if taken + refund.amount_fen > order.amount_fen:
                 raise Conflict("重试将超出可退金额（已有其他退款）", code="REFUND_AMOUNT_INVALID",
                                fields={"amount_fen": f"最多可退 {order.amount_fen - taken} 分"})

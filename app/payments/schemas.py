@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
+
+from app.payments.common import AUTOMATIC_REFUND_NO
 
 
 class CreateOrderIn(BaseModel):
@@ -74,7 +75,7 @@ class RefundIn(BaseModel):
     def _not_automatic(cls, value: str | None) -> str | None:
         """``<order>AR`` and ``<order>S<8 hex>`` are the automatic refunds' numbers: a staff
         refund holding one would stop that order's automatic refund."""
-        if value and re.search(r"(AR|S[0-9A-F]{8})$", value):
+        if value and AUTOMATIC_REFUND_NO.search(value):
             raise ValueError("以 AR 或 S+8位十六进制结尾的退款单号保留给自动退款")
         return value
 

@@ -13,7 +13,6 @@ case and order with one statement, and sends its own writes as one statement at 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,12 @@ from app import clock, sql
 from app.cases.lifecycle import Actor, transition
 from app.interfaces import PayResult
 from app.outbox import emit
-from app.payments.common import PayActor, record_event
+from app.payments.common import (
+    PayActor,
+    anomaly_refund_no,
+    record_event,
+    surplus_refund_no,
+)
 from app.payments.receipts import issue_soon
 from models.cases import Case, CaseStatus
 from models.payments import Anomaly, OrderStatus, PaymentOrder, Refund
@@ -201,7 +205,7 @@ async def _refund_anomaly(
     await record_event(order, "paid", frm=frm, actor=actor, reason=reason,
                        data={**data, "anomaly": anomaly.value}, conn=conn)
     refund_id = await _automatic_refund(conn, order_id=order_id,
-                                        out_refund_no=f"{order.out_trade_no}AR",
+                                        out_refund_no=anomaly_refund_no(order.out_trade_no),
                                         amount_fen=order.amount_fen, reason=reason)
     await _announce_anomaly(order, anomaly.value, order.amount_fen, conn)
     return Settled("anomaly", order_id, refund_id)
@@ -214,7 +218,7 @@ async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActo
     transaction id. Keyed by that id, so redeliveries refund it once."""
     order = await PaymentOrder.get(id=int(row["id"])).using_db(conn)
     tx = str(result.transaction_id)
-    number = f"{order.out_trade_no}S{hashlib.sha256(tx.encode()).hexdigest()[:8].upper()}"
+    number = surplus_refund_no(order.out_trade_no, tx)
     if await Refund.filter(out_refund_no=number).using_db(conn).exists():
         return Settled("duplicate", order.id)
     data = {"transaction_id": tx, "amount_fen": result.amount_fen, "anomaly": SURPLUS}

@@ -49,8 +49,7 @@ async def choose_delivery(
             if locked.status != CaseStatus.draft:
                 raise Conflict("办件已提交，送达方式涉及邮费，不能再更改；请联系办理窗口",
                                code="DELIVERY_FEE_LOCKED")
-            total = fees.fee_total(version, delivery)
-            changes.update(fee_total_fen=total, fee_stage=version.fee_timing if total else None)
+            changes.update(fees.fee_terms(version, delivery))
         pref, _ = await DeliveryPreference.update_or_create(
             case_id=case.id,
             defaults={

@@ -30,12 +30,15 @@ async def _shipment_of(update: TrackingUpdate, conn: Any) -> Shipment | None:
     waybill = update.waybill_no.strip()
     if not waybill:
         return None
-    found = await Shipment.select_for_update().using_db(conn).filter(
-        carrier=update.carrier.lower(), waybill_no__iexact=waybill).first()
+    locked = Shipment.select_for_update().using_db(conn)
+    # as stored first (the unique (carrier, waybill) index answers it), the rest only then
+    found = await locked.filter(carrier=update.carrier.lower(), waybill_no=waybill).first()
+    if found is None:
+        found = await locked.filter(carrier=update.carrier.lower(),
+                                    waybill_no__iexact=waybill).first()
     if found is not None:
         return found
-    same = await Shipment.select_for_update().using_db(conn).filter(
-        waybill_no__iexact=waybill).limit(2)
+    same = await locked.filter(waybill_no__iexact=waybill).limit(2)
     return same[0] if len(same) == 1 else None
 
 

@@ -91,9 +91,7 @@ class WeChatPayClient:
                 err = json.loads(data) if data else None
             except ValueError:
                 err = None
-            error = from_response(status, err if isinstance(err, dict) else None)
-            error.signed = signed  # type: ignore[attr-defined]
-            raise error
+            raise from_response(status, err if isinstance(err, dict) else None, signed=signed)
         return status, data
 
     def _signed(self, headers: Any, data: bytes) -> bool:

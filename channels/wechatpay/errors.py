@@ -35,7 +35,7 @@ class WeChatPayRetryable(RetryableProviderError):
 
 
 class WeChatPayFinal(FinalProviderError):
-    pass
+    signed: bool = False  # the error answer carried WeChat Pay's valid signature
 
 
 class ResponseSignatureError(WeChatPayRetryable):
@@ -64,9 +64,12 @@ class NotifyMalformed(NotifyError):
     status = 400
 
 
-def from_response(status: int, body: dict[str, object] | None) -> ProviderError:
+def from_response(status: int, body: dict[str, object] | None, *, signed: bool = False
+                  ) -> ProviderError:
     code = str((body or {}).get("code") or f"HTTP_{status}")
     message = str((body or {}).get("message") or f"WeChat Pay answered HTTP {status}")
     if status >= 500 or code in RETRYABLE_CODES or status == 429:
         return WeChatPayRetryable(message, code=code, raw=body)
-    return WeChatPayFinal(message, code=code, raw=body)
+    error = WeChatPayFinal(message, code=code, raw=body)
+    error.signed = signed
+    return error

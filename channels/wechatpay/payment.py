@@ -115,7 +115,7 @@ class WeChatPayGateway:
         try:
             tx = await self.client.query(out_trade_no)
         except WeChatPayFinal as exc:
-            if exc.code == "ORDER_NOT_EXIST" and getattr(exc, "signed", False):
+            if exc.code == "ORDER_NOT_EXIST" and exc.signed:
                 return PayResult(out_trade_no=out_trade_no, state="closed", raw={"missing": True})
             raise
         if str(tx.get("out_trade_no", "")) != out_trade_no:  # an answer about another order
