@@ -122,7 +122,7 @@ DEFER_SQL = (  # over a campaign's rate: not an attempt
 )
 
 
-async def record(token: str, batch: list[Claimed], policy: Policy, *, quiet_hours: str = ""
+async def record(token: str, batch: list[Claimed], policy: Policy, *, quiet_hours: str
                  ) -> None:
     now = clock.now()
     ok, retry, final, deferred = [], [], [], []
@@ -172,7 +172,7 @@ async def _finish(conn: Any, token: str, c: Claimed, now: datetime, quiet_hours:
 
 
 async def fall_through(conn: Any, row: dict[str, Any], route: list[dict[str, Any]],
-                       now: datetime, *, quiet_hours: str = "") -> None:
+                       now: datetime, *, quiet_hours: str) -> None:
     """Queue the route's next step after ``row`` (a delivery's values), or mark the
     notification undeliverable when none is left. The next step keeps to quiet hours as the
     first did (a critical notice never waits)."""

@@ -132,7 +132,7 @@ class Dispatcher:
                 raise
             except Exception as exc:
                 log.warning("push wake-up channel lost (%r); listening again", exc)
-                await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # however the subscription ended: no busy loop
 
     async def _kick_on(self, stop: asyncio.Event) -> None:
         await stop.wait()

@@ -19,7 +19,6 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.settings import get_settings
 from models.push import Delivery, DeliveryState, Notification
 from push.delivery import fall_through
 
@@ -29,7 +28,7 @@ _ROW = ("id", "notification_id", "step", "rank", "campaign_id")
 
 async def record_receipt(
     channel: str, platform_message_id: str, delivered: bool, raw_code: str | None,
-    recipient: str | None = None,
+    recipient: str | None = None, *, quiet_hours: str,
 ) -> bool:
     """Answer True when a delivery changed state. With ``recipient`` (the receipt's openid)
     only a delivery to that recipient matches, so a receipt can't touch someone else's."""
@@ -41,12 +40,12 @@ async def record_receipt(
         if recipient is not None:
             query = query.filter(recipient=recipient)
         rows = await query.select_for_update().values(*_ROW)
-        return await _settle(conn, rows, delivered, raw_code, {})
+        return await _settle(conn, rows, delivered, raw_code, {}, quiet_hours)
 
 
 async def record_unnamed_receipt(
     channel: str, awaiting_key: str, recipient: str, msg_id: str, delivered: bool,
-    raw_code: str | None,
+    raw_code: str | None, *, quiet_hours: str,
 ) -> bool:
     """A receipt for a send the platform gave no id: the oldest unreceipted delivery kept
     under ``awaiting_key`` takes it, and the platform's ``msg_id`` from then on (so the same
@@ -63,11 +62,12 @@ async def record_unnamed_receipt(
             .using_db(conn).order_by("sent_at", "id").limit(1).select_for_update()
             .values(*_ROW)
         )
-        return await _settle(conn, rows, delivered, raw_code, {"platform_message_id": msg_id})
+        return await _settle(conn, rows, delivered, raw_code, {"platform_message_id": msg_id},
+                             quiet_hours)
 
 
 async def _settle(conn: Any, rows: list[dict[str, Any]], delivered: bool, raw_code: str | None,
-                  extra: dict[str, Any]) -> bool:
+                  extra: dict[str, Any], quiet_hours: str) -> bool:
     if not rows:
         return False
     now = clock.now()
@@ -78,9 +78,8 @@ async def _settle(conn: Any, rows: list[dict[str, Any]], delivered: bool, raw_co
         routes = dict(await Notification.filter(
             id__in=[r["notification_id"] for r in rows]).using_db(conn).values_list(
             "id", "route"))
+        await Notification.filter(id__in=list(routes)).using_db(conn).update(state="pending")
         for r in rows:
-            await Notification.filter(id=r["notification_id"]).using_db(conn).update(
-                state="pending")
             await fall_through(conn, r, routes.get(r["notification_id"]) or [], now,
-                               quiet_hours=get_settings().quiet_hours)
+                               quiet_hours=quiet_hours)
     return True

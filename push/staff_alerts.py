@@ -8,7 +8,6 @@ A payment anomaly is for staff only; the other kinds may also have a citizen-fac
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -19,6 +18,7 @@ from models.cases import Case
 from models.core import OutboxEvent
 from models.push import StaffAlert
 from push.inbox import newest_first
+from push.templates import template_values
 
 _CASE = "办件“{item_name}”（{case_no}）"
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -47,10 +47,7 @@ _DATA_KEYS = ("case_no", "item_name", "out_trade_no", "out_refund_no", "amount_f
 
 def _render(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     title, body = TEMPLATES[kind]
-    values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in payload.items()
-                                                      if v is not None})
-    if payload.get("amount_fen") is not None:
-        values["amount_yuan"] = f"{int(payload['amount_fen']) / 100:.2f}"
+    values = template_values(payload)
     values.setdefault("error", "原因未知")
     return title, body.format_map(values)
 
@@ -63,11 +60,12 @@ def _case_id(e: OutboxEvent, payload: dict[str, Any]) -> int | None:
         return None
 
 
-async def record(events: list[OutboxEvent], conn: BaseDBAsyncClient) -> int:
-    """Turn the alerting events among ``events`` into alerts; answer how many are new."""
+async def record(events: list[OutboxEvent], conn: BaseDBAsyncClient) -> None:
+    """Turn the alerting events among ``events`` into alerts (an event already turned into
+    one adds nothing)."""
     mine = [e for e in events if e.event_type in TEMPLATES]
     if not mine:
-        return 0
+        return
     payloads = {e.id: e.payload if isinstance(e.payload, dict) else {} for e in mine}
     cases = {e.id: _case_id(e, payloads[e.id]) for e in mine}
     unknown = {c for e in mine if (c := cases[e.id]) and not payloads[e.id].get("department_id")}
@@ -89,7 +87,6 @@ async def record(events: list[OutboxEvent], conn: BaseDBAsyncClient) -> int:
             created_at=clock.now(),
         ))
     await StaffAlert.bulk_create(alerts, ignore_conflicts=True, using_db=conn)
-    return len(alerts)
 
 
 def _scope(department_id: int, is_admin: bool) -> Q:

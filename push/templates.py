@@ -79,14 +79,21 @@ class Rendered:
     link: str | None
 
 
+def template_values(payload: dict[str, Any]) -> defaultdict[str, Any]:
+    """An event's payload as a template reads it: a missing value is empty, and an amount in
+    fen is also there in yuan."""
+    values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in payload.items()
+                                                      if v is not None})
+    if values.get("amount_fen") is not None and "amount_yuan" not in values:
+        values["amount_yuan"] = f"{int(values['amount_fen']) / 100:.2f}"
+    return values
+
+
 def render(event_type: str, payload: dict[str, Any], priority: str | None = None) -> Rendered:
     """Render an event's message. The stricter of the template's and the event's priority
     wins, so an emitter can raise a notice to critical but never lower a legal one."""
     template = TEMPLATES.get(event_type, FALLBACK)
-    values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in payload.items()
-                                                      if v is not None})
-    if "amount_fen" in payload and "amount_yuan" not in payload:
-        values["amount_yuan"] = f"{int(payload['amount_fen']) / 100:.2f}"
+    values = template_values(payload)
     if not values.get("reason"):
         values["reason"] = "详见办件详情"
     link = template.link.format_map(values) if template.link else None

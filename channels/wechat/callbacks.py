@@ -20,7 +20,7 @@ from sanic.response import text
 
 from app.settings import Settings
 from channels.wechat import inbound, store
-from channels.wechat.crypto import CallbackCrypto, callback_crypto, check_signature
+from channels.wechat.crypto import CallbackCrypto, check_signature
 from channels.wechat.errors import CallbackSignatureError, WeChatCallbackError
 from channels.wechat.messages import MalformedMessage, parse, text_reply
 from channels.wechat.recorder import InboundRecorder
@@ -75,7 +75,7 @@ async def verify_url(request: Request) -> HTTPResponse:
 
 def _crypto(request: Request) -> CallbackCrypto | None:
     crypto = getattr(request.app.ctx, "wechat_crypto", False)
-    if crypto is False:  # one per worker, made on first use
+    if crypto is False:  # one per worker, made on first use (the cipher setup is not free)
         crypto = request.app.ctx.wechat_crypto = _make_crypto(request.app.ctx.settings)
     return crypto
 
@@ -83,7 +83,7 @@ def _crypto(request: Request) -> CallbackCrypto | None:
 def _make_crypto(settings: Settings) -> CallbackCrypto | None:
     if settings.wechat_aes_key is None:
         return None
-    return callback_crypto(
+    return CallbackCrypto(
         settings.wechat_token.get_secret_value(),
         settings.wechat_aes_key.get_secret_value(),
         settings.wechat_appid,

@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import time
-from functools import lru_cache
 
 from wechatpy.crypto import PrpCrypto
 from wechatpy.exceptions import InvalidAppIdException
@@ -96,9 +95,3 @@ class CallbackCrypto:
         return REPLY_TEMPLATE.format(
             encrypt=encrypt, signature=signature, timestamp=timestamp, nonce=nonce
         )
-
-
-@lru_cache(maxsize=4)
-def callback_crypto(token: str, encoding_aes_key: str, appid: str) -> CallbackCrypto:
-    """One per account configuration and process (the cipher setup is not free)."""
-    return CallbackCrypto(token, encoding_aes_key, appid)

@@ -23,28 +23,15 @@ log = logging.getLogger("zsb.wechat")
 
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan", "subscribe_scan_product"}
 CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
-KNOWN_EVENTS = (
-    SUBSCRIBE_EVENTS
-    | CONSENT_EVENTS
-    | {
-        "unsubscribe",
-        "scan",
-        "click",
-        "view",
-        "templatesendjobfinish",
-        "subscribe_msg_sent_event",
-    }
-)
+ACTING_EVENTS = SUBSCRIBE_EVENTS | CONSENT_EVENTS | {
+    "unsubscribe", "templatesendjobfinish", "subscribe_msg_sent_event"
+}
+KNOWN_EVENTS = ACTING_EVENTS | {"scan", "click", "view"}
 MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "location", "link"}
 
 
 def _long_term(settings: Settings) -> frozenset[str]:
     return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
-
-
-ACTING_EVENTS = SUBSCRIBE_EVENTS | CONSENT_EVENTS | {
-    "unsubscribe", "templatesendjobfinish", "subscribe_msg_sent_event"
-}
 
 
 def changes_state(msg: InboundMessage) -> bool:
@@ -63,9 +50,9 @@ async def act(msg: InboundMessage, settings: Settings) -> None:
     elif event in CONSENT_EVENTS:
         await store.record_choices(msg.openid, msg.choices, msg.create_time, _long_term(settings))
     elif event == "templatesendjobfinish":
-        await _receipt(msg)
+        await _receipt(msg, settings.quiet_hours)
     elif event == "subscribe_msg_sent_event":
-        await _subscribe_receipts(msg)
+        await _subscribe_receipts(msg, settings.quiet_hours)
 
 
 def _receipts() -> Any:
@@ -77,7 +64,7 @@ def _receipts() -> Any:
         return None
 
 
-async def _receipt(msg: InboundMessage) -> None:
+async def _receipt(msg: InboundMessage, quiet_hours: str) -> None:
     if (receipts := _receipts()) is None:
         return
     status = str(msg.status or "")
@@ -87,10 +74,11 @@ async def _receipt(msg: InboundMessage) -> None:
         delivered=status == "success",
         raw_code=status,
         recipient=msg.openid,
+        quiet_hours=quiet_hours,
     )
 
 
-async def _subscribe_receipts(msg: InboundMessage) -> None:
+async def _subscribe_receipts(msg: InboundMessage, quiet_hours: str) -> None:
     """One receipt per template in the event; ``ErrorCode`` 0 is a delivery."""
     if (receipts := _receipts()) is None:
         return
@@ -103,6 +91,7 @@ async def _subscribe_receipts(msg: InboundMessage) -> None:
             msg_id=str(choice.msg_id or ""),
             delivered=code == "0",
             raw_code="success" if code == "0" else code,
+            quiet_hours=quiet_hours,
         )
 
 

@@ -135,3 +135,17 @@ async def test_sqlite_synchronous_setting_reaches_the_connection(tmp_path) -> No
         finally:
             await client.close()
         assert (rows[0][0], mode[0][0]) == (code, "wal")
+
+
+def test_ios_pushes_use_apns_production_in_production(no_zsb_env: None) -> None:
+    from channels.jpush.notifier import build
+
+    production = {**_real_secrets(), "jwt_secret": "x" * 48,
+                  "pii_keys": "k2:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY="}
+    assert build(Settings(env="test"), None, None).apns_production is False  # type: ignore[arg-type]
+    assert build(Settings(env="test", jpush_apns_production=True), None, None  # type: ignore[arg-type]
+                 ).apns_production is True
+    assert build(Settings(env="production", **production), None, None  # type: ignore[arg-type]
+                 ).apns_production is True
+    assert build(Settings(env="production", jpush_apns_production=False, **production),  # type: ignore[arg-type]
+                 None, None).apns_production is False

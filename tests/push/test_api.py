@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from models.core import AuditLog, Department
 from models.push import Delivery, InboxMessage, Notification
 from push import receipts
 from tests.push.conftest import emit_event, new_person
+
+_receipt = partial(receipts.record_receipt, quiet_hours="")  # quiet hours are tested apart
 
 
 async def test_inbox_list_unread_and_mark_read(api: httpx.AsyncClient, citizen: Any,
@@ -217,12 +220,12 @@ async def _accepted_template_delivery(openid: str) -> tuple[Notification, str]:
 
 async def test_template_receipts_are_idempotent(server: Any) -> None:
     n, msgid = await _accepted_template_delivery("o1")
-    assert await receipts.record_receipt("wechat_template", msgid, True, "success")
-    assert not await receipts.record_receipt("wechat_template", msgid, True, "success")
-    assert not await receipts.record_receipt("wechat_template", msgid, False, "failed:user block")
+    assert await _receipt("wechat_template", msgid, True, "success")
+    assert not await _receipt("wechat_template", msgid, True, "success")
+    assert not await _receipt("wechat_template", msgid, False, "failed:user block")
     d = await Delivery.get(notification_id=n.id)
     assert d.state == "delivered" and d.raw_code == "success"
-    assert not await receipts.record_receipt("wechat_template", "nope", True, None)
+    assert not await _receipt("wechat_template", "nope", True, None)
 
 
 async def test_scheduled_campaign_waits_for_its_time(api: httpx.AsyncClient, staff: Any,
@@ -248,9 +251,9 @@ async def test_scheduled_campaign_waits_for_its_time(api: httpx.AsyncClient, sta
 
 async def test_a_receipt_for_another_recipient_changes_nothing(server: Any) -> None:
     n, msgid = await _accepted_template_delivery("o-mine")
-    assert not await receipts.record_receipt("wechat_template", msgid, False, "x", "o-other")
-    assert not await receipts.record_receipt("wechat_template", "", True, "success")
-    assert await receipts.record_receipt("wechat_template", msgid, True, "s" * 100, "o-mine")
+    assert not await _receipt("wechat_template", msgid, False, "x", "o-other")
+    assert not await _receipt("wechat_template", "", True, "success")
+    assert await _receipt("wechat_template", msgid, True, "s" * 100, "o-mine")
     d = await Delivery.get(notification_id=n.id)
     assert d.state == "delivered" and d.raw_code == "s" * 64
 
@@ -295,8 +298,7 @@ async def test_a_failure_receipt_falls_through_to_the_next_channel(server: Any) 
     n.route = [{"channel": "wechat_template", "recipient": "o-blocked"},
                {"channel": "app_push", "recipient": "reg-next"}]
     await n.save(update_fields=["route"])
-    assert await receipts.record_receipt("wechat_template", msgid, False, "failed:user block",
-                                         "o-blocked")
+    assert await _receipt("wechat_template", msgid, False, "failed:user block", "o-blocked")
     steps = {d.channel: d for d in await Delivery.filter(notification_id=n.id)}
     assert steps["wechat_template"].state == "failed"
     assert steps["wechat_template"].raw_code == "failed:user block"

@@ -126,7 +126,7 @@ async def test_concurrent_claims_take_disjoint_rows(make_dispatcher: Any, jpush:
     assert len(ids) == len(set(ids)) >= 30 and all(len(b) <= 10 for _, b in claims)
     for token, batch in claims:  # finish them so later tests see a clean queue
         await send_all(batch, dispatcher.notifier_for, 10)
-        await record(token, batch, FAST)
+        await record(token, batch, FAST, quiet_hours="")
 
 
 async def test_a_malformed_event_does_not_block_the_outbox(make_dispatcher: Any,
@@ -206,7 +206,7 @@ async def test_wechat_subscribe_notice_is_settled_by_its_sent_event(
     assert settled.raw_code == "success" and settled.platform_message_id.isdigit()
     again = await receipts.record_unnamed_receipt(
         "wechat_subscribe", bizsend_key(template, openid), openid,
-        settled.platform_message_id, False, "43101")
+        settled.platform_message_id, False, "43101", quiet_hours="")
     assert not again and (await deliveries(n.id))["wechat_subscribe"].state == "delivered"
 
     # the second send, receipted as failed by hand (the simulator's own receipt is raced
@@ -221,7 +221,8 @@ async def test_wechat_subscribe_notice_is_settled_by_its_sent_event(
         n2 = await notification_for(second)
         assert (await deliveries(n2.id))["wechat_subscribe"].state == "accepted"
         assert await receipts.record_unnamed_receipt(
-            "wechat_subscribe", bizsend_key(template, openid), openid, "990001", False, "43101")
+            "wechat_subscribe", bizsend_key(template, openid), openid, "990001", False, "43101",
+            quiet_hours="")
     finally:
         await sim_call(base, "/_sim/faults", {"receipts": True})
     ds = await deliveries(n2.id)

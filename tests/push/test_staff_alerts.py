@@ -10,7 +10,9 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from app.outbox import emit
+from models.core import OutboxEvent
 from models.push import Notification, StaffAlert
+from push import staff_alerts
 from tests.push.conftest import new_person
 
 
@@ -34,7 +36,8 @@ async def test_department_alerts_are_listed_and_acknowledged_once(
         "case_id": int(case_id), "case_no": "202611220000099", "item_name": "食品经营许可",
         "department_id": clerk.department_id, "colour": "red", "days_used": 6})
     await make_dispatcher().drain()
-    await make_dispatcher().drain()
+    async with in_transaction() as conn:  # the same event again (a rerun) adds nothing
+        await staff_alerts.record([await OutboxEvent.get(id=event)], conn)
     assert await StaffAlert.filter(event_id=event).count() == 1
 
     r = await api.get("/api/v1/staff/alerts", headers=clerk.headers)
@@ -79,8 +82,6 @@ async def test_payment_anomaly_is_for_staff_only_and_a_bad_one_blocks_nothing(
     assert not await Notification.filter(event_id__in=[bad, good]).exists()
 
     admin = await staff(roles=["admin"], department=f"AD{uuid.uuid4().hex[:6]}")
-    from push import staff_alerts
-
     items, _, _ = await staff_alerts.page(admin.department_id, is_admin=True, open_only=True,
                                           before=None, limit=200)
     assert any(a["id"] == alert.id for a in items)

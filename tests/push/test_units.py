@@ -104,12 +104,3 @@ def test_every_event_the_app_emits_has_its_words() -> None:
                       if e not in TEMPLATES and e not in staff_alerts.TEMPLATES)
     assert unworded == []
 
-
-def test_ios_pushes_use_apns_production_in_production() -> None:
-
-    from app.settings import Settings
-    from channels.jpush.notifier import build
-
-    assert build(Settings(env="test"), None, None).apns_production is False  # type: ignore[arg-type]
-    assert build(Settings(env="test", jpush_apns_production=True), None, None  # type: ignore[arg-type]
-                 ).apns_production is True
