@@ -142,11 +142,12 @@ class Done(BaseModel):
 
 
 INT4_MAX = 2**31 - 1  # ids are 32-bit: a larger one names nothing and must not reach the db
+INT8_MAX = 2**63 - 1  # the ids of the tables that grow without bound (BigIntField)
 
 
-def row_id(value: int, message: str, code: str) -> int:
+def row_id(value: int, message: str, code: str, *, maximum: int = INT4_MAX) -> int:
     """A path id, or 404 with ``message`` and ``code`` when no row could have it."""
-    if not 0 < value <= INT4_MAX:
+    if not 0 < value <= maximum:
         raise NotFound(message, code=code)
     return value
 

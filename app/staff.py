@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tortoise.expressions import F
-
 from app.errors import Unauthorized
 from app.kv import KeyValue
 from app.security.passwords import hash_password, verify_password
@@ -43,18 +41,16 @@ async def authenticate_staff(username: str, password: str, kv: KeyValue) -> Staf
     """Every attempt is counted before the password is checked (an atomic kv increment), so
     guesses sent at once share the same ``MAX_FAILED_LOGINS``; the lock lifts by itself after
     ``LOCK_SECONDS`` instead of shutting the account for good."""
-    attempts = await kv.incr(f"staff-login:{username.lower()[:64]}", ex=LOCK_SECONDS)
+    key = f"staff-login:{username.lower()[:64]}"
+    attempts = await kv.incr(key, ex=LOCK_SECONDS)
     staff = await StaffAccount.get_or_none(username=username)
     if staff is None or not staff.active or attempts > MAX_FAILED_LOGINS:
         # the same answer for every reason, so it tells nothing about which accounts exist
         raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
     # argon2 takes tens of milliseconds on purpose: keep it off the event loop
     if not await asyncio.to_thread(verify_password, staff.password_hash, password):
-        await StaffAccount.filter(id=staff.id).update(failed_logins=F("failed_logins") + 1)
         raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
-    await kv.delete(f"staff-login:{username.lower()[:64]}")
-    if staff.failed_logins:
-        await StaffAccount.filter(id=staff.id).update(failed_logins=0)
+    await kv.delete(key)
     return staff
 
 

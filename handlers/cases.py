@@ -21,7 +21,6 @@ from app.cases.schemas import (
     UpdateCaseIn,
 )
 from app.errors import NotFound, ValidationFailed
-from app.payments.orders import close_at_platform
 from app.security.auth import citizen_required
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
@@ -145,8 +144,8 @@ async def submit_case(request: Request, case_id: int):  # type: ignore[no-untype
 @returns(CaseDetailOut)
 async def withdraw_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    for order in await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason):
-        await close_at_platform(request.app.ctx.edges, order)
+    await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason,
+                           edges=request.app.ctx.edges)
     return ok(await queries.detail(case))
 
 

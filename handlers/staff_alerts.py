@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sanic import Blueprint, HTTPResponse, Request
 
-from app.api import doc, ok, query, returns
+from app.api import INT8_MAX, doc, ok, query, returns, row_id
 from app.errors import NotFound
 from app.security.auth import staff_required
 from push import staff_alerts
@@ -14,6 +14,7 @@ from push.schemas import AlertOut, AlertPageOut, AlertQuery
 
 bp = Blueprint("staff_alerts", url_prefix="/api/v1/staff/alerts")
 TAG = "staff-alerts"
+NOT_FOUND = "提醒不存在"
 
 
 @bp.get("")
@@ -37,11 +38,10 @@ async def list_alerts(request: Request) -> HTTPResponse:
 @returns(AlertOut)
 async def acknowledge(request: Request, alert_id: int) -> HTTPResponse:
     staff = request.ctx.staff
-    if not 0 < alert_id < 2**63:  # no such row, and too large for the column
-        raise NotFound("提醒不存在", code="ALERT_NOT_FOUND")
     alert = await staff_alerts.acknowledge(
-        alert_id, staff.department_id, is_admin=staff.has_any("admin"), staff_id=staff.id
+        row_id(alert_id, NOT_FOUND, "ALERT_NOT_FOUND", maximum=INT8_MAX),
+        staff.department_id, is_admin=staff.has_any("admin"), staff_id=staff.id,
     )
     if alert is None:
-        raise NotFound("提醒不存在", code="ALERT_NOT_FOUND")
+        raise NotFound(NOT_FOUND, code="ALERT_NOT_FOUND")
     return ok(staff_alerts.shape(alert))

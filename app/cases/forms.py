@@ -24,7 +24,7 @@ PII_TYPES = {
     "phone": pii.mask_phone, "id_number": pii.mask_id_number, "address": pii.mask_address,
     "name": pii.mask_name, "bank_card": _mask_card,
 }
-ENC_PREFIX = "enc:"
+ENC_PREFIX = pii.IN_DOCUMENT_PREFIX
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 BANK_CARD = re.compile(r"^\d{12,19}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -183,7 +183,7 @@ async def transition(
     locked = await _lock(case.id, connection)
     event = await _move(locked, CaseStatus(to), actor, reason, dict(data or {}), None,
                         connection)
-    _copy_into(case, locked)
+    copy_into(case, locked)
     return event
 
 
@@ -291,6 +291,7 @@ async def _append_event(
     )
 
 
-def _copy_into(target: Case, source: Case) -> None:
+def copy_into(target: Case, source: Case) -> None:
+    """Every column of ``source`` (a row read under its lock) onto ``target``."""
     for name in source._meta.db_fields:
         setattr(target, name, getattr(source, name))

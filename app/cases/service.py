@@ -8,17 +8,17 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app.cases import forms, materials, supplement
-from app.cases.lifecycle import Actor, record_creation, transition
+from app.cases.lifecycle import Actor, copy_into, record_creation, transition
 from app.cases.numbering import next_number
 from app.catalogue import fees
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.identity.companies import require_authorised
 from app.identity.levels import require_level
 from app.payments.common import PayActor
+from app.payments.orders import close_at_platform
 from app.payments.settle import close_pending_of_case
 from models.cases import Case, CaseStatus, Material
 from models.catalogue import ServiceItem, ServiceItemVersion
-from models.payments import PaymentOrder
 
 
 async def require_realname(person_id: int, level: int) -> None:
@@ -111,9 +111,7 @@ async def update_draft(
             locked.update_from_dict(fees.fee_terms(version, delivery))
         await locked.save(update_fields=["form_data", "delivery", "fee_total_fen", "fee_stage",
                                          "updated_at"], using_db=conn)
-    case.form_data, case.delivery, case.updated_at = (
-        locked.form_data, locked.delivery, locked.updated_at)
-    case.fee_total_fen, case.fee_stage = locked.fee_total_fen, locked.fee_stage
+    copy_into(case, locked)
     return case
 
 
@@ -141,14 +139,17 @@ async def submit(case: Case, person_id: int) -> Case:
     return case
 
 
-async def withdraw(case: Case, person_id: int, reason: str | None) -> list[PaymentOrder]:
-    """Withdraw; answer the payment orders closed with it (to close at the platform too)."""
+async def withdraw(case: Case, person_id: int, reason: str | None, *, edges: Any) -> Case:
+    """Withdraw; the case's unpaid orders are closed with it, and then at the platform."""
     async with in_transaction() as conn:
         await transition(case, CaseStatus.withdrawn, actor=citizen(person_id),
                          reason=reason or "申请人撤回", connection=conn)
-        return await close_pending_of_case(
+        closed = await close_pending_of_case(
             case.id, actor=PayActor("citizen", str(person_id)), reason="办件已撤回", conn=conn
         )
+    for order in closed:
+        await close_at_platform(edges, order)
+    return case
 
 
 async def resubmit(case: Case, person_id: int) -> Case:

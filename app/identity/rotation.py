@@ -55,7 +55,6 @@ def reencrypt(token: str, ring: pii.Keyring) -> str | None:
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,32}\$[A-Za-z0-9+/]+={0,2}$")
-ENC_PREFIX = "enc:"  # sealed values inside JSON documents (``app.cases.forms``)
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,8 @@ class _Rotator:
             items = [self.document(v) for v in value]
             return [v for v, _ in items], any(c for _, c in items)
         if isinstance(value, str):
-            prefix = ENC_PREFIX if value.startswith(ENC_PREFIX) else ""
+            mark = pii.IN_DOCUMENT_PREFIX
+            prefix = mark if value.startswith(mark) else ""
             new = self.text(value[len(prefix):])
             return (value, False) if new is None else (prefix + new, True)
         return value, False

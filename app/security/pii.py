@@ -47,6 +47,11 @@ def keyring() -> Keyring:
     return Keyring(current, keys, s.pii_index_key.get_secret_value().encode())
 
 
+# marks a sealed value inside a JSON document (a case's personal form fields), so readers and
+# the key rotation know it from plain text
+IN_DOCUMENT_PREFIX = "enc:"
+
+
 def encrypt(value: str, *, kid: str | None = None) -> str:
     ring = keyring()
     kid = kid or ring.current
