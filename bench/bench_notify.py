@@ -25,7 +25,6 @@ import base64
 import json
 import os
 import secrets
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -144,21 +143,7 @@ def _wrk_script(requests: list[tuple[dict[str, str], str]]) -> str:
 
 async def _wrk(name: str, base_url: str, requests: list[tuple[dict[str, str], str]],
                seconds: float, connections: int) -> common.Result:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_wrk_script(requests))
-    proc = await asyncio.create_subprocess_exec(
-        *common.LOAD_PIN, str(common.WRK), "-t1", f"-c{connections}",
-        f"-d{max(1, round(seconds))}s", "-s", script.name, base_url,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await proc.communicate()
-    os.unlink(script.name)
-    text = out.decode(errors="replace")
-    line = next((ln for ln in text.splitlines() if ln.startswith("@@")), None)
-    if line is None:
-        raise RuntimeError(f"wrk gave no report:\n{text}")
-    d = json.loads(line[2:])
-    return common.Result(name, d["requests"] / (d["duration_us"] / 1e6), d["p50"] / 1000,
-                         d["p90"] / 1000, d["p99"] / 1000, d["errors"], d["non2xx"])
+    return await common.run_wrk(name, base_url, _wrk_script(requests), seconds, connections)
 
 
 async def _aiohttp(name: str, base_url: str, requests: list[tuple[dict[str, str], str]],

@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 from typing import Any
 
@@ -105,38 +104,9 @@ def _wrk_script(count: int) -> str:
 
 
 async def _wrk_post(name: str, base_url: str, seconds: float, connections: int) -> common.Result:
-    assert common.WRK
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        # Lua allows 65,536 constants in a chunk: two per row
-        script.write(_wrk_script(min(30000, max(5000, int(seconds * 4000)))))
-    args = [
-        *common.LOAD_PIN,
-        common.WRK,
-        "-t1",
-        f"-c{connections}",
-        f"-d{max(1, round(seconds))}s",
-        "-s",
-        script.name,
-    ]
-    proc = await asyncio.create_subprocess_exec(
-        *args, base_url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    out, _ = await proc.communicate()
-    os.unlink(script.name)
-    text = out.decode(errors="replace")
-    line = next((ln for ln in text.splitlines() if ln.startswith("@@")), None)
-    if line is None:
-        raise RuntimeError(f"wrk gave no report:\n{text}")
-    d = json.loads(line[2:])
-    return common.Result(
-        name,
-        d["requests"] / (d["duration_us"] / 1e6),
-        d["p50"] / 1000,
-        d["p90"] / 1000,
-        d["p99"] / 1000,
-        d["errors"],
-        d["non2xx"],
-    )
+    # Lua allows 65,536 constants in a chunk: two per row
+    script = _wrk_script(min(30000, max(5000, int(seconds * 4000))))
+    return await common.run_wrk(name, base_url, script, seconds, connections)
 
 
 async def _check_one(base_url: str) -> None:

@@ -256,12 +256,19 @@ async def start_zsb(env: dict[str, str], workers: int = 1) -> Server:
 
 
 async def _wrk(name: str, url: str, headers: dict[str, str], seconds: float) -> Result:
+    return await run_wrk(name, url, _WRK_REPORT, seconds, CONNECTIONS, headers)
+
+
+async def run_wrk(name: str, url: str, script_text: str, seconds: float, connections: int,
+                  headers: dict[str, str] | None = None) -> Result:
+    """One ``wrk`` run (one thread, pinned like every load) with a Lua script that ends with
+    ``_WRK_REPORT``; answer its figures."""
     assert WRK
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_REPORT)
-    args = [*LOAD_PIN, WRK, "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "-s",
+        script.write(script_text)
+    args = [*LOAD_PIN, WRK, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s",
             script.name]
-    for k, v in headers.items():
+    for k, v in (headers or {}).items():
         args += ["-H", f"{k}: {v}"]
     proc = await asyncio.create_subprocess_exec(
         *args, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
