@@ -1,5 +1,6 @@
 """掌上办 backend: the app factory. ``create_app()`` only wires; everything that opens a
-connection does so per worker in the listeners (``app/lifecycle.py``)."""
+connection does so per worker, in ``AppContext.open`` (``app/context.py``), called from the
+listeners (``app/listeners.py``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sanic_ext.extensions.http.extension import HTTPExtension
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from app import logs
+from app.context import App, AppContext
 from app.errors_http import install_error_handlers
-from app.lifecycle import install_listeners
+from app.listeners import install_listeners
 from app.middleware import IdentifiedRequest, install_middleware
 from app.settings import Settings, get_settings
 from app.wiring import BLUEPRINT_MODULES
@@ -23,11 +25,12 @@ mini-program login); staff use `/api/v1/staff/...` with a staff token. Every err
 `{"error": {"code", "message", "fields"}, "request_id"}`."""
 
 
-def create_app(settings: Settings | None = None, name: str = "zsb") -> Sanic:
+def create_app(settings: Settings | None = None, name: str = "zsb") -> App:
     settings = settings or get_settings()
     logs.configure(settings.log_level)
-    app = Sanic(name, configure_logging=False, request_class=IdentifiedRequest)
-    app.ctx.settings = settings
+    app: App = Sanic(
+        name, ctx=AppContext(settings), configure_logging=False, request_class=IdentifiedRequest
+    )
     app.config.update(
         REQUEST_MAX_SIZE=settings.request_max_bytes,
         REQUEST_TIMEOUT=settings.request_timeout,

@@ -10,7 +10,7 @@ import sys
 
 from app.db import close_db, init_db
 from app.db import migrate as run_migrations
-from app.security.auth import ROLES
+from app.staff import ROLES
 
 
 def migrate(argv: list[str]) -> int:

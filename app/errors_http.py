@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from sanic import Request, Sanic
+from sanic import Sanic
 from sanic.exceptions import SanicException
 from sanic.response import json
 
-from app.api import id_headers
+from app.context import AppRequest
 from app.errors import ApiError
+from app.handler_kit import id_headers
 
 log = logging.getLogger("zsb.errors")
 
@@ -27,13 +28,13 @@ _SANIC_CODES = {
 }
 
 
-def _rid(request: Request | None) -> str | None:
+def _rid(request: AppRequest | None) -> str | None:
     return getattr(request, "request_id", None) if request is not None else None
 
 
 def install_error_handlers(app: Sanic) -> None:
     @app.exception(ApiError)
-    async def api_error(request: Request, exc: ApiError):  # type: ignore[no-untyped-def]
+    async def api_error(request: AppRequest, exc: ApiError):  # type: ignore[no-untyped-def]
         return json(
             exc.body(_rid(request)),
             status=exc.status,
@@ -42,7 +43,7 @@ def install_error_handlers(app: Sanic) -> None:
         )
 
     @app.exception(SanicException)
-    async def sanic_error(request: Request, exc: SanicException):  # type: ignore[no-untyped-def]
+    async def sanic_error(request: AppRequest, exc: SanicException):  # type: ignore[no-untyped-def]
         status = getattr(exc, "status_code", 500) or 500
         code, message = _SANIC_CODES.get(status, ("BAD_REQUEST", "请求有误"))
         if status >= 500:
@@ -56,7 +57,7 @@ def install_error_handlers(app: Sanic) -> None:
         return json(body, status=status, headers=headers, ensure_ascii=False)
 
     @app.exception(Exception)
-    async def unexpected(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
+    async def unexpected(request: AppRequest, exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error on %s %s", request.method, request.path)
         body = {
             "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},

@@ -54,6 +54,22 @@ class LoginProvider(Protocol):
     async def identify(self, credential: dict[str, Any]) -> PlatformIdentity: ...
 
 
+@runtime_checkable
+class OAuthLoginProvider(LoginProvider, Protocol):
+    """A login that starts by sending the person to the platform's authorize page (WeChat
+    web OAuth)."""
+
+    def authorize_url(self, redirect_uri: str, scope: str = ..., state: str = ...) -> str: ...
+
+
+@runtime_checkable
+class SharingLoginProvider(LoginProvider, Protocol):
+    """A login whose token also lets the platform share the person's verified identity
+    (Alipay's real-name share)."""
+
+    async def share_user_info(self, access_token: str) -> dict[str, Any]: ...
+
+
 # ---------------------------------------------------------------- real name
 
 
@@ -80,7 +96,26 @@ class RealNameProvider(Protocol):
     ) -> RealNameResult: ...
 
 
+@dataclass(frozen=True)
+class FaceSession:
+    biz_token: str
+    url: str  # where the person's browser goes to show their face
+
+
+@runtime_checkable
+class FaceCheckProvider(RealNameProvider, Protocol):
+    """Level 3: ``start`` opens a face session; ``verify`` then takes its ``biz_token`` as the
+    face token."""
+
+    async def start(self, name: str, id_number: str, redirect_url: str) -> FaceSession: ...
+
+
 # ---------------------------------------------------------------- payment
+
+
+class PayChannel(StrEnum):
+    wechatpay = "wechatpay"
+    alipay = "alipay"
 
 
 @dataclass(frozen=True)
@@ -195,6 +230,14 @@ class TrackingUpdate:
     state: str | None
     events: list[TrackingEvent]
     message: str | None = None
+
+
+class Booker(Protocol):
+    """The carrier's order API (``channels/express/carrier.py``), as the core sees it."""
+
+    async def book(
+        self, order_id: str, *, sender: Any, receiver: Any, pickup: bool, cargo: str
+    ) -> Any: ...
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
 
+from app.context import AppRequest
 from app.logs import request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -43,7 +44,7 @@ new_request_id = _Ids().next
 
 class IdentifiedRequest(Request):
     """A request that knows its id (the caller's ``x-request-id`` when well formed, made
-    when first asked for) and when it started; the logs and ``app.api.id_headers`` find it
+    when first asked for) and when it started; the logs and ``app.handler_kit.id_headers`` find it
     through ``app.logs.request_id_var``."""
 
     __slots__ = ("_request_id", "started")
@@ -71,7 +72,7 @@ def install_middleware(app: Sanic) -> None:
         return
 
     @app.on_response(priority=100)
-    async def log_response(request: Request, response: HTTPResponse) -> None:
+    async def log_response(request: AppRequest, response: HTTPResponse) -> None:
         rid = getattr(request, "request_id", None)
         if rid:
             response.headers["x-request-id"] = rid

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app import clock, sql
-
-Priority = Literal["critical", "normal", "bulk"]
+from app.notices import Priority, priority_of
 
 # Called after each emit, so a dispatcher in this process can stop sleeping and look now
 # instead of polling the table many times a second. Listeners must be cheap and not raise.
@@ -46,16 +45,17 @@ async def emit(
     aggregate_id: str | int,
     payload: dict[str, Any],
     person_id: int | None = None,
-    priority: Priority = "normal",
+    priority: Priority | None = None,
     connection: BaseDBAsyncClient | None = None,
 ) -> int:
     """Record that something happened; answer the event's id. Pass the transaction's
     ``connection`` so the event commits or rolls back with the state change it describes.
-    (Plain SQL: every state change writes one, and the ORM's insert cost more than the trip.)"""
+    (Plain SQL: every state change writes one, and the ORM's insert cost more than the trip.)
+    The priority is the event type's (``app/notices.py``) unless the caller raises it."""
     conn = connection or connections.get("default")
     [row] = await sql.rows(
         conn, _INSERT, event_type, aggregate, str(aggregate_id), sql.dumps(payload),
-        person_id, priority, clock.now(),
+        person_id, str(priority or priority_of(event_type)), clock.now(),
     )
     wake()
     return int(row["id"])

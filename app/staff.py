@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from app.errors import Unauthorized
 from app.kv import KeyValue
 from app.security.passwords import hash_password, verify_password
 from models.core import Department, StaffAccount
+
+
+class Role(StrEnum):
+    """Staff roles; a token carries their values. Add a new role here and nowhere else."""
+
+    clerk = "clerk"  # 窗口
+    reviewer = "reviewer"  # 审批
+    operator = "operator"  # 运营
+    admin = "admin"
+
+
+ROLES: tuple[str, ...] = tuple(Role)
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """The staff member a request acts for, as the token says (``@staff_required``)."""
+
+    id: int
+    roles: tuple[str, ...]
+    department_id: int
+
+    def has_any(self, *roles: str) -> bool:
+        """An admin holds every role."""
+        return Role.admin in self.roles or any(r in self.roles for r in roles)
+
+    @property
+    def department_scope(self) -> int | None:
+        """The department-scope rule, said once: admins see every department's data
+        (``None``: no limit), other staff only their own department's."""
+        return None if Role.admin in self.roles else self.department_id
+
+    def sees_department(self, department_id: int | None) -> bool:
+        """Whether data of ``department_id`` is this person's to see (by ``department_scope``)."""
+        scope = self.department_scope
+        return scope is None or department_id == scope
+
 
 MAX_FAILED_LOGINS = 10  # attempts per username within LOCK_SECONDS
 LOCK_SECONDS = 15 * 60

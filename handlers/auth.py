@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import Done, body, doc, ok, returns
+from app.context import AppRequest
+from app.handler_kit import Done, body, doc, ok, returns
 from app.identity import otp
 from app.identity.accounts import login_or_register
 from app.security import tokens
@@ -41,7 +42,7 @@ class RefreshIn(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: AppRequest) -> str:
     return request.remote_addr or request.ip or "unknown"
 
 
@@ -49,10 +50,10 @@ def client_ip(request: Request) -> str:
 @doc("Send a one-time login code by SMS", "auth")
 @body(OtpRequest)
 @returns(OtpSent)
-async def send_otp(request: Request):  # type: ignore[no-untyped-def]
+async def send_otp(request: AppRequest):  # type: ignore[no-untyped-def]
     ctx = request.app.ctx
     wait = await otp.send_code(
-        ctx.kv, ctx.edges.get("sms"), ctx.settings, request.ctx.body.phone, client_ip(request)
+        ctx.kv, ctx.edges.sms(), ctx.settings, request.ctx.body.phone, client_ip(request)
     )
     return ok(OtpSent(sent=True, resend_after=wait))
 
@@ -61,9 +62,9 @@ async def send_otp(request: Request):  # type: ignore[no-untyped-def]
 @doc("Log in with phone + one-time code", "auth")
 @body(OtpLogin)
 @returns(TokenPairOut)
-async def otp_login(request: Request):  # type: ignore[no-untyped-def]
+async def otp_login(request: AppRequest):  # type: ignore[no-untyped-def]
     data: OtpLogin = request.ctx.body
-    identity = await request.app.ctx.edges.get("app_login").identify(
+    identity = await request.app.ctx.edges.app_login().identify(
         {"phone": data.phone, "code": data.code}
     )
     person_id = await login_or_register(identity)
@@ -75,7 +76,7 @@ async def otp_login(request: Request):  # type: ignore[no-untyped-def]
 @doc("Exchange a refresh token for a new pair (the old one is spent)", "auth")
 @body(RefreshIn)
 @returns(TokenPairOut)
-async def refresh(request: Request):  # type: ignore[no-untyped-def]
+async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
     pair, row = await tokens.rotate(request.ctx.body.refresh_token, "citizen", request.app.ctx.kv)
     return ok({**pair.as_dict(), "person_id": row.subject_id})
 
@@ -84,6 +85,6 @@ async def refresh(request: Request):  # type: ignore[no-untyped-def]
 @doc("Log out this session (revokes its refresh-token family)", "auth")
 @citizen_required
 @returns(Done)
-async def logout(request: Request):  # type: ignore[no-untyped-def]
+async def logout(request: AppRequest):  # type: ignore[no-untyped-def]
     await tokens.revoke_family(request.ctx.token_claims["fam"], "logout", request.app.ctx.kv)
     return ok({"ok": True})

@@ -3,11 +3,10 @@ list and read. A case of another person answers 404 like a case that does not ex
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic_ext import openapi
 
-from app.api import body, doc, ok, query, returns
-from app.cases import materials, queries, service, supplement
+from app.cases import citizen_actions, materials, queries, supplement
 from app.cases.schemas import (
     AnswerIn,
     AnswerOut,
@@ -20,14 +19,16 @@ from app.cases.schemas import (
     ReasonIn,
     UpdateCaseIn,
 )
+from app.context import AppRequest
 from app.errors import NotFound, ValidationFailed
+from app.handler_kit import body, doc, ok, query, returns
 from app.security.auth import citizen_required
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
 TAG = "cases"
 
 
-async def _mine(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def _mine(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return await queries.case_for_person(case_id, request.ctx.person_id)
 
 
@@ -36,10 +37,10 @@ async def _mine(request: Request, case_id: int):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(CreateCaseIn)
 @returns(CaseDetailOut, status=201)
-async def create_case(request: Request):  # type: ignore[no-untyped-def]
+async def create_case(request: AppRequest):  # type: ignore[no-untyped-def]
     b: CreateCaseIn = request.ctx.body
     channel = b.channel or request.ctx.token_claims.get("channel") or "app"
-    case = await service.create_draft(
+    case = await citizen_actions.create_draft(
         request.ctx.person_id, item_id=b.item_id, item_code=b.item_code, channel=channel,
         delivery=b.delivery, company_id=b.company_id, form=b.form,
     )
@@ -51,7 +52,7 @@ async def create_case(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @query(MineQuery)
 @returns(CaseListOut)
-async def list_mine(request: Request):  # type: ignore[no-untyped-def]
+async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
     q: MineQuery = request.ctx.query
     cases, total = await queries.list_for_person(
         request.ctx.person_id, status=q.status, limit=q.limit, offset=q.offset
@@ -63,7 +64,7 @@ async def list_mine(request: Request):  # type: ignore[no-untyped-def]
 @doc("Read one of my cases: clock, timeline, materials, 补正 notices, public progress", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return ok(await queries.detail_for_person(case_id, request.ctx.person_id))
 
 
@@ -71,7 +72,7 @@ async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-
 @doc("Read one of my cases by its number (the link in chat answers and notifications)", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def read_case_by_number(request: Request, case_no: str):  # type: ignore[no-untyped-def]
+async def read_case_by_number(request: AppRequest, case_no: str):  # type: ignore[no-untyped-def]
     case = await queries.find_case_for_person(case_no, request.ctx.person_id)
     if case is None:
         raise NotFound("办件不存在", code="CASE_NOT_FOUND")
@@ -83,9 +84,10 @@ async def read_case_by_number(request: Request, case_no: str):  # type: ignore[n
 @citizen_required
 @body(UpdateCaseIn)
 @returns(CaseDetailOut)
-async def update_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def update_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    await service.update_draft(case, form=request.ctx.body.form, delivery=request.ctx.body.delivery)
+    b = request.ctx.body
+    await citizen_actions.update_draft(case, form=b.form, delivery=b.delivery)
     return ok(await queries.detail(case))
 
 
@@ -98,13 +100,13 @@ async def update_case(request: Request, case_id: int):  # type: ignore[no-untype
 )
 @citizen_required
 @returns(MaterialOut, status=201)
-async def upload_material(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def upload_material(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
     upload = request.files.get("file") if request.files else None
     code = request.form.get("code") if request.form else None
     if upload is None or not code:
         raise ValidationFailed(fields={"file": "必填", "code": "必填"})
-    version = await service.version_of(case)
+    version = await citizen_actions.version_of(case)
     material = await materials.attach_upload(
         case, version.materials, code=code, filename=upload.name or "", content=upload.body
     )
@@ -116,10 +118,10 @@ async def upload_material(request: Request, case_id: int):  # type: ignore[no-un
 @citizen_required
 @body(ElicenceIn)
 @returns(MaterialOut, status=201)
-async def attach_elicence(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def attach_elicence(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
     b: ElicenceIn = request.ctx.body
-    version = await service.version_of(case)
+    version = await citizen_actions.version_of(case)
     material = await materials.attach_elicence(
         case, version.materials, code=b.code, elicence_type=b.elicence_type,
         licence_no=b.licence_no,
@@ -131,9 +133,9 @@ async def attach_elicence(request: Request, case_id: int):  # type: ignore[no-un
 @doc("Submit a draft (form and required materials complete)", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def submit_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def submit_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    await service.submit(case, request.ctx.person_id)
+    await citizen_actions.submit(case, request.ctx.person_id)
     return ok(await queries.detail(case))
 
 
@@ -142,9 +144,9 @@ async def submit_case(request: Request, case_id: int):  # type: ignore[no-untype
 @citizen_required
 @body(ReasonIn)
 @returns(CaseDetailOut)
-async def withdraw_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def withdraw_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    await service.withdraw(case, request.ctx.person_id, request.ctx.body.reason,
+    await citizen_actions.withdraw(case, request.ctx.person_id, request.ctx.body.reason,
                            edges=request.app.ctx.edges)
     return ok(await queries.detail(case))
 
@@ -155,7 +157,7 @@ async def withdraw_case(request: Request, case_id: int):  # type: ignore[no-unty
 @body(AnswerIn)
 @returns(AnswerOut)
 async def answer_item(
-    request: Request, case_id: int, notice_id: int, item_id: int
+    request: AppRequest, case_id: int, notice_id: int, item_id: int
 ):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
     b: AnswerIn = request.ctx.body
@@ -170,7 +172,7 @@ async def answer_item(
 @doc("Resubmit after answering every item of the 补正 notice", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def resubmit_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def resubmit_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
-    await service.resubmit(case, request.ctx.person_id)
+    await citizen_actions.resubmit(case, request.ctx.person_id)
     return ok(await queries.detail(case))

@@ -6,40 +6,17 @@ from __future__ import annotations
 import logging
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, HTTPResponse, Request, Sanic
+from sanic import Blueprint, HTTPResponse
 
-from app.api import doc, id_headers, query, returns
-from app.catalogue import cache as catalogue_cache
 from app.catalogue import service
 from app.catalogue.schemas import Channel, Facets, ItemGuide, ItemList, OnlineDepth
 from app.catalogue.snapshot import ListQuery
+from app.context import AppRequest
+from app.handler_kit import doc, id_headers, query, returns
 
 bp = Blueprint("catalogue", url_prefix="/api/v1/items")
 log = logging.getLogger("zsb.catalogue")
 JSON = "application/json"
-
-
-@bp.listener("before_server_start")
-async def _open_cache(app: Sanic) -> None:
-    catalogue_cache.install(app.ctx)
-    app.ctx.catalogue_cache_control = (
-        f"public, max-age={int(app.ctx.settings.catalogue_cache_seconds)}"
-    )
-
-
-@bp.listener("after_server_start")
-async def _warm_cache(app: Sanic) -> None:
-    # the first visitor should not pay for building the catalogue; a failure here only delays
-    # the build to the first request
-    try:
-        await app.ctx.catalogue.snapshot()
-    except Exception:
-        log.warning("catalogue warm-up failed", exc_info=True)
-
-
-@bp.listener("after_server_stop")
-async def _close_cache(app: Sanic) -> None:
-    await app.ctx.catalogue.close()
 
 
 class ItemFilter(BaseModel):
@@ -60,7 +37,7 @@ class ItemFilter(BaseModel):
 )
 @query(ItemFilter)
 @returns(ItemList)
-async def list_items(request: Request) -> HTTPResponse:
+async def list_items(request: AppRequest) -> HTTPResponse:
     f: ItemFilter = request.ctx.query
     q = ListQuery(
         department=f.department,
@@ -78,7 +55,7 @@ async def list_items(request: Request) -> HTTPResponse:
 @bp.get("/facets")
 @doc("Departments, themes, online depths and channels of published items, with counts", "catalogue")
 @returns(Facets)
-async def facets(request: Request) -> HTTPResponse:
+async def facets(request: AppRequest) -> HTTPResponse:
     body = await service.facets_json(request.app.ctx.catalogue)
     return HTTPResponse(
         body,
@@ -90,7 +67,7 @@ async def facets(request: Request) -> HTTPResponse:
 @bp.get("/<code:str>")
 @doc("The guide (办事指南) of a published item", "catalogue")
 @returns(ItemGuide)
-async def item_detail(request: Request, code: str) -> HTTPResponse:
+async def item_detail(request: AppRequest, code: str) -> HTTPResponse:
     body, etag = await service.item_detail_json(code, request.app.ctx.catalogue)
     headers = id_headers({"etag": etag, "cache-control": request.app.ctx.catalogue_cache_control})
     if etag in request.headers.get("if-none-match", ""):

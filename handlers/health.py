@@ -6,10 +6,11 @@ import asyncio
 import logging
 
 from pydantic import BaseModel
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from tortoise import connections
 
-from app.api import doc, ok, returns
+from app.context import AppRequest
+from app.handler_kit import doc, ok, returns
 
 bp = Blueprint("health")
 log = logging.getLogger("zsb.health")
@@ -23,7 +24,7 @@ class Health(BaseModel):
 @bp.get("/healthz")
 @doc("Process alive", "health")
 @returns(Health)
-async def healthz(request: Request):  # type: ignore[no-untyped-def]
+async def healthz(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"status": "ok", "checks": {}})
 
 
@@ -31,7 +32,7 @@ async def healthz(request: Request):  # type: ignore[no-untyped-def]
 @doc("Database and key-value store reachable", "health")
 @returns(Health)
 @returns(Health, status=503)
-async def readyz(request: Request):  # type: ignore[no-untyped-def]
+async def readyz(request: AppRequest):  # type: ignore[no-untyped-def]
     checks: dict[str, str] = {}
 
     async def database() -> None:

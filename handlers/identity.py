@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import body, doc, ok, query, returns
+from app.context import AppRequest
 from app.errors import BadRequest
+from app.handler_kit import body, doc, ok, query, returns
 from app.identity import consents, logins, oauth_state, realname, sessions
 from app.identity.binding import ProofApplied
 from app.security.auth import citizen_required
@@ -83,13 +84,13 @@ def _on_site(public_base_url: str, url: str) -> str:
      "browser (an HttpOnly cookie that the login call must carry)", "identity")
 @query(AuthorizeUrlQuery)
 @returns(AuthorizeUrlOut)
-async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def]
+async def wechat_authorize_url(request: AppRequest):  # type: ignore[no-untyped-def]
     q: AuthorizeUrlQuery = request.ctx.query
     settings = request.app.ctx.settings
     _on_site(settings.public_base_url, q.redirect_uri)
     binding = oauth_state.new_binding()
     state = oauth_state.issue(settings.state_secret.get_secret_value(), binding)
-    url = request.app.ctx.edges.get("wechat_login").authorize_url(q.redirect_uri, q.scope, state)
+    url = request.app.ctx.edges.wechat_login().authorize_url(q.redirect_uri, q.scope, state)
     response = ok({"url": url, "state": state})
     response.add_cookie(
         oauth_state.COOKIE, binding, path="/api/v1/auth/wechat", httponly=True, samesite="Lax",
@@ -102,7 +103,7 @@ async def wechat_authorize_url(request: Request):  # type: ignore[no-untyped-def
 @doc("WeChat web OAuth: exchange the code for a token pair", "identity")
 @body(WeChatLoginIn)
 @returns(LoginOut)
-async def wechat_login(request: Request):  # type: ignore[no-untyped-def]
+async def wechat_login(request: AppRequest):  # type: ignore[no-untyped-def]
     data: WeChatLoginIn = request.ctx.body
     ctx = request.app.ctx
     await oauth_state.consume(
@@ -110,7 +111,7 @@ async def wechat_login(request: Request):  # type: ignore[no-untyped-def]
         request.cookies.get(oauth_state.COOKIE, ""), ctx.kv,
     )
     answer = await logins.login(
-        ctx.edges.get("wechat_login"), {"code": data.code}, kv=ctx.kv, device=data.device
+        ctx.edges.wechat_login(), {"code": data.code}, kv=ctx.kv, device=data.device
     )
     return ok(answer)
 
@@ -119,11 +120,11 @@ async def wechat_login(request: Request):  # type: ignore[no-untyped-def]
 @doc("Alipay mini-program: exchange the auth_code for a token pair", "identity")
 @body(AlipayLoginIn)
 @returns(LoginOut)
-async def alipay_login(request: Request):  # type: ignore[no-untyped-def]
+async def alipay_login(request: AppRequest):  # type: ignore[no-untyped-def]
     data: AlipayLoginIn = request.ctx.body
     ctx = request.app.ctx
     answer = await logins.login(
-        ctx.edges.get("alipay_login"), {"auth_code": data.auth_code}, kv=ctx.kv, device=data.device
+        ctx.edges.alipay_login(), {"auth_code": data.auth_code}, kv=ctx.kv, device=data.device
     )
     return ok(answer)
 
@@ -131,7 +132,7 @@ async def alipay_login(request: Request):  # type: ignore[no-untyped-def]
 @rn.get("/consents/texts")
 @doc("The consent texts in force (PIPL art. 29 separate consent)", "identity")
 @returns(list[ConsentTextOut])
-async def consent_texts(request: Request):  # type: ignore[no-untyped-def]
+async def consent_texts(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok([t.__dict__ for t in consents.TEXTS.values()])
 
 
@@ -139,7 +140,7 @@ async def consent_texts(request: Request):  # type: ignore[no-untyped-def]
 @doc("My consents", "identity")
 @returns(list[ConsentOut])
 @citizen_required
-async def my_consents(request: Request):  # type: ignore[no-untyped-def]
+async def my_consents(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok(await consents.current(request.ctx.person_id))
 
 
@@ -148,7 +149,7 @@ async def my_consents(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(ConsentIn)
 @returns(ConsentOut, status=201)
-async def give_consent(request: Request):  # type: ignore[no-untyped-def]
+async def give_consent(request: AppRequest):  # type: ignore[no-untyped-def]
     data: ConsentIn = request.ctx.body
     channel, _ = await _login_of(request)
     row = await consents.grant(request.ctx.person_id, data.purpose, data.text_version, channel)
@@ -159,15 +160,15 @@ async def give_consent(request: Request):  # type: ignore[no-untyped-def]
 @doc("Withdraw a consent", "identity")
 @returns(WithdrawnOut)
 @citizen_required
-async def withdraw_consent(request: Request, purpose: str):  # type: ignore[no-untyped-def]
+async def withdraw_consent(request: AppRequest, purpose: str):  # type: ignore[no-untyped-def]
     return ok({"withdrawn": await consents.withdraw(request.ctx.person_id, purpose)})
 
 
-async def _login_of(request: Request) -> tuple[str | None, str | None]:
+async def _login_of(request: AppRequest) -> tuple[str | None, str | None]:
     return await sessions.login_of(request.ctx.token_claims.get("fam"))
 
 
-async def _answer(request: Request, applied: ProofApplied):  # type: ignore[no-untyped-def]
+async def _answer(request: AppRequest, applied: ProofApplied):  # type: ignore[no-untyped-def]
     fam = request.ctx.token_claims.get("fam")
     return ok(await sessions.proof_answer(applied, fam, request.app.ctx.kv))
 
@@ -177,7 +178,7 @@ async def _answer(request: Request, applied: ProofApplied):  # type: ignore[no-u
 @citizen_required
 @body(IdCardIn)
 @returns(RealNameOut)
-async def realname_idcard(request: Request):  # type: ignore[no-untyped-def]
+async def realname_idcard(request: AppRequest):  # type: ignore[no-untyped-def]
     data: IdCardIn = request.ctx.body
     ctx = request.app.ctx
     channel, _ = await _login_of(request)
@@ -185,7 +186,7 @@ async def realname_idcard(request: Request):  # type: ignore[no-untyped-def]
         request.ctx.person_id,
         data.name,
         data.id_number,
-        provider=ctx.edges.get("idcheck"),
+        provider=ctx.edges.realname(),
         kv=ctx.kv,
         channel=channel,
     )
@@ -197,11 +198,11 @@ async def realname_idcard(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(AlipayRealNameIn)
 @returns(RealNameOut)
-async def realname_alipay(request: Request):  # type: ignore[no-untyped-def]
+async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
     ctx = request.app.ctx
     await consents.require(request.ctx.person_id, "realname")
     token = await logins.alipay_token(ctx.kv, request.ctx.person_id)
-    share = await logins.alipay_share(ctx.edges.get("alipay_login"), token)
+    share = await logins.alipay_share(ctx.edges.alipay_login(), token)
     applied = await realname.verify_alipay_share(request.ctx.person_id, share, channel="alipay")
     return await _answer(request, applied)
 
@@ -211,7 +212,7 @@ async def realname_alipay(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(FaceStartIn)
 @returns(FaceSessionOut, status=201)
-async def face_start(request: Request):  # type: ignore[no-untyped-def]
+async def face_start(request: AppRequest):  # type: ignore[no-untyped-def]
     data: FaceStartIn = request.ctx.body
     ctx = request.app.ctx
     site = ctx.settings.public_base_url.rstrip("/")
@@ -220,7 +221,7 @@ async def face_start(request: Request):  # type: ignore[no-untyped-def]
         request.ctx.person_id,
         data.name,
         data.id_number,
-        verifier=ctx.edges.get("face"),
+        verifier=ctx.edges.face(),
         kv=ctx.kv,
         redirect_url=redirect,
     )
@@ -232,13 +233,13 @@ async def face_start(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(FaceFinishIn)
 @returns(RealNameOut)
-async def face_finish(request: Request):  # type: ignore[no-untyped-def]
+async def face_finish(request: AppRequest):  # type: ignore[no-untyped-def]
     ctx = request.app.ctx
     channel, _ = await _login_of(request)
     applied = await realname.finish_face(
         request.ctx.person_id,
         request.ctx.body.biz_token,
-        verifier=ctx.edges.get("face"),
+        verifier=ctx.edges.face(),
         kv=ctx.kv,
         channel=channel,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import Done, body, doc, ok, returns, row_id
+from app.context import AppRequest
+from app.handler_kit import Done, body, doc, ok, returns, row_id
 from app.identity import companies, pii_audit, usercentre
 from app.security.auth import citizen_required, staff_required
 from handlers.identity_schemas import (
@@ -62,7 +63,7 @@ class PiiReadIn(BaseModel):
 @doc("My profile (personal data masked)", "user centre")
 @returns(ProfileOut)
 @citizen_required
-async def profile(request: Request):  # type: ignore[no-untyped-def]
+async def profile(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok(await usercentre.profile(request.ctx.person_id))
 
 
@@ -70,7 +71,7 @@ async def profile(request: Request):  # type: ignore[no-untyped-def]
 @doc("My bound login channels", "user centre")
 @returns(list[ChannelOut])
 @citizen_required
-async def channels(request: Request):  # type: ignore[no-untyped-def]
+async def channels(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok(await usercentre.channels(request.ctx.person_id))
 
 
@@ -78,7 +79,7 @@ async def channels(request: Request):  # type: ignore[no-untyped-def]
 @doc("Unbind a login channel (the last one cannot be removed)", "user centre")
 @returns(Done)
 @citizen_required
-async def unbind(request: Request, account_id: int):  # type: ignore[no-untyped-def]
+async def unbind(request: AppRequest, account_id: int):  # type: ignore[no-untyped-def]
     await usercentre.unbind(request.ctx.person_id, account_id, request.app.ctx.kv)
     return ok({"ok": True})
 
@@ -87,7 +88,7 @@ async def unbind(request: Request, account_id: int):  # type: ignore[no-untyped-
 @doc("My signed-in devices", "user centre")
 @returns(list[SessionOut])
 @citizen_required
-async def sessions(request: Request):  # type: ignore[no-untyped-def]
+async def sessions(request: AppRequest):  # type: ignore[no-untyped-def]
     fam = request.ctx.token_claims.get("fam")
     return ok(await usercentre.sessions(request.ctx.person_id, fam))
 
@@ -96,7 +97,7 @@ async def sessions(request: Request):  # type: ignore[no-untyped-def]
 @doc("Sign a device out", "user centre")
 @returns(Done)
 @citizen_required
-async def revoke_session(request: Request, session_id: str):  # type: ignore[no-untyped-def]
+async def revoke_session(request: AppRequest, session_id: str):  # type: ignore[no-untyped-def]
     await usercentre.revoke_session(request.ctx.person_id, session_id, request.app.ctx.kv)
     return ok({"ok": True})
 
@@ -105,7 +106,7 @@ async def revoke_session(request: Request, session_id: str):  # type: ignore[no-
 @doc("My cases", "user centre")
 @returns(list[CaseBriefOut])
 @citizen_required
-async def my_cases(request: Request):  # type: ignore[no-untyped-def]
+async def my_cases(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok(await usercentre.my_cases(request.ctx.person_id))
 
 
@@ -114,7 +115,7 @@ async def my_cases(request: Request):  # type: ignore[no-untyped-def]
 @returns(DeletionOut, status=201)
 @citizen_required
 @body(DeletionIn)
-async def deletion(request: Request):  # type: ignore[no-untyped-def]
+async def deletion(request: AppRequest):  # type: ignore[no-untyped-def]
     answer = await usercentre.request_deletion(
         request.ctx.person_id, request.ctx.body.reason, request.app.ctx.kv
     )
@@ -126,7 +127,7 @@ async def deletion(request: Request):  # type: ignore[no-untyped-def]
 @returns(CompanyOut, status=201)
 @citizen_required
 @body(CompanyIn)
-async def register_company(request: Request):  # type: ignore[no-untyped-def]
+async def register_company(request: AppRequest):  # type: ignore[no-untyped-def]
     data: CompanyIn = request.ctx.body
     company = await companies.register(request.ctx.person_id, data.credit_code, data.name)
     return ok(
@@ -139,7 +140,7 @@ async def register_company(request: Request):  # type: ignore[no-untyped-def]
 @doc("Companies I may act for", "companies")
 @returns(list[MyCompanyOut])
 @citizen_required
-async def my_companies(request: Request):  # type: ignore[no-untyped-def]
+async def my_companies(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok(await companies.my_companies(request.ctx.person_id))
 
 
@@ -147,7 +148,7 @@ async def my_companies(request: Request):  # type: ignore[no-untyped-def]
 @doc("The company's 经办人 (legal representative only)", "companies")
 @returns(list[AgentOut])
 @citizen_required
-async def agents(request: Request, company_id: int):  # type: ignore[no-untyped-def]
+async def agents(request: AppRequest, company_id: int):  # type: ignore[no-untyped-def]
     return ok(await companies.list_agents(request.ctx.person_id, _company_id(company_id)))
 
 
@@ -156,7 +157,7 @@ async def agents(request: Request, company_id: int):  # type: ignore[no-untyped-
 @returns(AgentGrantOut, status=201)
 @citizen_required
 @body(AgentIn)
-async def authorise(request: Request, company_id: int):  # type: ignore[no-untyped-def]
+async def authorise(request: AppRequest, company_id: int):  # type: ignore[no-untyped-def]
     data: AgentIn = request.ctx.body
     member = await companies.authorise_agent(
         request.ctx.person_id,
@@ -175,7 +176,7 @@ async def authorise(request: Request, company_id: int):  # type: ignore[no-untyp
 @doc("Revoke a 经办人 authorisation", "companies")
 @returns(Done)
 @citizen_required
-async def revoke(request: Request, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
+async def revoke(request: AppRequest, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
     member_id = row_id(member_id, "授权不存在或已撤销", "AUTHORISATION_NOT_FOUND")
     await companies.revoke_agent(request.ctx.person_id, _company_id(company_id), member_id)
     return ok({"ok": True})
@@ -186,7 +187,7 @@ async def revoke(request: Request, company_id: int, member_id: int):  # type: ig
 @returns(PiiValueOut)
 @staff_required("clerk", "reviewer")
 @body(PiiReadIn)
-async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped-def]
+async def read_pii(request: AppRequest, person_id: int):  # type: ignore[no-untyped-def]
     data: PiiReadIn = request.ctx.body
     principal = request.ctx.staff
     value = await pii_audit.reveal(
@@ -194,7 +195,7 @@ async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped
         _person_id(person_id),
         data.field,
         data.reason,
-        department_id=None if "admin" in principal.roles else principal.department_id,
+        department_id=principal.department_scope,
     )
     return ok({"field": data.field, "value": value})
 
@@ -203,7 +204,7 @@ async def read_pii(request: Request, person_id: int):  # type: ignore[no-untyped
 @doc("Who read this person's unmasked data, and why", "staff identity")
 @returns(list[PiiReadOut])
 @staff_required("admin")
-async def pii_reads(request: Request, person_id: int):  # type: ignore[no-untyped-def]
+async def pii_reads(request: AppRequest, person_id: int):  # type: ignore[no-untyped-def]
     return ok(await pii_audit.reads_of(_person_id(person_id)))
 
 

@@ -3,13 +3,13 @@ refunds, reconciliation. Business rules live in ``app/payments``."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import body, doc, ok, query, returns
+from app.context import AppRequest
 from app.errors import UpstreamUnavailable
+from app.handler_kit import body, doc, ok, query, returns
 from app.interfaces import ProviderError
 from app.payments import orders, receipts, refunds, staff
-from app.payments.common import order_view
 from app.payments.reconcile import reconcile
 from app.payments.schemas import (
     CreateOrderIn,
@@ -29,6 +29,7 @@ from app.payments.schemas import (
     ResolveIn,
     StaffOrderOut,
 )
+from app.payments.views import order_view
 from app.security.auth import citizen_required, staff_required
 
 citizen = Blueprint("payments", url_prefix="/api/v1/payments")
@@ -43,7 +44,7 @@ FINANCE = ("reviewer",)  # refunds move money: reviewers and admins only
 @citizen_required
 @body(CreateOrderIn)
 @returns(CreateOrderOut, status=201)
-async def create_order(request: Request):  # type: ignore[no-untyped-def]
+async def create_order(request: AppRequest):  # type: ignore[no-untyped-def]
     b: CreateOrderIn = request.ctx.body
     answer = await orders.create_order(
         edges=request.app.ctx.edges, settings=request.app.ctx.settings,
@@ -58,7 +59,7 @@ async def create_order(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @query(OrdersQuery)
 @returns(OrderListOut)
-async def list_orders(request: Request):  # type: ignore[no-untyped-def]
+async def list_orders(request: AppRequest):  # type: ignore[no-untyped-def]
     q: OrdersQuery = request.ctx.query
     return ok({"items": await orders.orders_of_case(request.ctx.person_id, q.case_id)})
 
@@ -67,7 +68,7 @@ async def list_orders(request: Request):  # type: ignore[no-untyped-def]
 @doc("One of my payment orders", TAG)
 @citizen_required
 @returns(OrderOut)
-async def read_order(request: Request, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def read_order(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
     return ok(order_view(await orders.get_own_order(request.ctx.person_id, out_trade_no)))
 
 
@@ -75,7 +76,7 @@ async def read_order(request: Request, out_trade_no: str):  # type: ignore[no-un
 @doc('"I paid": the server asks the platform and answers the order as it now stands', TAG)
 @citizen_required
 @returns(OrderOut)
-async def confirm(request: Request, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def confirm(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
     return ok(await orders.confirm_paid(edges=request.app.ctx.edges,
                                         person_id=request.ctx.person_id,
                                         out_trade_no=out_trade_no))
@@ -85,7 +86,7 @@ async def confirm(request: Request, out_trade_no: str):  # type: ignore[no-untyp
 @doc("My electronic receipts (财政电子票据)", TAG)
 @citizen_required
 @returns(ReceiptListOut)
-async def my_receipts(request: Request):  # type: ignore[no-untyped-def]
+async def my_receipts(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await receipts.receipts_of(request.ctx.person_id)})
 
 
@@ -93,7 +94,7 @@ async def my_receipts(request: Request):  # type: ignore[no-untyped-def]
 @doc("An order of my department with its refunds and full history", TAG)
 @staff_required("reviewer", "operator", "clerk")
 @returns(StaffOrderOut)
-async def staff_order(request: Request, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def staff_order(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
     return ok(await staff.order_detail(out_trade_no, request.ctx.staff))
 
 
@@ -102,7 +103,7 @@ async def staff_order(request: Request, out_trade_no: str):  # type: ignore[no-u
 @staff_required(*FINANCE)
 @body(RefundIn)
 @returns(RefundOut, status=201)
-async def create_refund(request: Request, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def create_refund(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
     b: RefundIn = request.ctx.body
     refund = await refunds.request_refund(
         out_trade_no=out_trade_no, amount_fen=b.amount_fen, reason=b.reason,
@@ -116,7 +117,7 @@ async def create_refund(request: Request, out_trade_no: str):  # type: ignore[no
 @doc("Ask the platform again for a refund that failed (same refund number)", TAG)
 @staff_required(*FINANCE)
 @returns(RefundOut)
-async def retry_refund(request: Request, out_trade_no: str,  # type: ignore[no-untyped-def]
+async def retry_refund(request: AppRequest, out_trade_no: str,  # type: ignore[no-untyped-def]
                        out_refund_no: str):
     refund = await refunds.retry_refund(request.app.ctx.edges, out_trade_no=out_trade_no,
                                         out_refund_no=out_refund_no, staff=request.ctx.staff)
@@ -127,7 +128,7 @@ async def retry_refund(request: Request, out_trade_no: str,  # type: ignore[no-u
 @doc("Refunds the platform refused, of my department: to retry or handle by hand", TAG)
 @staff_required("reviewer", "operator")
 @returns(FailedRefundListOut)
-async def failed_refunds(request: Request):  # type: ignore[no-untyped-def]
+async def failed_refunds(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await refunds.failed_refunds(request.ctx.staff)})
 
 
@@ -136,7 +137,7 @@ async def failed_refunds(request: Request):  # type: ignore[no-untyped-def]
 @staff_required("reviewer", "operator")
 @query(MismatchQuery)
 @returns(MismatchListOut)
-async def mismatches(request: Request):  # type: ignore[no-untyped-def]
+async def mismatches(request: AppRequest):  # type: ignore[no-untyped-def]
     q: MismatchQuery = request.ctx.query
     items = await staff.list_mismatches(bill_date=q.bill_date, channel=q.channel,
                                         resolved=q.resolved, staff=request.ctx.staff)
@@ -148,7 +149,7 @@ async def mismatches(request: Request):  # type: ignore[no-untyped-def]
 @staff_required("reviewer", "operator")
 @body(ResolveIn)
 @returns(MismatchOut)
-async def resolve(request: Request, mismatch_id: int):  # type: ignore[no-untyped-def]
+async def resolve(request: AppRequest, mismatch_id: int):  # type: ignore[no-untyped-def]
     b: ResolveIn = request.ctx.body
     return ok(await staff.resolve_mismatch(mismatch_id, staff=request.ctx.staff, note=b.note))
 
@@ -158,7 +159,7 @@ async def resolve(request: Request, mismatch_id: int):  # type: ignore[no-untype
 @staff_required("reviewer", "operator")
 @body(ReconcileIn)
 @returns(ReconcileOut)
-async def run_reconcile(request: Request):  # type: ignore[no-untyped-def]
+async def run_reconcile(request: AppRequest):  # type: ignore[no-untyped-def]
     b: ReconcileIn = request.ctx.body
     try:
         run = await reconcile(b.channel, b.bill_date, edges=request.app.ctx.edges)

@@ -14,13 +14,13 @@ import json
 import uuid
 from typing import Any
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from app.api import Done, body, doc, ok, query, returns, row_id
+from app.context import AppRequest
 from app.errors import ApiError, BadRequest, NotFound
+from app.handler_kit import Done, body, doc, ok, query, returns, row_id
 from app.security.auth import citizen_required, staff_required
-from models.catalogue import ServiceItem
 from models.push import Campaign
 from push import campaigns, inbox
 from push.campaigns import CampaignError
@@ -56,7 +56,7 @@ HEARTBEAT_SECONDS = 15.0
 @citizen_required
 @query(InboxQuery)
 @returns(InboxPageOut)
-async def list_messages(request: Request) -> HTTPResponse:
+async def list_messages(request: AppRequest) -> HTTPResponse:
     q: InboxQuery = request.ctx.query
     items, cursor = await inbox.page(
         request.ctx.person_id, before=q.before, limit=q.limit, unread_only=q.unread
@@ -68,7 +68,7 @@ async def list_messages(request: Request) -> HTTPResponse:
 @doc("How many inbox messages are unread", TAG)
 @citizen_required
 @returns(UnreadOut)
-async def unread_count(request: Request) -> HTTPResponse:
+async def unread_count(request: AppRequest) -> HTTPResponse:
     return ok({"unread": await inbox.unread(request.ctx.person_id)})
 
 
@@ -77,7 +77,7 @@ async def unread_count(request: Request) -> HTTPResponse:
 @citizen_required
 @body(MarkReadIn)
 @returns(MarkReadOut)
-async def mark_read(request: Request) -> HTTPResponse:
+async def mark_read(request: AppRequest) -> HTTPResponse:
     b: MarkReadIn = request.ctx.body
     if not b.all and not b.ids:
         raise BadRequest("请指定要标记的消息", code="NOTHING_TO_MARK")
@@ -88,7 +88,7 @@ async def mark_read(request: Request) -> HTTPResponse:
 @citizen_bp.get("/messages/stream")
 @doc("Live stream (text/event-stream) of my new messages and case progress", TAG)
 @citizen_required
-async def stream(request: Request) -> None:
+async def stream(request: AppRequest) -> None:
     kv = request.app.ctx.kv
     channel = live_channel(request.ctx.person_id)
     nonce = uuid.uuid4().hex
@@ -142,7 +142,7 @@ async def stream(request: Request) -> None:
 @citizen_required
 @body(DeviceIn)
 @returns(DeviceOut, status=201)
-async def register_device(request: Request) -> HTTPResponse:
+async def register_device(request: AppRequest) -> HTTPResponse:
     b: DeviceIn = request.ctx.body
     device = await inbox.register_device(request.ctx.person_id, b.registration_id, b.platform)
     return ok({"registration_id": device.registration_id, "platform": device.platform}, 201)
@@ -152,7 +152,7 @@ async def register_device(request: Request) -> HTTPResponse:
 @doc("Stop pushing to this phone", TAG)
 @citizen_required
 @returns(Done)
-async def unregister_device(request: Request, registration_id: str) -> HTTPResponse:
+async def unregister_device(request: AppRequest, registration_id: str) -> HTTPResponse:
     if not await inbox.unregister_device(request.ctx.person_id, registration_id):
         raise NotFound("设备未登记", code="DEVICE_NOT_FOUND")
     return ok({"ok": True})
@@ -162,7 +162,7 @@ async def unregister_device(request: Request, registration_id: str) -> HTTPRespo
 @doc("My message preferences", TAG)
 @citizen_required
 @returns(PreferencesOut)
-async def get_preferences(request: Request) -> HTTPResponse:
+async def get_preferences(request: AppRequest) -> HTTPResponse:
     return ok(await inbox.get_preferences(request.ctx.person_id))
 
 
@@ -171,7 +171,7 @@ async def get_preferences(request: Request) -> HTTPResponse:
 @citizen_required
 @body(PreferencesIn)
 @returns(PreferencesOut)
-async def put_preferences(request: Request) -> HTTPResponse:
+async def put_preferences(request: AppRequest) -> HTTPResponse:
     b: PreferencesIn = request.ctx.body
     return ok(
         await inbox.set_preferences(
@@ -186,17 +186,10 @@ async def put_preferences(request: Request) -> HTTPResponse:
 # ---------------------------------------------------------------- staff
 
 
-async def _campaign(request: Request, campaign_id: int) -> Campaign:
-    """A campaign of the caller's department (admins see all); others answer 404."""
-    staff = request.ctx.staff
-    campaign = await Campaign.get_or_none(
-        id=row_id(campaign_id, "推送任务不存在", "CAMPAIGN_NOT_FOUND")
+async def _campaign(request: AppRequest, campaign_id: int) -> Campaign:
+    return await campaigns.campaign_for_staff(
+        row_id(campaign_id, "推送任务不存在", "CAMPAIGN_NOT_FOUND"), request.ctx.staff
     )
-    if campaign is None or (
-        "admin" not in staff.roles and campaign.department_id != staff.department_id
-    ):
-        raise NotFound("推送任务不存在", code="CAMPAIGN_NOT_FOUND")
-    return campaign
 
 
 def _shape(c: Campaign) -> dict[str, Any]:
@@ -214,7 +207,7 @@ def _shape(c: Campaign) -> dict[str, Any]:
     }
 
 
-async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
+async def _act(request: AppRequest, campaign_id: int, action: str) -> HTTPResponse:
     campaign = await _campaign(request, campaign_id)
     try:
         campaign = await getattr(campaigns, action)(campaign, request.ctx.staff.id)
@@ -228,22 +221,10 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
 @staff_required(OPERATOR)
 @body(CampaignIn)
 @returns(CampaignOut, status=201)
-async def create_campaign(request: Request) -> HTTPResponse:
+async def create_campaign(request: AppRequest) -> HTTPResponse:
     b: CampaignIn = request.ctx.body
-    staff = request.ctx.staff
-    if (
-        b.audience.kind == "department"
-        and "admin" not in staff.roles
-        and b.audience.department_id != staff.department_id
-    ):
-        raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")  # other departments' cases
-    if b.audience.kind == "item_state" and "admin" not in staff.roles and not await (
-        ServiceItem.exists(id=b.audience.item_id, department_id=staff.department_id)
-    ):
-        raise NotFound("事项不存在", code="ITEM_NOT_FOUND")  # another department's applicants
     campaign = await campaigns.create(
-        staff.id,
-        staff.department_id,
+        request.ctx.staff,
         title=b.title,
         body=b.body,
         link=b.link,
@@ -258,7 +239,7 @@ async def create_campaign(request: Request) -> HTTPResponse:
 @doc("A campaign with its progress and per-channel delivery figures", STAFF_TAG)
 @staff_required(OPERATOR)
 @returns(CampaignOut)
-async def read_campaign(request: Request, campaign_id: int) -> HTTPResponse:
+async def read_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     campaign = await _campaign(request, campaign_id)
     return ok({**_shape(campaign), "progress": await campaigns.progress(campaign)})
 
@@ -267,7 +248,7 @@ async def read_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @doc("The rendered message per channel, and the audience size", STAFF_TAG)
 @staff_required(OPERATOR)
 @returns(PreviewOut)
-async def preview_campaign(request: Request, campaign_id: int) -> HTTPResponse:
+async def preview_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     campaign = await _campaign(request, campaign_id)
     try:
         size = len(await campaigns.resolve_audience(campaign.audience))
@@ -280,7 +261,7 @@ async def preview_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @doc("Send (or resume) a campaign", STAFF_TAG)
 @staff_required(OPERATOR)
 @returns(CampaignOut)
-async def send_campaign(request: Request, campaign_id: int) -> HTTPResponse:
+async def send_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "send")
 
 
@@ -288,7 +269,7 @@ async def send_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @doc("Pause a campaign", STAFF_TAG)
 @staff_required(OPERATOR)
 @returns(CampaignOut)
-async def pause_campaign(request: Request, campaign_id: int) -> HTTPResponse:
+async def pause_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "pause")
 
 
@@ -296,7 +277,7 @@ async def pause_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @doc("Cancel a campaign", STAFF_TAG)
 @staff_required(OPERATOR)
 @returns(CampaignOut)
-async def cancel_campaign(request: Request, campaign_id: int) -> HTTPResponse:
+async def cancel_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "cancel")
 
 
@@ -305,13 +286,10 @@ async def cancel_campaign(request: Request, campaign_id: int) -> HTTPResponse:
 @staff_required(OPERATOR, "clerk", "reviewer")
 @body(DirectMessageIn)
 @returns(DirectMessageOut, status=201)
-async def direct_message(request: Request) -> HTTPResponse:
+async def direct_message(request: AppRequest) -> HTTPResponse:
     b: DirectMessageIn = request.ctx.body
-    staff = request.ctx.staff
     notification_id, live = await send_to_case_person(
-        staff_id=staff.id,
-        department_id=staff.department_id,
-        is_admin="admin" in staff.roles,
+        request.ctx.staff,
         case_id=b.case_id,
         title=b.title,
         body=b.body,

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import INT4_MAX, body, doc, ok, query, returns, row_id
-from app.security.auth import StaffPrincipal, citizen_required, staff_required
+from app.context import AppRequest
+from app.handler_kit import INT4_MAX, body, doc, ok, query, returns, row_id
+from app.security.auth import citizen_required, staff_required
 from app.shipments import actions, views
 from app.shipments.booking import Receiver, create_shipment
+from app.staff import StaffPrincipal
 from models.express import Direction, ShipmentState
 
 citizen = Blueprint("shipments", url_prefix="/api/v1/shipments")
@@ -98,16 +100,12 @@ class StaffListQuery(BaseModel):
     state: ShipmentState | None = None
 
 
-def _scope(principal: StaffPrincipal) -> int | None:
-    return None if "admin" in principal.roles else principal.department_id
-
-
 @citizen.put("/cases/<case_id:int>/delivery")
 @doc("Choose how to receive a case's result (快递送达 or 窗口领取)", "shipments")
 @citizen_required
 @body(DeliveryIn)
 @returns(DeliveryOut)
-async def choose_delivery(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def choose_delivery(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     data: DeliveryIn = request.ctx.body
     pref = await actions.choose_delivery(
         request.ctx.person_id,
@@ -125,7 +123,7 @@ async def choose_delivery(request: Request, case_id: int):  # type: ignore[no-un
 @doc("My shipments with their tracking timeline", "shipments")
 @citizen_required
 @returns(ShipmentList)
-async def my_shipments(request: Request):  # type: ignore[no-untyped-def]
+async def my_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await views.my_shipments(request.ctx.person_id)})
 
 
@@ -134,7 +132,7 @@ async def my_shipments(request: Request):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(ChoiceIn)
 @returns(ShipmentOut)
-async def choose_after_failure(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+async def choose_after_failure(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
     data: ChoiceIn = request.ctx.body
     shipment = await actions.citizen_choice(
         request.ctx.person_id,
@@ -150,17 +148,17 @@ async def choose_after_failure(request: Request, shipment_id: int):  # type: ign
 @staff_required("clerk")
 @body(ShipmentIn)
 @returns(ShipmentOut, status=201)
-async def create(request: Request):  # type: ignore[no-untyped-def]
+async def create(request: AppRequest):  # type: ignore[no-untyped-def]
     data: ShipmentIn = request.ctx.body
     principal: StaffPrincipal = request.ctx.staff
     edges = request.app.ctx.edges
     shipment = await create_shipment(
         data.case_id,
         staff_id=principal.id,
-        department_id=_scope(principal),
+        department_id=principal.department_scope,
         direction=data.direction,
-        tracker=edges.get("kuaidi100"),
-        carrier_client=edges.get("carrier") if data.mode == "book" else None,
+        tracker=edges.tracker("kuaidi100"),
+        carrier_client=edges.carrier() if data.mode == "book" else None,
         carrier=data.carrier,
         waybill_no=data.waybill_no,
         receiver=data.receiver.to_receiver() if data.receiver else None,
@@ -173,24 +171,24 @@ async def create(request: Request):  # type: ignore[no-untyped-def]
 @staff_required("clerk")
 @query(StaffListQuery)
 @returns(ShipmentList)
-async def list_shipments(request: Request):  # type: ignore[no-untyped-def]
+async def list_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
     state = request.ctx.query.state
-    return ok({"items": await views.staff_shipments(_scope(request.ctx.staff), state)})
+    return ok({"items": await views.staff_shipments(request.ctx.staff.department_scope, state)})
 
 
 @staff.post("/<shipment_id:int>/redeliver")
 @doc("Book a new delivery after a refusal or return", "staff shipments")
 @staff_required("clerk")
 @returns(ShipmentOut, status=201)
-async def redeliver(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+async def redeliver(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
     principal: StaffPrincipal = request.ctx.staff
     edges = request.app.ctx.edges
     shipment = await actions.redeliver(
         _shipment_id(shipment_id),
         staff_id=principal.id,
-        department_id=_scope(principal),
-        tracker=edges.get("kuaidi100"),
-        carrier_client=edges.get("carrier"),
+        department_id=principal.department_scope,
+        tracker=edges.tracker("kuaidi100"),
+        carrier_client=edges.carrier(),
     )
     return ok(views.shape(shipment), status=201)
 
@@ -199,9 +197,9 @@ async def redeliver(request: Request, shipment_id: int):  # type: ignore[no-unty
 @doc("The citizen collected the result at the hall", "staff shipments")
 @staff_required("clerk")
 @returns(ShipmentOut)
-async def hall_pickup(request: Request, shipment_id: int):  # type: ignore[no-untyped-def]
+async def hall_pickup(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
     principal: StaffPrincipal = request.ctx.staff
     shipment = await actions.hall_pickup(
-        _shipment_id(shipment_id), staff_id=principal.id, department_id=_scope(principal)
+        _shipment_id(shipment_id), staff_id=principal.id, department_id=principal.department_scope
     )
     return ok(views.shape(shipment))

@@ -4,10 +4,11 @@ reads and acknowledges them; an admin also sees those no department could be fou
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import INT8_MAX, doc, ok, query, returns, row_id
+from app.context import AppRequest
 from app.errors import NotFound
+from app.handler_kit import INT8_MAX, doc, ok, query, returns, row_id
 from app.security.auth import staff_required
 from push import staff_alerts
 from push.schemas import AlertOut, AlertPageOut, AlertQuery
@@ -22,12 +23,10 @@ NOT_FOUND = "提醒不存在"
 @staff_required()
 @query(AlertQuery)
 @returns(AlertPageOut)
-async def list_alerts(request: Request) -> HTTPResponse:
+async def list_alerts(request: AppRequest) -> HTTPResponse:
     q: AlertQuery = request.ctx.query
-    staff = request.ctx.staff
     items, cursor, open_count = await staff_alerts.page(
-        staff.department_id, is_admin=staff.has_any("admin"), open_only=q.open,
-        before=q.before, limit=q.limit,
+        request.ctx.staff, open_only=q.open, before=q.before, limit=q.limit
     )
     return ok({"items": items, "next_before": cursor, "open_count": open_count})
 
@@ -36,11 +35,9 @@ async def list_alerts(request: Request) -> HTTPResponse:
 @doc("Acknowledge an alert (the first acknowledgement is kept)", TAG)
 @staff_required()
 @returns(AlertOut)
-async def acknowledge(request: Request, alert_id: int) -> HTTPResponse:
-    staff = request.ctx.staff
+async def acknowledge(request: AppRequest, alert_id: int) -> HTTPResponse:
     alert = await staff_alerts.acknowledge(
-        row_id(alert_id, NOT_FOUND, "ALERT_NOT_FOUND", maximum=INT8_MAX),
-        staff.department_id, is_admin=staff.has_any("admin"), staff_id=staff.id,
+        row_id(alert_id, NOT_FOUND, "ALERT_NOT_FOUND", maximum=INT8_MAX), request.ctx.staff
     )
     if alert is None:
         raise NotFound(NOT_FOUND, code="ALERT_NOT_FOUND")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import body, doc, ok, returns
+from app.context import AppRequest
+from app.handler_kit import body, doc, ok, returns
 from app.security import tokens
 from app.security.auth import staff_required
 from app.staff import authenticate_staff, staff_claims, staff_claims_for
@@ -39,7 +40,7 @@ class StaffMe(BaseModel):
 @doc("Staff login with username and password", "staff auth")
 @body(StaffLogin)
 @returns(StaffTokenPair)
-async def login(request: Request):  # type: ignore[no-untyped-def]
+async def login(request: AppRequest):  # type: ignore[no-untyped-def]
     data: StaffLogin = request.ctx.body
     staff = await authenticate_staff(data.username, data.password, request.app.ctx.kv)
     pair = await tokens.issue_pair(
@@ -52,7 +53,7 @@ async def login(request: Request):  # type: ignore[no-untyped-def]
 @doc("Exchange a staff refresh token for a new pair", "staff auth")
 @body(RefreshIn)
 @returns(StaffTokenPair)
-async def refresh(request: Request):  # type: ignore[no-untyped-def]
+async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
     pair, _ = await tokens.rotate(
         request.ctx.body.refresh_token, "staff", request.app.ctx.kv, staff_claims_for
     )
@@ -63,7 +64,7 @@ async def refresh(request: Request):  # type: ignore[no-untyped-def]
 @doc("The signed-in staff member", "staff auth")
 @staff_required()
 @returns(StaffMe)
-async def me(request: Request):  # type: ignore[no-untyped-def]
+async def me(request: AppRequest):  # type: ignore[no-untyped-def]
     staff = await StaffAccount.get(id=request.ctx.staff.id)
     return ok(
         StaffMe(

@@ -3,11 +3,9 @@ act on their own department's cases only; any other case answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.api import body, doc, ok, query, returns
-from app.cases import queries, supplement, workflow
-from app.cases.lifecycle import Actor
+from app.cases import queries, staff_actions, supplement
 from app.cases.schemas import (
     CaseDetailOut,
     CaseListOut,
@@ -19,6 +17,9 @@ from app.cases.schemas import (
     SpecialStageIn,
     SupplementIn,
 )
+from app.cases.transitions import Actor
+from app.context import AppRequest
+from app.handler_kit import body, doc, ok, query, returns
 from app.security.auth import staff_required
 from models.cases import Case
 from models.core import StaffAccount
@@ -28,14 +29,14 @@ TAG = "staff-cases"
 CLERK, REVIEWER = "clerk", "reviewer"
 
 
-async def _case(request: Request, case_id: int) -> Case:
+async def _case(request: AppRequest, case_id: int) -> Case:
     return await queries.case_for_department(case_id, request.ctx.staff.department_id)
 
 
-async def _actor(request: Request) -> Actor:
+async def _actor(request: AppRequest) -> Actor:
     staff = request.ctx.staff
     account = await StaffAccount.get_or_none(id=staff.id).only("id", "display_name")
-    return workflow.staff_actor(staff.id, account.display_name if account else None)
+    return staff_actions.staff_actor(staff.id, account.display_name if account else None)
 
 
 async def _answer(case: Case):  # type: ignore[no-untyped-def]
@@ -47,7 +48,7 @@ async def _answer(case: Case):  # type: ignore[no-untyped-def]
 @staff_required(CLERK, REVIEWER)
 @query(QueueQuery)
 @returns(CaseListOut)
-async def queue(request: Request):  # type: ignore[no-untyped-def]
+async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
     q: QueueQuery = request.ctx.query
     statuses = [s.strip() for s in q.status.split(",") if s.strip()] if q.status else None
     rows = await queries.department_queue(
@@ -61,7 +62,7 @@ async def queue(request: Request):  # type: ignore[no-untyped-def]
 @doc("Read a case of my department (clock, timeline with actors, materials, notices)", TAG)
 @staff_required(CLERK, REVIEWER)
 @returns(CaseDetailOut)
-async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return await _answer(await _case(request, case_id))
 
 
@@ -69,9 +70,9 @@ async def read_case(request: Request, case_id: int):  # type: ignore[no-untyped-
 @doc("受理: accept the application", TAG)
 @staff_required(CLERK)
 @returns(CaseDetailOut)
-async def accept(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def accept(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    return await _answer(await workflow.accept(case, await _actor(request)))
+    return await _answer(await staff_actions.accept(case, await _actor(request)))
 
 
 @bp.post("/<case_id:int>/refuse")
@@ -79,9 +80,9 @@ async def accept(request: Request, case_id: int):  # type: ignore[no-untyped-def
 @staff_required(CLERK)
 @body(RequiredReasonIn)
 @returns(CaseDetailOut)
-async def refuse(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def refuse(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.refuse(case, await _actor(request), request.ctx.body.reason)
+    await staff_actions.refuse(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
 
 
@@ -90,11 +91,11 @@ async def refuse(request: Request, case_id: int):  # type: ignore[no-untyped-def
 @staff_required(CLERK, REVIEWER)
 @body(SupplementIn)
 @returns(NoticeOut, status=201)
-async def request_supplement(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def request_supplement(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
     b: SupplementIn = request.ctx.body
     defects = [supplement.DefectIn(**d.model_dump()) for d in b.items]
-    notice = await workflow.request_supplement(
+    notice = await staff_actions.request_supplement(
         case, await _actor(request), request.ctx.staff.id, defects, note=b.note,
         deadline_workdays=b.deadline_workdays,
     )
@@ -111,9 +112,9 @@ def _notice(notice, case: Case) -> dict:  # type: ignore[no-untyped-def]
 @doc("Sign off a second 补正 notice in the same stage (reviewer, not its author)", TAG)
 @staff_required(REVIEWER)
 @returns(CaseDetailOut)
-async def sign_off(request: Request, case_id: int, notice_id: int):  # type: ignore[no-untyped-def]
+async def sign_off(request: AppRequest, case_id: int, notice_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.sign_off_supplement(case, notice_id, await _actor(request),
+    await staff_actions.sign_off_supplement(case, notice_id, await _actor(request),
                                        request.ctx.staff.id)
     return await _answer(case)
 
@@ -122,9 +123,11 @@ async def sign_off(request: Request, case_id: int, notice_id: int):  # type: ign
 @doc("Start the review (审查) of an accepted case", TAG)
 @staff_required(REVIEWER)
 @returns(CaseDetailOut)
-async def start_review(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def start_review(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.move(case, workflow.S.under_review, await _actor(request), reason="开始审查")
+    await staff_actions.move(
+        case, staff_actions.S.under_review, await _actor(request), reason="开始审查"
+    )
     return await _answer(case)
 
 
@@ -133,10 +136,10 @@ async def start_review(request: Request, case_id: int):  # type: ignore[no-untyp
 @staff_required(REVIEWER)
 @body(SpecialStageIn)
 @returns(CaseDetailOut)
-async def special_start(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
     b: SpecialStageIn = request.ctx.body
-    await workflow.start_special_stage(case, await _actor(request), b.name, b.reason)
+    await staff_actions.start_special_stage(case, await _actor(request), b.name, b.reason)
     return await _answer(case)
 
 
@@ -145,9 +148,9 @@ async def special_start(request: Request, case_id: int):  # type: ignore[no-unty
 @staff_required(REVIEWER)
 @body(ReasonIn)
 @returns(CaseDetailOut)
-async def special_end(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.end_special_stage(case, await _actor(request), request.ctx.body.reason)
+    await staff_actions.end_special_stage(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
 
 
@@ -156,9 +159,9 @@ async def special_end(request: Request, case_id: int):  # type: ignore[no-untype
 @staff_required(REVIEWER)
 @body(ReasonIn)
 @returns(CaseDetailOut)
-async def approve(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def approve(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.approve(case, await _actor(request), request.ctx.body.reason)
+    await staff_actions.approve(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
 
 
@@ -167,9 +170,9 @@ async def approve(request: Request, case_id: int):  # type: ignore[no-untyped-de
 @staff_required(REVIEWER)
 @body(RequiredReasonIn)
 @returns(CaseDetailOut)
-async def deny(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.deny(case, await _actor(request), request.ctx.body.reason)
+    await staff_actions.deny(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
 
 
@@ -178,9 +181,9 @@ async def deny(request: Request, case_id: int):  # type: ignore[no-untyped-def]
 @staff_required(CLERK, REVIEWER)
 @body(ResultIn)
 @returns(CaseDetailOut)
-async def issue_result(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.issue_result(case, await _actor(request), request.ctx.body.note)
+    await staff_actions.issue_result(case, await _actor(request), request.ctx.body.note)
     return await _answer(case)
 
 
@@ -189,7 +192,7 @@ async def issue_result(request: Request, case_id: int):  # type: ignore[no-untyp
 @staff_required(CLERK, REVIEWER)
 @body(ReasonIn)
 @returns(CaseDetailOut)
-async def complete(request: Request, case_id: int):  # type: ignore[no-untyped-def]
+async def complete(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await workflow.complete(case, await _actor(request), request.ctx.body.reason)
+    await staff_actions.complete(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)

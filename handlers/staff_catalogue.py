@@ -3,11 +3,12 @@ unpublish; and read every version, published or not."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import body, doc, ok, returns
 from app.catalogue import admin
 from app.catalogue.schemas import Guide, ItemCreate, ItemGuide, PublishIn, StaffItem, StaffItemList
+from app.context import AppRequest
+from app.handler_kit import body, doc, ok, returns
 from app.security.auth import staff_required
 
 bp = Blueprint("staff_catalogue", url_prefix="/api/v1/staff/items")
@@ -18,7 +19,7 @@ TAG = "staff catalogue"
 @doc("Items of my department, published or not", TAG)
 @staff_required("admin")
 @returns(StaffItemList)
-async def list_items(request: Request) -> HTTPResponse:
+async def list_items(request: AppRequest) -> HTTPResponse:
     return ok({"items": await admin.staff_items(request.ctx.staff)})
 
 
@@ -27,7 +28,7 @@ async def list_items(request: Request) -> HTTPResponse:
 @staff_required("admin")
 @body(ItemCreate)
 @returns(StaffItem, status=201)
-async def create_item(request: Request) -> HTTPResponse:
+async def create_item(request: AppRequest) -> HTTPResponse:
     return ok(await admin.create_item(request.ctx.body, request.ctx.staff), status=201)
 
 
@@ -35,7 +36,7 @@ async def create_item(request: Request) -> HTTPResponse:
 @doc("An item, its versions and its latest guide", TAG)
 @staff_required("admin")
 @returns(StaffItem)
-async def get_item(request: Request, code: str) -> HTTPResponse:
+async def get_item(request: AppRequest, code: str) -> HTTPResponse:
     return ok(await admin.staff_item(code, request.ctx.staff))
 
 
@@ -44,7 +45,7 @@ async def get_item(request: Request, code: str) -> HTTPResponse:
 @staff_required("admin")
 @body(Guide)
 @returns(StaffItem)
-async def edit_item(request: Request, code: str) -> HTTPResponse:
+async def edit_item(request: AppRequest, code: str) -> HTTPResponse:
     return ok(
         await admin.edit_item(code, request.ctx.body, request.ctx.staff, request.app.ctx.catalogue)
     )
@@ -54,7 +55,7 @@ async def edit_item(request: Request, code: str) -> HTTPResponse:
 @doc("One version of an item's guide", TAG)
 @staff_required("admin")
 @returns(ItemGuide)
-async def get_version(request: Request, code: str, version: int) -> HTTPResponse:
+async def get_version(request: AppRequest, code: str, version: int) -> HTTPResponse:
     return ok(await admin.staff_version(code, version, request.ctx.staff))
 
 
@@ -63,7 +64,7 @@ async def get_version(request: Request, code: str, version: int) -> HTTPResponse
 @staff_required("admin")
 @body(PublishIn)
 @returns(StaffItem)
-async def publish(request: Request, code: str) -> HTTPResponse:
+async def publish(request: AppRequest, code: str) -> HTTPResponse:
     return ok(
         await admin.publish_item(
             code, request.ctx.body.version, request.ctx.staff, request.app.ctx.catalogue
@@ -75,5 +76,5 @@ async def publish(request: Request, code: str) -> HTTPResponse:
 @doc("Withdraw an item from the citizen catalogue; filed cases keep their version", TAG)
 @staff_required("admin")
 @returns(StaffItem)
-async def unpublish(request: Request, code: str) -> HTTPResponse:
+async def unpublish(request: AppRequest, code: str) -> HTTPResponse:
     return ok(await admin.unpublish_item(code, request.ctx.staff, request.app.ctx.catalogue))

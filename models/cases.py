@@ -1,7 +1,7 @@
 """Cases (办件): the case, its chained timeline, materials, 补正 notices and clock pauses.
 
 A case keeps the item version it was filed under. Every status change goes through
-``app.cases.lifecycle.transition`` which writes a ``CaseEvent`` chained by SM3 over the
+``app.cases.transitions.transition`` which writes a ``CaseEvent`` chained by SM3 over the
 previous event (tampering shows) and an outbox event in the same transaction.
 """
 

@@ -14,7 +14,11 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from app import clock, outbox
+from app.errors import NotFound
+from app.notices import priority_of
+from app.staff import StaffPrincipal
 from models.cases import Case
+from models.catalogue import ServiceItem
 from models.core import AuditLog
 from models.push import Campaign, CampaignRecipient, Delivery, DeliveryState
 from push.enqueue import Draft, Live, enqueue
@@ -37,21 +41,44 @@ async def audit(staff_id: int, action: str, campaign: Campaign, *, conn: Any = N
                           target=f"campaign:{campaign.id}", detail=detail, using_db=conn)
 
 
-async def create(staff_id: int, department_id: int | None, *, title: str, body: str,
-                 link: str | None, audience: dict[str, Any], rate_limits: dict[str, int],
+async def campaign_for_staff(campaign_id: int, staff: StaffPrincipal) -> Campaign:
+    """A campaign of a department the staff member sees; others answer 404."""
+    campaign = await Campaign.get_or_none(id=campaign_id)
+    if campaign is None or not staff.sees_department(campaign.department_id):
+        raise NotFound("推送任务不存在", code="CAMPAIGN_NOT_FOUND")
+    return campaign
+
+
+async def check_audience(staff: StaffPrincipal, audience: dict[str, Any]) -> None:
+    """A campaign reaches only the applicants of departments its author sees: another
+    department's cases, or the applicants of its items, answer 404 as if they did not exist."""
+    kind = audience.get("kind")
+    if kind == "department" and not staff.sees_department(audience.get("department_id")):
+        raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")
+    scope = staff.department_scope
+    if kind == "item_state" and scope is not None and not await ServiceItem.exists(
+        id=audience.get("item_id"), department_id=scope
+    ):
+        raise NotFound("事项不存在", code="ITEM_NOT_FOUND")
+
+
+async def create(staff: StaffPrincipal, *, title: str, body: str, link: str | None,
+                 audience: dict[str, Any], rate_limits: dict[str, int],
                  scheduled_at: datetime | None) -> Campaign:
+    await check_audience(staff, audience)
     async with in_transaction() as conn:
         campaign = await Campaign.create(
             title=title, body=body, link=link, audience=audience, rate_limits=rate_limits,
-            scheduled_at=scheduled_at, created_by=staff_id, department_id=department_id,
+            scheduled_at=scheduled_at, created_by=staff.id, department_id=staff.department_id,
             using_db=conn)
-        await audit(staff_id, "push.campaign.create", campaign, conn=conn, title=title,
+        await audit(staff.id, "push.campaign.create", campaign, conn=conn, title=title,
                     audience=audience)
     return campaign
 
 
 def rendered(campaign: Campaign) -> Rendered:
-    return Rendered("push.campaign", "bulk", campaign.title, campaign.body, campaign.link)
+    return Rendered("push.campaign", priority_of("push.campaign"), campaign.title, campaign.body,
+                    campaign.link)
 
 
 def preview(campaign: Campaign) -> dict[str, Any]:

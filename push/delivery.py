@@ -25,12 +25,12 @@ from tortoise.transactions import in_transaction
 from app import clock
 from app.interfaces import DeliveryOutcome, Notifier, OutboundMessage, SendResult
 from app.kv import KeyValue
+from app.notices import RANKS
 from app.security import pii
 from models.push import Delivery, DeliveryState, Device, Notification
 from push.outcomes import backoff, final_state
 from push.quiet import release_at
 from push.sql import execute_many, placeholders
-from push.templates import RANKS
 
 PRIORITY_OF_RANK = {rank: name for name, rank in RANKS.items()}
 

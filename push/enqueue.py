@@ -11,11 +11,12 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app import clock
+from app.notices import RANKS
 from models.push import Notification
 from push import routing
 from push.quiet import release_at
 from push.sql import execute_many
-from push.templates import RANKS, Rendered
+from push.templates import Rendered
 
 
 @dataclass

@@ -14,6 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from app import clock
+from app.staff import StaffPrincipal
 from models.cases import Case
 from models.core import OutboxEvent
 from models.push import StaffAlert
@@ -89,16 +90,18 @@ async def record(events: list[OutboxEvent], conn: BaseDBAsyncClient) -> None:
     await StaffAlert.bulk_create(alerts, ignore_conflicts=True, using_db=conn)
 
 
-def _scope(department_id: int, is_admin: bool) -> Q:
-    """A department's alerts; an admin also sees those no department could be found for."""
-    scope = Q(department_id=department_id)
-    return scope | Q(department_id=None) if is_admin else scope
+def _scope(staff: StaffPrincipal) -> Q:
+    """The alerts of the staff member's own department: a work list, not a report. One who
+    sees every department (``department_scope`` None: an admin) also gets those no department
+    could be found for, which nobody else would see."""
+    scope = Q(department_id=staff.department_id)
+    return scope | Q(department_id=None) if staff.department_scope is None else scope
 
 
-async def page(department_id: int, *, is_admin: bool, open_only: bool, before: int | None,
+async def page(staff: StaffPrincipal, *, open_only: bool, before: int | None,
                limit: int) -> tuple[list[dict[str, Any]], int | None, int]:
     """The department's alerts, newest first; answer (items, next cursor, open count)."""
-    query = StaffAlert.filter(_scope(department_id, is_admin))
+    query = StaffAlert.filter(_scope(staff))
     open_count = await query.filter(acknowledged_at=None).count()
     if open_only:
         query = query.filter(acknowledged_at=None)
@@ -106,12 +109,11 @@ async def page(department_id: int, *, is_admin: bool, open_only: bool, before: i
     return [shape(a) for a in rows], cursor, open_count
 
 
-async def acknowledge(alert_id: int, department_id: int, *, is_admin: bool, staff_id: int
-                      ) -> StaffAlert | None:
+async def acknowledge(alert_id: int, staff: StaffPrincipal) -> StaffAlert | None:
     """Mark it seen and dealt with (the first acknowledgement stays); None if not visible."""
-    scope = _scope(department_id, is_admin)
+    scope = _scope(staff)
     await StaffAlert.filter(scope, id=alert_id, acknowledged_at=None).update(
-        acknowledged_by=staff_id, acknowledged_at=clock.now())
+        acknowledged_by=staff.id, acknowledged_at=clock.now())
     return await StaffAlert.filter(scope, id=alert_id).first()
 
 

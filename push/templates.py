@@ -1,9 +1,9 @@
-"""Per-event message templates and priorities.
+"""Per-event message templates.
 
-Legal notices (补正, 不予受理, 缴费, 办结, and the decisions that end a case) are critical:
-they go first, ignore quiet hours and can't be muted. Progress updates are normal; campaigns
-are bulk. Our template key travels to each channel as ``OutboundMessage.template_id``; the
-channel's notifier maps it to the platform's own template id.
+How urgent each one is comes from the one notice-priority table (``app/notices.py``), which
+the outbox event read as well. Our template key travels to each channel as
+``OutboundMessage.template_id``; the channel's notifier maps it to the platform's own template
+id.
 """
 
 from __future__ import annotations
@@ -12,68 +12,66 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-RANKS: dict[str, int] = {"critical": 0, "normal": 1, "bulk": 2}
+from app.notices import Priority, priority_of, stricter
 
 
 @dataclass(frozen=True)
 class Template:
     key: str
-    priority: str
     title: str
     body: str
     link: str | None = "/cases/{case_id}"
 
     @property
-    def legal(self) -> bool:
-        return self.priority == "critical"
+    def priority(self) -> Priority:
+        return priority_of(self.key)
 
 
-def _t(key: str, priority: str, title: str, body: str, link: str | None = "/cases/{case_id}"
-       ) -> Template:
-    return Template(key, priority, title, body, link)
+def _t(key: str, title: str, body: str, link: str | None = "/cases/{case_id}") -> Template:
+    return Template(key, title, body, link)
 
 
 _CASE = "您的办件“{item_name}”（{case_no}）"
 TEMPLATES: dict[str, Template] = {t.key: t for t in [
-    _t("case.submitted", "normal", "办件已提交", _CASE + "已提交，请等待窗口审核。"),
-    _t("case.resubmitted", "normal", "补正材料已提交", _CASE + "的补正材料已提交。"),
-    _t("case.supplement_requested", "critical", "补正通知",
+    _t("case.submitted", "办件已提交", _CASE + "已提交，请等待窗口审核。"),
+    _t("case.resubmitted", "补正材料已提交", _CASE + "的补正材料已提交。"),
+    _t("case.supplement_requested", "补正通知",
        _CASE + "需要补正材料：{reason}。请在规定期限内补正。"),
-    _t("case.supplement_due_soon", "critical", "补正期限将至",
+    _t("case.supplement_due_soon", "补正期限将至",
        _CASE + "的补正期限为{deadline_text}，请在期限内补正材料，逾期未补正的将按规定处理。"),
-    _t("case.accepted", "normal", "办件已受理", _CASE + "已受理，承诺时限开始计算。"),
-    _t("case.refused", "critical", "不予受理通知", _CASE + "不予受理，理由：{reason}。"),
-    _t("case.under_review", "normal", "办件审查中", _CASE + "正在审查。"),
-    _t("case.special_stage", "normal", "办件进入特别程序", _CASE + "进入特别程序：{reason}。"),
-    _t("case.approved", "critical", "准予许可", _CASE + "已准予许可。"),
-    _t("case.denied", "critical", "不予许可决定", _CASE + "不予许可，理由：{reason}。"),
-    _t("case.fee_due", "critical", "缴费通知", _CASE + "需缴纳费用，请及时缴费。"),
-    _t("case.paid", "normal", "缴费成功", _CASE + "已缴费成功。"),
-    _t("case.result_issued", "normal", "办理结果已出具", _CASE + "的办理结果已出具。"),
-    _t("case.delivering", "normal", "结果送达中", _CASE + "的办理结果正在送达。"),
-    _t("case.completed", "critical", "办结通知", _CASE + "已办结。"),
-    _t("case.withdrawn", "normal", "办件已撤回", _CASE + "已撤回：{reason}。"),
-    _t("payment.received", "normal", "缴费成功",
+    _t("case.accepted", "办件已受理", _CASE + "已受理，承诺时限开始计算。"),
+    _t("case.refused", "不予受理通知", _CASE + "不予受理，理由：{reason}。"),
+    _t("case.under_review", "办件审查中", _CASE + "正在审查。"),
+    _t("case.special_stage", "办件进入特别程序", _CASE + "进入特别程序：{reason}。"),
+    _t("case.approved", "准予许可", _CASE + "已准予许可。"),
+    _t("case.denied", "不予许可决定", _CASE + "不予许可，理由：{reason}。"),
+    _t("case.fee_due", "缴费通知", _CASE + "需缴纳费用，请及时缴费。"),
+    _t("case.paid", "缴费成功", _CASE + "已缴费成功。"),
+    _t("case.result_issued", "办理结果已出具", _CASE + "的办理结果已出具。"),
+    _t("case.delivering", "结果送达中", _CASE + "的办理结果正在送达。"),
+    _t("case.completed", "办结通知", _CASE + "已办结。"),
+    _t("case.withdrawn", "办件已撤回", _CASE + "已撤回：{reason}。"),
+    _t("payment.received", "缴费成功",
        "您已成功缴纳“{item_name}”（{case_no}）的费用{amount_yuan}元。"),
-    _t("payment.paid", "normal", "缴费成功", "您已成功缴费{amount_yuan}元。"),
-    _t("payment.refunded", "normal", "退款通知", "您的退款{amount_yuan}元已原路退回。"),
-    _t("shipment.progress", "normal", "物流进度", "{text}"),
-    _t("shipment.redelivery_offered", "critical", "邮件未能送达", "{text}"),
-    _t("certificate.issued", "normal", "电子证照已签发", "您的电子证照“{title}”已签发。",
+    _t("payment.paid", "缴费成功", "您已成功缴费{amount_yuan}元。"),
+    _t("payment.refunded", "退款通知", "您的退款{amount_yuan}元已原路退回。"),
+    _t("shipment.progress", "物流进度", "{text}"),
+    _t("shipment.redelivery_offered", "邮件未能送达", "{text}"),
+    _t("certificate.issued", "电子证照已签发", "您的电子证照“{title}”已签发。",
        "/certificates"),
-    _t("ticket.replied", "normal", "咨询已回复", "您的咨询已有回复，请查看。",
+    _t("ticket.replied", "咨询已回复", "您的咨询已有回复，请查看。",
        "/tickets/{ticket_id}"),
-    _t("push.direct", "normal", "{title}", "{body}", "{link}"),
-    _t("push.campaign", "bulk", "{title}", "{body}", "{link}"),
+    _t("push.direct", "{title}", "{body}", "{link}"),
+    _t("push.campaign", "{title}", "{body}", "{link}"),
 ]}
 
-FALLBACK = _t("event", "normal", "办件进度更新", "您的事项有新的进度，请查看。", None)
+FALLBACK = _t("event", "办件进度更新", "您的事项有新的进度，请查看。", None)
 
 
 @dataclass(frozen=True)
 class Rendered:
     key: str
-    priority: str
+    priority: Priority
     title: str
     body: str
     link: str | None
@@ -97,12 +95,9 @@ def render(event_type: str, payload: dict[str, Any], priority: str | None = None
     if not values.get("reason"):
         values["reason"] = "详见办件详情"
     link = template.link.format_map(values) if template.link else None
-    chosen = template.priority
-    if priority in RANKS and RANKS[priority] < RANKS[chosen]:
-        chosen = priority
     return Rendered(
         key=template.key if template is not FALLBACK else event_type,
-        priority=chosen,
+        priority=stricter(template.priority, priority),
         title=template.title.format_map(values)[:128],
         body=template.body.format_map(values),
         link=link or None,

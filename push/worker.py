@@ -19,6 +19,8 @@ import signal
 from typing import Any
 
 from app import outbox
+from app.context import App, AppContext
+from app.edges import Edges
 from app.interfaces import Notifier
 from push.delivery import NotifierLookup
 from push.dispatcher import Dispatcher
@@ -27,15 +29,15 @@ from push.wake import install_publisher
 log = logging.getLogger("zsb.push")
 
 
-def notifier_lookup(edges: Any) -> NotifierLookup:
+def notifier_lookup(edges: Edges) -> NotifierLookup:
     """Channel name → its notifier edge, or None when the channel is not built in."""
     cache: dict[str, Notifier | None] = {}
 
     def lookup(channel: str) -> Notifier | None:
         if channel not in cache:
             try:
-                cache[channel] = edges.get(f"notify.{channel}")
-            except (ImportError, AttributeError, KeyError):
+                cache[channel] = edges.notifier(channel)
+            except KeyError:
                 log.warning("no notifier for channel %s", channel)
                 cache[channel] = None
         return cache[channel]
@@ -43,12 +45,12 @@ def notifier_lookup(edges: Any) -> NotifierLookup:
     return lookup
 
 
-def dispatcher_for(app_ctx: Any, **kw: Any) -> Dispatcher:
+def dispatcher_for(app_ctx: AppContext, **kw: Any) -> Dispatcher:
     return Dispatcher(notifier_lookup(app_ctx.edges), app_ctx.kv,
                       quiet_hours=app_ctx.settings.quiet_hours, **kw)
 
 
-async def run(app: Any) -> None:
+async def run(app: App) -> None:
     """Background task of each Sanic worker: its outbox writes wake dispatchers anywhere, and
     it runs one itself unless ``ZSB_DISPATCHER_ENABLED`` is false."""
     publisher = install_publisher(app.ctx.kv)
@@ -72,29 +74,16 @@ def main(argv: list[str]) -> int:
 
 
 async def _serve(concurrency: int, batch: int) -> None:
-    from types import SimpleNamespace
-
     from app import logs
-    from app.db import close_db, init_db
-    from app.edges import Edges
-    from app.http import open_session
-    from app.kv import open_kv
+    from app.context import opened
     from app.settings import get_settings
 
     settings = get_settings()
     logs.configure(settings.log_level)
-    await init_db(settings)
-    kv = open_kv(settings.redis_url, settings.kv_prefix)
-    http = open_session(settings.http_timeout)
-    ctx = SimpleNamespace(settings=settings, kv=kv, edges=Edges(settings, http, kv))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    try:
+    async with opened(settings) as ctx:
         await dispatcher_for(ctx, concurrency=concurrency, batch=batch).run(stop)
-    finally:
-        await http.close()
-        await kv.close()
-        await close_db()

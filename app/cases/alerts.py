@@ -61,7 +61,7 @@ async def _check(case: Case, pauses: list[ClockPause], now: datetime | None) -> 
                      "department_id": case.department_id, "colour": view.colour,
                      "days_used": view.days_used,
                      "promised_due": view.promised_due.isoformat() if view.promised_due else None},
-            priority="critical" if view.colour == "red" else "normal", connection=conn,
+            connection=conn,
         )
     return 1
 

@@ -11,7 +11,7 @@ from tortoise.models import Model
 
 from app import clock, sql
 from app.cases import chain, clocks, forms, materials, supplement
-from app.cases.lifecycle import STATUS_LABELS
+from app.cases.transitions import STATUS_LABELS
 from app.errors import NotFound
 from models.cases import Case, CaseEvent, CaseStatus, ClockPause, Material
 from models.catalogue import ServiceItemVersion

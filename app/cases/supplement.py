@@ -15,8 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.lifecycle import Actor, ensure_allowed, transition
 from app.cases.materials import material_spec, supersede_others
+from app.cases.transitions import Actor, ensure_allowed, transition
 from app.cases.workdays import get_calendar
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.cases import Case, CaseStatus, Material, SupplementItem, SupplementNotice

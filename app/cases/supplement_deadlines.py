@@ -21,7 +21,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.lifecycle import SYSTEM, transition
+from app.cases.transitions import SYSTEM, transition
 from app.cases.workdays import get_calendar
 from app.outbox import emit
 from app.periodic import under_lease
@@ -69,8 +69,7 @@ async def _remind(notice: SupplementNotice, now: datetime) -> int:
             return 0
         await emit(
             "case.supplement_due_soon", aggregate="case", aggregate_id=str(case.id),
-            payload=_payload(case, notice), person_id=case.person_id, priority="critical",
-            connection=conn,
+            payload=_payload(case, notice), person_id=case.person_id, connection=conn,
         )
     return 1
 
@@ -92,7 +91,7 @@ async def _expire(notice: SupplementNotice, now: datetime) -> str | None:
         await emit(
             "case.supplement_overdue", aggregate="case", aggregate_id=str(case.id),
             payload={**_payload(case, notice), "department_id": case.department_id},
-            priority="critical", connection=conn,
+            connection=conn,
         )
         return "alerted"
 

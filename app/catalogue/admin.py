@@ -15,7 +15,7 @@ from app.catalogue.schemas import Guide, ItemCreate
 from app.catalogue.service import ItemNotFound
 from app.catalogue.snapshot import GUIDE_FIELDS, guide_dict
 from app.errors import Conflict, Forbidden
-from app.security.auth import StaffPrincipal
+from app.staff import StaffPrincipal
 from models.catalogue import ServiceItem, ServiceItemVersion
 from models.core import AuditLog, Department
 

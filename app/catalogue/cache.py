@@ -16,7 +16,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from app.catalogue.snapshot import Snapshot, build_snapshot
 from app.kv import KeyValue
@@ -124,13 +123,11 @@ class CatalogueCache:
 _current: CatalogueCache | None = None
 
 
-def install(ctx: Any) -> CatalogueCache:
-    """Give a worker's app its cache (``app.ctx.catalogue``); called from a listener."""
+def open_cache(kv: Callable[[], KeyValue | None], base_url: str) -> CatalogueCache:
+    """A worker's cache (``app.ctx.catalogue``, opened in ``app/context.py``), also what
+    ``current`` answers to callers that have no app at hand (the WeChat keyword answers)."""
     global _current
-    settings = ctx.settings
-    cache = CatalogueCache(lambda: getattr(ctx, "kv", None), base_url=settings.public_base_url)
-    ctx.catalogue = cache
-    _current = cache
+    cache = _current = CatalogueCache(kv, base_url=base_url)
     return cache
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.catalogue.cache import GENERATION_KEY
 from app.catalogue.schemas import DataFile, ItemCreate
 from app.catalogue.snapshot import GUIDE_FIELDS
 from models.catalogue import ServiceItem, ServiceItemVersion
@@ -94,21 +92,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     async def run() -> SeedResult:
-        from app.db import close_db, init_db
-        from app.kv import open_kv
-        from app.settings import get_settings
+        from app.context import opened
 
-        settings = get_settings()
-        await init_db(settings)
-        try:
+        async with opened() as ctx:
             result = await seed(args.path)
-        finally:
-            await close_db()
-        kv = open_kv(settings.redis_url, settings.kv_prefix)
-        try:  # running servers reload the catalogue within a second
-            await kv.set(GENERATION_KEY, uuid.uuid4().hex)
-        finally:
-            await kv.close()
+            await ctx.catalogue.bump()  # running servers reload the catalogue within a second
         return result
 
     r = asyncio.run(run())

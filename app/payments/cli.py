@@ -9,13 +9,11 @@ from datetime import date, timedelta
 from tqdm import tqdm
 
 from app import clock
-from app.db import close_db, init_db
-from app.edges import Edges
-from app.http import open_session
-from app.kv import open_kv
-from app.payments.common import CHANNELS
+from app.context import opened
+from app.interfaces import PayChannel
 from app.payments.reconcile import reconcile as run_reconcile
-from app.settings import get_settings
+
+CHANNELS = tuple(PayChannel)
 
 
 def reconcile(argv: list[str]) -> int:
@@ -32,18 +30,13 @@ def reconcile(argv: list[str]) -> int:
 
 
 async def _main(bill_date: str, channels: list[str]) -> int:
-    settings = get_settings()
-    await init_db(settings)
-    http = open_session(settings.http_timeout)
-    kv = open_kv(settings.redis_url, settings.kv_prefix)
     failed = 0
-    try:
-        edges = Edges(settings, http, kv)
+    async with opened() as ctx:
         for channel in channels:
             with tqdm(desc=f"{channel} {bill_date}", unit="row") as bar:
                 try:
                     run = await run_reconcile(
-                        channel, bill_date, edges=edges, tick=bar.update,
+                        channel, bill_date, edges=ctx.edges, tick=bar.update,
                         on_total=lambda n, bar=bar: setattr(bar, "total", n),
                     )
                 except Exception as exc:
@@ -51,8 +44,4 @@ async def _main(bill_date: str, channels: list[str]) -> int:
                     bar.write(f"{channel}: 对账失败 {type(exc).__name__}: {exc}")
                     continue
             print(f"{channel} {bill_date}: {run.counts}")
-    finally:
-        await http.close()
-        await kv.close()
-        await close_db()
     return 1 if failed else 0

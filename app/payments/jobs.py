@@ -12,8 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 from app import clock
+from app.edges import Edges
 from app.interfaces import ProviderError
-from app.payments.common import SYSTEM, gateway
+from app.payments.events import SYSTEM
 from app.payments.receipts import issue_missing
 from app.payments.refunds import MAX_ATTEMPTS, apply_refund_success, mark_failed, submit_refund
 from app.payments.settle import apply_closed, apply_result
@@ -25,10 +26,10 @@ INTERVAL_SECONDS = 30.0
 LEASE = "payments:jobs"
 
 
-async def settle_order(edges: Any, order: PaymentOrder, *, close_if_unpaid: bool) -> str:
+async def settle_order(edges: Edges, order: PaymentOrder, *, close_if_unpaid: bool) -> str:
     """Query the platform; settle a paid order, close an unpaid one when asked. Answers the
     outcome (``applied``, ``closed``, ``pending`` …)."""
-    gw = gateway(edges, order.channel)
+    gw = edges.payment(order.channel)
     try:
         result = await gw.query(order.out_trade_no)
     except ProviderError as exc:
@@ -46,7 +47,7 @@ async def settle_order(edges: Any, order: PaymentOrder, *, close_if_unpaid: bool
     return (await apply_closed(order.out_trade_no, channel=order.channel, actor=SYSTEM)).outcome
 
 
-async def expire_orders(edges: Any, *, limit: int = 200) -> dict[str, int]:
+async def expire_orders(edges: Edges, *, limit: int = 200) -> dict[str, int]:
     counts: dict[str, int] = {}
     due = await PaymentOrder.filter(
         status=OrderStatus.pending, expires_at__lte=clock.now()
@@ -57,7 +58,7 @@ async def expire_orders(edges: Any, *, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-async def retry_refunds(edges: Any, *, limit: int = 100) -> int:
+async def retry_refunds(edges: Edges, *, limit: int = 100) -> int:
     pending = await Refund.filter(
         status=RefundStatus.pending, attempts__lt=MAX_ATTEMPTS
     ).order_by("id").limit(limit)
@@ -66,7 +67,7 @@ async def retry_refunds(edges: Any, *, limit: int = 100) -> int:
     return len(pending)
 
 
-async def check_refunds(edges: Any, *, older_than: timedelta = timedelta(minutes=1),
+async def check_refunds(edges: Edges, *, older_than: timedelta = timedelta(minutes=1),
                         limit: int = 100) -> int:
     """Refunds the platform accepted but never notified: ask how they ended."""
     due = await Refund.filter(
@@ -74,7 +75,7 @@ async def check_refunds(edges: Any, *, older_than: timedelta = timedelta(minutes
     ).prefetch_related("order").order_by("id").limit(limit)
     settled = 0
     for refund in due:
-        gw = gateway(edges, refund.order.channel)
+        gw = edges.payment(refund.order.channel)
         ask = getattr(gw, "refund_status", None)
         if ask is None:
             continue
@@ -91,7 +92,7 @@ async def check_refunds(edges: Any, *, older_than: timedelta = timedelta(minutes
     return settled
 
 
-async def run_once(edges: Any) -> dict[str, int]:
+async def run_once(edges: Edges) -> dict[str, int]:
     counts = await expire_orders(edges)
     counts["refunds_submitted"] = await retry_refunds(edges)
     counts["refunds_settled"] = await check_refunds(edges)

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from app import clock, sql
 from app.interfaces import PaymentGateway, PayResult
-from app.payments.common import PayActor
+from app.payments.events import PayActor
 from app.payments.refunds import apply_refund_result
 from app.payments.settle import Settled, apply_result
 from models.payments import PaymentNotify

@@ -8,6 +8,7 @@ answer is stored: no transaction is held across the platform call.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -15,19 +16,13 @@ from tortoise.transactions import in_transaction
 
 from app import clock
 from app.catalogue.fees import fee_lines
+from app.edges import Edges
 from app.errors import BadRequest, Conflict, NotFound, UpstreamUnavailable
 from app.interfaces import PayRequest, ProviderError
-from app.payments.common import (
-    SCENES,
-    SYSTEM,
-    PayActor,
-    gateway,
-    new_out_trade_no,
-    order_view,
-    record_event,
-)
+from app.payments.events import SYSTEM, PayActor, record_event
 from app.payments.receipts import issue_receipts
 from app.payments.settle import apply_result, close_locked
+from app.payments.views import order_view
 from models.cases import Case, CaseStatus
 from models.catalogue import ServiceItemVersion
 from models.identity import ChannelAccount
@@ -35,9 +30,16 @@ from models.payments import OrderStatus, PaymentOrder, PaymentOrderItem
 
 log = logging.getLogger(__name__)
 
+SCENES = {"wechatpay": ("jsapi", "app"), "alipay": ("miniprogram", "app")}
+
+
+def new_out_trade_no() -> str:
+    """``ZSB`` + Beijing time to the second + 10 random hex digits: 27 characters."""
+    return "ZSB" + clock.local(clock.now()).strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()
+
 
 async def create_order(
-    *, edges: Any, settings: Any, person_id: int, case_id: int, channel: str, scene: str,
+    *, edges: Edges, settings: Any, person_id: int, case_id: int, channel: str, scene: str,
     payer_id: str | None,
 ) -> dict[str, Any]:
     if scene not in SCENES.get(channel, ()):
@@ -98,7 +100,7 @@ async def create_order(
     req = PayRequest(order.out_trade_no, order.amount_fen, order.subject, scene,
                      payer_id=payer_id, expires_at=order.expires_at)
     try:
-        pay = await gateway(edges, channel).create(req)
+        pay = await edges.payment(channel).create(req)
     except ProviderError as exc:
         log.warning("prepay failed for %s: %s", order.out_trade_no, exc)
         async with in_transaction() as conn:
@@ -121,10 +123,10 @@ async def bound_payer(person_id: int, channel: str) -> str | None:
     return account.subject if account else None
 
 
-async def close_at_platform(edges: Any, order: PaymentOrder) -> None:
+async def close_at_platform(edges: Edges, order: PaymentOrder) -> None:
     """Best effort: an order the platform still holds open is closed by the expiry job later."""
     try:
-        await gateway(edges, order.channel).close(order.out_trade_no)
+        await edges.payment(order.channel).close(order.out_trade_no)
     except ProviderError as exc:
         log.info("close at platform failed for %s: %s", order.out_trade_no, exc)
 
@@ -136,12 +138,12 @@ async def get_own_order(person_id: int, out_trade_no: str) -> PaymentOrder:
     return order
 
 
-async def confirm_paid(*, edges: Any, person_id: int, out_trade_no: str) -> dict[str, Any]:
+async def confirm_paid(*, edges: Edges, person_id: int, out_trade_no: str) -> dict[str, Any]:
     """The client says it paid: ask the platform instead of believing it."""
     order = await get_own_order(person_id, out_trade_no)
     if order.status is OrderStatus.pending:
         try:
-            result = await gateway(edges, order.channel).query(order.out_trade_no)
+            result = await edges.payment(order.channel).query(order.out_trade_no)
         except ProviderError as exc:
             raise UpstreamUnavailable("暂时无法确认支付结果，请稍后再试") from exc
         if result.state == "paid":

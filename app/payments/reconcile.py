@@ -16,8 +16,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
+from app.edges import Edges
 from app.interfaces import FinalProviderError
-from app.payments.common import gateway
 from app.payments.jobs import settle_order
 from models.payments import (
     OrderStatus,
@@ -60,7 +60,7 @@ async def _local(channel: str, start: datetime, end: datetime) -> tuple[dict, di
 
 
 async def reconcile(
-    channel: str, bill_date: str, *, edges: Any, tick: Tick | None = None,
+    channel: str, bill_date: str, *, edges: Edges, tick: Tick | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> ReconciliationRun:
     run, _ = await ReconciliationRun.get_or_create(
@@ -77,12 +77,12 @@ async def reconcile(
 
 
 async def _run(
-    run: ReconciliationRun, channel: str, bill_date: str, *, edges: Any, tick: Tick | None,
+    run: ReconciliationRun, channel: str, bill_date: str, *, edges: Edges, tick: Tick | None,
     on_total: Callable[[int], None] | None,
 ) -> ReconciliationRun:
     start, end = day_window(bill_date)
     try:
-        rows = [normalise(r) for r in await gateway(edges, channel).download_bill(bill_date)]
+        rows = [normalise(r) for r in await edges.payment(channel).download_bill(bill_date)]
     except FinalProviderError as exc:  # e.g. NO_STATEMENT_EXIST: nothing traded that day
         log.info("no %s bill for %s: %s", channel, bill_date, exc)
         rows = []
@@ -144,7 +144,7 @@ async def _run(
     return run
 
 
-async def _settle_unknown(edges: Any, channel: str, no: str) -> PaymentOrder | None:
+async def _settle_unknown(edges: Edges, channel: str, no: str) -> PaymentOrder | None:
     """In the bill, not paid on our side: ask the platform, settle if it says paid."""
     order = await PaymentOrder.get_or_none(out_trade_no=no, channel=channel)
     if order is None:

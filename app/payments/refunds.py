@@ -14,11 +14,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app import clock
+from app.edges import Edges
 from app.errors import BadRequest, Conflict, NotFound
 from app.interfaces import PayResult, ProviderError
 from app.outbox import emit
-from app.payments.common import SYSTEM, PayActor, gateway, order_for_staff, record_event
+from app.payments.events import SYSTEM, PayActor, record_event
 from app.payments.settle import Settled
+from app.payments.views import order_for_staff
+from app.staff import StaffPrincipal
 from models.payments import OrderStatus, PaymentOrder, Receipt, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,7 @@ MAX_ATTEMPTS = 10  # then the refund is failed and staff are told
 _running: set[asyncio.Task[Any]] = set()  # references only: a refund lost here is retried by jobs
 
 
-def submit_later(edges: Any, refund_id: int) -> None:
+def submit_later(edges: Edges, refund_id: int) -> None:
     """Submit after the callback has answered; the periodic job retries what fails."""
     task = asyncio.get_running_loop().create_task(submit_refund(edges, refund_id))
     _running.add(task)
@@ -48,7 +51,8 @@ def refund_view(refund: Refund) -> dict[str, Any]:
 
 
 async def request_refund(
-    *, out_trade_no: str, amount_fen: int, reason: str, out_refund_no: str | None, staff: Any
+    *, out_trade_no: str, amount_fen: int, reason: str, out_refund_no: str | None,
+    staff: StaffPrincipal,
 ) -> Refund:
     await order_for_staff(out_trade_no, staff)
     staff_id = staff.id
@@ -92,13 +96,13 @@ async def _taken(order_id: int, conn: Any) -> int:
         order_id=order_id, status__in=OPEN, transaction_id__isnull=True).using_db(conn))
 
 
-async def submit_refund(edges: Any, refund_id: int) -> Refund:
+async def submit_refund(edges: Edges, refund_id: int) -> Refund:
     """Ask the platform (outside any transaction). Safe to call again: same refund number."""
     refund = await Refund.get(id=refund_id).prefetch_related("order")
     if refund.status is not RefundStatus.pending:
         return refund
     order = refund.order
-    gw = gateway(edges, order.channel)
+    gw = edges.payment(order.channel)
     # a surplus payment is refunded by its own transaction; its total is what it paid
     by_tx = {"transaction_id": refund.transaction_id} if refund.transaction_id else {}
     total = refund.amount_fen if refund.transaction_id else order.amount_fen
@@ -176,12 +180,12 @@ async def mark_failed(refund_id: int, error: str, *, attempts: int | None = None
                             "out_refund_no": refund.out_refund_no,
                             "amount_fen": refund.amount_fen, "automatic": refund.automatic,
                             "error": refund.error},
-                   priority="critical", connection=conn)
+                   connection=conn)
         return True
 
 
-async def retry_refund(edges: Any, *, out_trade_no: str, out_refund_no: str,
-                       staff: Any) -> Refund:
+async def retry_refund(edges: Edges, *, out_trade_no: str, out_refund_no: str,
+                       staff: StaffPrincipal) -> Refund:
     """Staff ask again for a refund that failed: same refund number, so money moves once.
     What was refunded since (a replacement refund, say) counts: the retry must still fit in
     what the order can give back."""
@@ -209,11 +213,11 @@ async def retry_refund(edges: Any, *, out_trade_no: str, out_refund_no: str,
     return await submit_refund(edges, refund.id)
 
 
-async def failed_refunds(staff: Any) -> list[dict[str, Any]]:
-    """Refunds the platform refused, of the staff member's department (admins: all)."""
+async def failed_refunds(staff: StaffPrincipal) -> list[dict[str, Any]]:
+    """Refunds the platform refused, of the departments the staff member sees."""
     qs = Refund.filter(status=RefundStatus.failed).prefetch_related("order").order_by("-id")
-    if "admin" not in staff.roles:
-        qs = qs.filter(order__case__department_id=staff.department_id)
+    if staff.department_scope is not None:
+        qs = qs.filter(order__case__department_id=staff.department_scope)
     return [{**refund_view(r), "out_trade_no": r.order.out_trade_no}
             for r in await qs.limit(500)]
 

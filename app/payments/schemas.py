@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.payments.common import AUTOMATIC_REFUND_NO
+from app.payments.refund_numbers import AUTOMATIC_REFUND_NO
 
 
 class CreateOrderIn(BaseModel):

@@ -22,16 +22,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app import clock, sql
-from app.cases.lifecycle import Actor, transition
+from app.cases.transitions import Actor, transition
 from app.interfaces import PayResult
 from app.outbox import emit
-from app.payments.common import (
-    PayActor,
-    anomaly_refund_no,
-    record_event,
-    surplus_refund_no,
-)
+from app.payments.events import PayActor, record_event
 from app.payments.receipts import issue_soon
+from app.payments.refund_numbers import anomaly_refund_no, surplus_refund_no
 from models.cases import Case, CaseStatus
 from models.payments import Anomaly, OrderStatus, PaymentOrder, Refund
 

@@ -8,9 +8,10 @@ from tortoise.expressions import Subquery
 
 from app import clock
 from app.errors import NotFound
-from app.payments.common import order_for_staff, order_view
 from app.payments.reconcile import mismatch_view
 from app.payments.refunds import refund_view
+from app.payments.views import order_for_staff, order_view
+from app.staff import StaffPrincipal
 from models.payments import (
     PaymentEvent,
     PaymentOrder,
@@ -20,7 +21,7 @@ from models.payments import (
 )
 
 
-async def order_detail(out_trade_no: str, staff: Any) -> dict[str, Any]:
+async def order_detail(out_trade_no: str, staff: StaffPrincipal) -> dict[str, Any]:
     order = await order_for_staff(out_trade_no, staff)
     refunds = await Refund.filter(order_id=order.id).order_by("id")
     events = await PaymentEvent.filter(order_id=order.id).order_by("id")
@@ -35,17 +36,18 @@ async def order_detail(out_trade_no: str, staff: Any) -> dict[str, Any]:
     }
 
 
-def _scoped(qs: Any, staff: Any) -> Any:
-    """Mismatches of orders of the staff member's department. Admins see all, including those
-    naming an order we do not have (no department to give them to)."""
-    if "admin" in staff.roles:
+def _scoped(qs: Any, staff: StaffPrincipal) -> Any:
+    """Mismatches of orders of the departments the staff member sees. With no limit (admins)
+    that includes those naming an order we do not have (no department to give them to)."""
+    scope = staff.department_scope
+    if scope is None:
         return qs
-    ours = PaymentOrder.filter(case__department_id=staff.department_id).values("out_trade_no")
+    ours = PaymentOrder.filter(case__department_id=scope).values("out_trade_no")
     return qs.filter(out_trade_no__in=Subquery(ours))
 
 
 async def list_mismatches(
-    *, bill_date: str | None, channel: str | None, resolved: bool | None, staff: Any
+    *, bill_date: str | None, channel: str | None, resolved: bool | None, staff: StaffPrincipal
 ) -> list[dict[str, Any]]:
     qs = _scoped(ReconciliationMismatch.all(), staff).prefetch_related("run").order_by("-id")
     if bill_date:
@@ -57,7 +59,7 @@ async def list_mismatches(
     return [mismatch_view(m, m.run) for m in await qs.limit(500)]
 
 
-async def resolve_mismatch(mismatch_id: int, *, staff: Any, note: str) -> dict[str, Any]:
+async def resolve_mismatch(mismatch_id: int, *, staff: StaffPrincipal, note: str) -> dict[str, Any]:
     m = await _scoped(ReconciliationMismatch.filter(id=mismatch_id), staff).prefetch_related(
         "run").first()
     if m is None:

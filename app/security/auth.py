@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from sanic import Request
 from sanic_ext import openapi
 
-from app.api import carry_docs
+from app.context import AppRequest
 from app.errors import Forbidden, Unauthorized
+from app.handler_kit import carry_docs
 from app.security.tokens import SubjectKind, decode_access, is_family_revoked
-
-ROLES = ("clerk", "reviewer", "admin", "operator")
-
-
-@dataclass(frozen=True)
-class StaffPrincipal:
-    id: int
-    roles: tuple[str, ...]
-    department_id: int
-
-    def has_any(self, *roles: str) -> bool:
-        return "admin" in self.roles or any(r in self.roles for r in roles)
+from app.staff import StaffPrincipal
 
 
-def _bearer(request: Request) -> str:
+def _bearer(request: AppRequest) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -35,7 +23,7 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def authenticate(request: Request, kind: SubjectKind) -> dict[str, Any]:
+async def authenticate(request: AppRequest, kind: SubjectKind) -> dict[str, Any]:
     claims = decode_access(_bearer(request), kind)
     if claims.get("kind") != kind:
         raise Unauthorized("登录凭证无效", code="TOKEN_INVALID")
@@ -47,7 +35,7 @@ async def authenticate(request: Request, kind: SubjectKind) -> dict[str, Any]:
 
 def citizen_required(handler: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(handler)
-    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+    async def wrapper(request: AppRequest, *args: Any, **kwargs: Any) -> Any:
         claims = await authenticate(request, "citizen")
         request.ctx.person_id = int(claims["sub"])
         return await handler(request, *args, **kwargs)
@@ -58,7 +46,7 @@ def citizen_required(handler: Callable[..., Any]) -> Callable[..., Any]:
 def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
-        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        async def wrapper(request: AppRequest, *args: Any, **kwargs: Any) -> Any:
             claims = await authenticate(request, "staff")
             principal = StaffPrincipal(
                 id=int(claims["sub"]),

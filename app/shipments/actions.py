@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from app.cases.lifecycle import Actor, transition
+from app.cases.transitions import Actor, transition
 from app.catalogue import fees
 from app.errors import Conflict, NotFound
-from app.interfaces import Tracker
+from app.interfaces import Booker, Tracker
 from app.security import pii
-from app.shipments.booking import Booker, Receiver, create_shipment
+from app.shipments.booking import Receiver, create_shipment
 from app.shipments.records import set_state
 from models.cases import Case, CaseStatus
 from models.catalogue import ServiceItemVersion

@@ -8,15 +8,14 @@ derived from the case and attempt, so a retried booking answers the same waybill
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.lifecycle import Actor, transition
+from app.cases.transitions import Actor, transition
 from app.errors import ApiError, Conflict, NotFound
-from app.interfaces import ProviderError, Tracker
+from app.interfaces import Booker, ProviderError, Tracker
 from app.security import pii
 from app.shipments.subscribe import subscribe
 from models.cases import Case, CaseStatus
@@ -35,14 +34,6 @@ class Receiver:
     name: str
     phone: str
     address: str
-
-
-class Booker(Protocol):
-    """The carrier's order API (``channels/express/carrier.py``), as the core sees it."""
-
-    async def book(
-        self, order_id: str, *, sender: Any, receiver: Any, pickup: bool, cargo: str
-    ) -> Any: ...
 
 
 class CarrierUnavailable(ApiError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from app.cases.lifecycle import Actor, transition
-from app.outbox import Priority, emit
+from app.cases.transitions import Actor, transition
+from app.outbox import emit
 from app.shipments.records import STATE_LABELS
 from models.cases import Case, CaseStatus
 from models.express import Direction, Shipment, ShipmentState
@@ -77,7 +77,6 @@ async def apply_effects(
             shipment,
             case,
             f"办件 {case.number} 的邮件{STATE_LABELS[to]}，请及时处理。",
-            priority="critical",
             connection=connection,
         )
     if to in OFFER_CHOICE and result:
@@ -92,7 +91,6 @@ async def apply_effects(
                 text="您的办件结果未能送达，请选择重新投递或到窗口自取。",
             ),
             person_id=shipment.person_id,
-            priority="critical",
             connection=connection,
         )
 
@@ -119,7 +117,6 @@ async def _tell_staff(
     case: Case,
     text: str,
     *,
-    priority: Priority = "normal",
     connection: BaseDBAsyncClient,
 ) -> None:
     """An alert for the clerks of the case's department."""
@@ -130,6 +127,5 @@ async def _tell_staff(
         payload=_payload(
             shipment, case, department_id=shipment.department_id, audience="staff", text=text
         ),
-        priority=priority,
         connection=connection,
     )

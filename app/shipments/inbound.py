@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.interfaces import ProviderError, Tracker
 from app.security import pii
 from app.shipments.tracking import apply_update

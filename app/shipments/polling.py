@@ -11,18 +11,21 @@ import logging
 import uuid
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tortoise.expressions import Q
 
 from app import clock
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.interfaces import ProviderError, Tracker
 from app.security import pii
 from app.settings import Settings
 from app.shipments.subscribe import subscribe
 from app.shipments.tracking import apply_update
 from models.express import FINAL, Shipment, SubscriptionState
+
+if TYPE_CHECKING:
+    from app.context import App
 
 log = logging.getLogger("zsb.shipments.poll")
 
@@ -76,19 +79,19 @@ async def _poll_one(tracker: Tracker, shipment: Shipment, actor: Actor) -> int:
     return 1
 
 
-async def poll_round(app: Any, holder: str) -> bool:
+async def poll_round(app: App, holder: str) -> bool:
     """One round if this worker wins the lease; answer whether it ran."""
     settings: Settings = app.ctx.settings
     lease_seconds = max(1.0, settings.express_poll_interval_seconds * 0.9)
     if not await app.ctx.kv.set(LEASE, holder, ex=lease_seconds, nx=True):
         return False
     stale = timedelta(minutes=settings.express_poll_stale_minutes)
-    count = await poll_once(app.ctx.edges.get("kuaidi100"), settings, stale_after=stale)
+    count = await poll_once(app.ctx.edges.tracker("kuaidi100"), settings, stale_after=stale)
     log.info("express poll round", extra={"updated": count})
     return True
 
 
-async def run(app: Any) -> None:
+async def run(app: App) -> None:
     """Background task: every ``express_poll_interval_seconds``, one worker polls."""
     holder = uuid.uuid4().hex
     while True:
@@ -105,32 +108,19 @@ def main(argv: list[str]) -> int:
     """``python -m app express-poll [--stale-minutes N]``: one polling round, e.g. from cron."""
     import argparse
 
-    from app.db import close_db, init_db
-    from app.edges import Edges
-    from app.http import open_session
-    from app.kv import open_kv
-    from app.settings import get_settings
+    from app.context import opened
 
     parser = argparse.ArgumentParser(prog="python -m app express-poll")
     parser.add_argument("--stale-minutes", type=int, default=None)
     args = parser.parse_args(argv)
 
     async def once() -> int:
-        settings = get_settings()
-        await init_db(settings)
-        kv = open_kv(settings.redis_url, settings.kv_prefix)
-        http = open_session(settings.http_timeout)
-        try:
+        async with opened() as ctx:
             minutes = args.stale_minutes
             stale = timedelta(
-                minutes=settings.express_poll_stale_minutes if minutes is None else minutes
+                minutes=ctx.settings.express_poll_stale_minutes if minutes is None else minutes
             )
-            tracker = Edges(settings, http, kv).get("kuaidi100")
-            return await poll_once(tracker, settings, stale_after=stale)
-        finally:
-            await http.close()
-            await kv.close()
-            await close_db()
+            return await poll_once(ctx.edges.tracker("kuaidi100"), ctx.settings, stale_after=stale)
 
     print(f"shipments updated: {asyncio.run(once())}")
     return 0

@@ -7,7 +7,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app import clock
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from models.express import Shipment, ShipmentEvent, ShipmentState
 
 STATE_LABELS: dict[str, str] = {

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.interfaces import TrackingUpdate
 from app.shipments.effects import apply_effects, tracking_aborted
 from app.shipments.records import set_state

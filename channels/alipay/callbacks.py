@@ -7,9 +7,10 @@ only on the literal body ``success``; anything else (``fail``) makes it try agai
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic.response import HTTPResponse, text
 
+from app.context import AppRequest
 from app.payments.notifies import handle_notify
 from app.payments.refunds import submit_later
 
@@ -17,9 +18,9 @@ bp = Blueprint("alipay_callbacks")
 
 
 @bp.post("/callbacks/alipay")
-async def alipay_notify(request: Request) -> HTTPResponse:
+async def alipay_notify(request: AppRequest) -> HTTPResponse:
     edges = request.app.ctx.edges
-    outcome = await handle_notify("alipay", edges.get("alipay_pay"), request.headers,
+    outcome = await handle_notify("alipay", edges.payment("alipay"), request.headers,
                                   request.body)
     if outcome.refund_id is not None:
         submit_later(edges, outcome.refund_id)

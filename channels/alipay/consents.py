@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import body, doc, ok, returns
+from app.context import AppRequest
 from app.errors import Conflict
+from app.handler_kit import body, doc, ok, returns
 from app.security.auth import citizen_required
 from models.alipay import AlipaySubscription, SubscriptionKind
 from models.identity import ChannelAccount
@@ -70,7 +71,7 @@ def _out(rows: list[AlipaySubscription]) -> dict[str, object]:
 @citizen_required
 @body(SubscriptionAnswer)
 @returns(SubscriptionList)
-async def record_subscriptions(request: Request) -> HTTPResponse:
+async def record_subscriptions(request: AppRequest) -> HTTPResponse:
     answer: SubscriptionAnswer = request.ctx.body
     subject = await _alipay_subject(request.ctx.person_id)
     rows = await subscriptions.record(
@@ -84,7 +85,7 @@ async def record_subscriptions(request: Request) -> HTTPResponse:
 @doc("My mini-program subscription consents", "alipay")
 @citizen_required
 @returns(SubscriptionList)
-async def list_subscriptions(request: Request) -> HTTPResponse:
+async def list_subscriptions(request: AppRequest) -> HTTPResponse:
     subject = await _alipay_subject(request.ctx.person_id)
     rows = await AlipaySubscription.filter(subject=subject).order_by("template_id")
     return ok(_out(list(rows)))

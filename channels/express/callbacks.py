@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 from sanic.response import json
 
+from app.context import AppRequest
+from app.edges import TRACKERS
 from app.shipments.inbound import receive_push
 
 bp = Blueprint("express_callbacks", url_prefix="/callbacks/express")
 
-PROVIDERS = frozenset({"kuaidi100"})
 OK = {"result": True, "returnCode": "200", "message": "成功"}
 
 
@@ -25,13 +26,13 @@ def _failure(code: str, message: str) -> dict[str, object]:
 
 
 @bp.post("/<provider:str>")
-async def tracking_push(request: Request, provider: str) -> HTTPResponse:
-    if provider not in PROVIDERS:
+async def tracking_push(request: AppRequest, provider: str) -> HTTPResponse:
+    if provider not in TRACKERS:
         return json(_failure("404", "未知的推送方"), status=404)
     raw = request.body.decode("utf-8", errors="replace")
     # keep every field exactly as sent: the signature covers the raw ``param`` string
     form = dict(parse_qsl(raw, keep_blank_values=True))
-    tracker = request.app.ctx.edges.get(provider)
+    tracker = request.app.ctx.edges.tracker(provider)
     if not await receive_push(tracker, form, raw):
         return json(_failure("500", "处理失败"))
     return json(OK)

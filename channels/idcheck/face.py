@@ -10,24 +10,17 @@ check on that page; the server then reads the result with the ``BizToken``. The 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
-from app.interfaces import RealNameOutcome, RealNameResult
+from app.interfaces import FaceSession, RealNameOutcome, RealNameResult
 from channels.idcheck.errors import FaceNotCompleted, IdCheckUnavailable
 from channels.idcheck.transport import FaceIdTransport
 
 log = logging.getLogger(__name__)
 
 RULE_ID = "1"
-
-
-@dataclass(frozen=True)
-class FaceSession:
-    biz_token: str
-    url: str
 
 
 class FaceVerifier:

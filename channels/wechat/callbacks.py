@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 from sanic.response import text
 
+from app.context import AppRequest
 from app.settings import Settings
 from channels.wechat import inbound, store
 from channels.wechat.crypto import CallbackCrypto, check_signature
@@ -42,7 +44,7 @@ def _forbidden() -> HTTPResponse:
     return HTTPResponse(status=403)
 
 
-def _query(request: Request) -> dict[str, str]:
+def _query(request: AppRequest) -> dict[str, str]:
     """The query's first value per name. WeChat's parameters are plain tokens (hex, digits,
     openids), so this is a split, with unquoting only where a value needs it; Sanic's
     ``request.args`` (``parse_qs``) cost four times as much on every callback."""
@@ -65,7 +67,7 @@ def _verified(q: dict[str, str], settings: Settings) -> bool:
 
 
 @bp.get("/callbacks/wechat")
-async def verify_url(request: Request) -> HTTPResponse:
+async def verify_url(request: AppRequest) -> HTTPResponse:
     """URL verification when the server address is configured: echo ``echostr``."""
     q = _query(request)
     if not _verified(q, request.app.ctx.settings):
@@ -73,28 +75,24 @@ async def verify_url(request: Request) -> HTTPResponse:
     return text(q.get("echostr", ""))
 
 
-def _crypto(request: Request) -> CallbackCrypto | None:
-    crypto = getattr(request.app.ctx, "wechat_crypto", False)
-    if crypto is False:  # one per worker, made on first use (the cipher setup is not free)
-        crypto = request.app.ctx.wechat_crypto = _make_crypto(request.app.ctx.settings)
-    return crypto
+@dataclass(frozen=True)
+class CallbackState:
+    """One per worker, opened with the app's other resources (``app/context.py``): the cipher
+    setup of safe mode is not free, and the recorder batches the worker's callbacks."""
+
+    crypto: CallbackCrypto | None  # None: no EncodingAESKey set, plain mode only
+    recorder: InboundRecorder
 
 
-def _make_crypto(settings: Settings) -> CallbackCrypto | None:
-    if settings.wechat_aes_key is None:
-        return None
-    return CallbackCrypto(
-        settings.wechat_token.get_secret_value(),
-        settings.wechat_aes_key.get_secret_value(),
-        settings.wechat_appid,
-    )
-
-
-def _recorder(request: Request) -> InboundRecorder:
-    recorder = getattr(request.app.ctx, "wechat_recorder", None)
-    if recorder is None:  # one per worker, made on first use
-        recorder = request.app.ctx.wechat_recorder = InboundRecorder()
-    return recorder
+def build_state(settings: Settings, http: object, kv: object) -> CallbackState:
+    crypto = None
+    if settings.wechat_aes_key is not None:
+        crypto = CallbackCrypto(
+            settings.wechat_token.get_secret_value(),
+            settings.wechat_aes_key.get_secret_value(),
+            settings.wechat_appid,
+        )
+    return CallbackState(crypto, InboundRecorder())
 
 
 def _text(xml: str | bytes) -> str:
@@ -109,12 +107,13 @@ def _fresh(timestamp: str) -> bool:
 
 
 @bp.post("/callbacks/wechat")
-async def receive(request: Request) -> HTTPResponse:
+async def receive(request: AppRequest) -> HTTPResponse:
     deadline = asyncio.get_running_loop().time() + ANSWER_BUDGET_SECONDS
     settings: Settings = request.app.ctx.settings
     q = _query(request)
     safe = q.get("encrypt_type", "raw") == "aes"
-    crypto = _crypto(request) if safe else None
+    state = request.app.ctx.wechat
+    crypto = state.crypto if safe else None
     # In safe mode msg_signature, checked with the decryption, covers token, timestamp, nonce
     # and the body (WeChat's own WXBizMsgCrypt checks only it); otherwise the query signature.
     if crypto is None and not _verified(q, settings):
@@ -158,7 +157,7 @@ async def receive(request: Request) -> HTTPResponse:
     ):
         log.warning("wechat callback refused: a signed query reused with another push")
         return _forbidden()
-    new = await store.record_inbound(msg, mode, _text(xml), _recorder(request), signature)
+    new = await store.record_inbound(msg, mode, _text(xml), state.recorder, signature)
     # a push that changes state is marked handled once acted on: a retry of one whose first
     # handling failed, took too long or never finished (the process died in between) is acted
     # on again

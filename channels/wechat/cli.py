@@ -9,21 +9,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.http import open_session
+from app.context import opened
 from app.interfaces import ProviderError
-from app.kv import open_kv
-from app.settings import get_settings
 from channels.wechat.client import WeChatClient
 
 SAMPLE = Path(__file__).with_name("menu.sample.json")
 
 
 async def _run(action: str, menu: dict[str, Any] | None) -> int:
-    settings = get_settings()
-    http = open_session(settings.http_timeout)
-    kv = open_kv(settings.redis_url, settings.kv_prefix)
+    async with opened(database=False) as ctx:
+        return await _act(ctx.edges.wechat(), action, menu)
+
+
+async def _act(client: WeChatClient, action: str, menu: dict[str, Any] | None) -> int:
     try:
-        client = WeChatClient(settings, http, kv)
         if action == "push" and menu is not None:
             await client.menu.create(menu)
             print("menu pushed")
@@ -36,9 +35,6 @@ async def _run(action: str, menu: dict[str, Any] | None) -> int:
     except ProviderError as exc:
         print(f"wechat refused: {exc}", file=sys.stderr)
         return 1
-    finally:
-        await http.close()
-        await kv.close()
 
 
 def main(argv: list[str]) -> int:

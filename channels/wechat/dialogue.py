@@ -1,16 +1,17 @@
 """What the account says back: keyword, menu and QR-scene answers (read-only, Chinese).
 
-The core services (cases, catalogue, identity) are imported lazily so this edge keeps working,
-with an apology, while one of them is missing or failing.
+A core service that fails is answered with an apology (``answer`` never raises), so the
+account keeps talking while cases, catalogue or identity are in trouble.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
-from typing import Any
 
+from app.cases.queries import find_case_for_person, list_for_person, public_progress
+from app.catalogue.service import search_items
+from app.identity.accounts import find_person_by_account
 from app.settings import Settings
 from channels.wechat.messages import Command, Intent
 
@@ -34,14 +35,6 @@ CONTACT = (
 UNAVAILABLE = "服务暂时繁忙，请稍后再试。"
 
 
-def _service(module: str, name: str) -> Any | None:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.warning("wechat answer: %s.%s is not available", module, name)
-        return None
-
-
 def bind_link(settings: Settings) -> str:
     return settings.public_base_url.rstrip("/") + BIND_PAGE
 
@@ -58,10 +51,7 @@ def how_to_bind(settings: Settings) -> str:
 
 
 async def _person(openid: str) -> int | None:
-    find = _service("app.identity.accounts", "find_person_by_account")
-    if find is None:
-        raise LookupError("identity")
-    return await find("wechat", openid)
+    return await find_person_by_account("wechat", openid)
 
 
 async def progress(case_no: str, openid: str, settings: Settings) -> str:
@@ -72,16 +62,12 @@ async def progress(case_no: str, openid: str, settings: Settings) -> str:
     person_id = await _person(openid)
     if person_id is None:
         return how_to_bind(settings)
-    find = _service("app.cases.queries", "find_case_for_person")
-    describe = _service("app.cases.queries", "public_progress")
-    if find is None or describe is None:
-        return UNAVAILABLE
-    case = await find(case_no, person_id)
+    case = await find_case_for_person(case_no, person_id)
     if case is None:
         return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
     return (
         f"办件编号：{case.number}\n事项：{getattr(case, 'item_name', '')}\n"
-        f"当前进度：{describe(case)}\n详情：{settings.public_base_url.rstrip('/')}"
+        f"当前进度：{public_progress(case)}\n详情：{settings.public_base_url.rstrip('/')}"
         f"{CASES_PAGE}/{case.number}"
     )
 
@@ -90,15 +76,11 @@ async def my_cases(openid: str, settings: Settings) -> str:
     person_id = await _person(openid)
     if person_id is None:
         return how_to_bind(settings)
-    listing = _service("app.cases.queries", "list_for_person")
-    describe = _service("app.cases.queries", "public_progress")
-    if listing is None or describe is None:
-        return UNAVAILABLE
-    cases, total = await listing(person_id, limit=5)
+    cases, total = await list_for_person(person_id, limit=5)
     if not cases:
         return "您还没有办件。回复“指南 关键词”查找要办的事项。"
     lines = [f"您共有 {total} 件办件，最近的：" if total > len(cases) else "您的办件："]
-    lines += [f"{c.number} {getattr(c, 'item_name', '')}：{describe(c)}" for c in cases]
+    lines += [f"{c.number} {getattr(c, 'item_name', '')}：{public_progress(c)}" for c in cases]
     lines.append(f"全部办件：{settings.public_base_url.rstrip('/')}{CASES_PAGE}")
     return "\n".join(lines)
 
@@ -107,10 +89,7 @@ async def guide(keyword: str, settings: Settings) -> str:
     base = settings.public_base_url.rstrip("/")
     if not keyword:
         return f"请回复“指南 关键词”，例如：指南 身份证\n也可浏览全部事项：{base}{GUIDE_PAGE}"
-    search = _service("app.catalogue.service", "search_items")
-    if search is None:
-        return UNAVAILABLE
-    items = await search(keyword, 5)
+    items = await search_items(keyword, 5)
     if not items:
         return f"没有找到与“{keyword}”相关的事项，换个关键词试试，或浏览：{base}{GUIDE_PAGE}"
     lines = [f"与“{keyword}”相关的事项："]

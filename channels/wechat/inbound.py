@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from types import EllipsisType
-from typing import Any
 
 from app.settings import Settings
 from channels.wechat import dialogue, store
@@ -18,6 +16,7 @@ from channels.wechat.messages import (
     route_text,
 )
 from channels.wechat.notifier import bizsend_key
+from push import receipts
 
 log = logging.getLogger("zsb.wechat")
 
@@ -55,18 +54,7 @@ async def act(msg: InboundMessage, settings: Settings) -> None:
         await _subscribe_receipts(msg, settings.quiet_hours)
 
 
-def _receipts() -> Any:
-    """The push pipeline's receipt recorder (None while it is absent: receipts are skipped)."""
-    try:
-        return importlib.import_module("push.receipts")
-    except ImportError:
-        log.warning("push.receipts missing; wechat receipt not recorded")
-        return None
-
-
 async def _receipt(msg: InboundMessage, quiet_hours: str) -> None:
-    if (receipts := _receipts()) is None:
-        return
     status = str(msg.status or "")
     await receipts.record_receipt(
         channel="wechat_template",
@@ -80,8 +68,6 @@ async def _receipt(msg: InboundMessage, quiet_hours: str) -> None:
 
 async def _subscribe_receipts(msg: InboundMessage, quiet_hours: str) -> None:
     """One receipt per template in the event; ``ErrorCode`` 0 is a delivery."""
-    if (receipts := _receipts()) is None:
-        return
     for choice in msg.choices:
         code = str(choice.error_code or "0").strip()
         await receipts.record_unnamed_receipt(

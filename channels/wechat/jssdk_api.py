@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import doc, ok, query, returns
+from app.context import AppRequest
 from app.errors import UpstreamUnavailable
+from app.handler_kit import doc, ok, query, returns
 from app.interfaces import ProviderError
 
 bp = Blueprint("wechat_jssdk", url_prefix="/api/v1/wechat")
@@ -37,8 +38,8 @@ class JsSdkConfig(BaseModel):
 @doc("JS-SDK wx.config 签名", "wechat", "为 H5 页面地址（# 之后部分不计）生成 wx.config 签名。")
 @query(JsSdkQuery)
 @returns(JsSdkConfig)
-async def jssdk_config(request: Request) -> HTTPResponse:
-    client = request.app.ctx.edges.get("wechat")
+async def jssdk_config(request: AppRequest) -> HTTPResponse:
+    client = request.app.ctx.edges.wechat()
     try:
         config = await client.jssdk.config(request.ctx.query.url)
     except ProviderError as exc:

@@ -7,9 +7,10 @@ submitted after the answer is sent, never inside the callback's transaction.
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic.response import HTTPResponse, empty, json
 
+from app.context import AppRequest
 from app.payments.notifies import NotifyOutcome, handle_notify
 from app.payments.refunds import submit_later
 from channels.wechatpay.errors import NotifyError
@@ -33,9 +34,9 @@ def answer(outcome: NotifyOutcome) -> HTTPResponse:
 
 
 @bp.post("/callbacks/wechatpay")
-async def wechatpay_notify(request: Request) -> HTTPResponse:
+async def wechatpay_notify(request: AppRequest) -> HTTPResponse:
     edges = request.app.ctx.edges
-    outcome = await handle_notify("wechatpay", edges.get("wechatpay"), request.headers,
+    outcome = await handle_notify("wechatpay", edges.payment("wechatpay"), request.headers,
                                   request.body)
     if outcome.refund_id is not None:
         submit_later(edges, outcome.refund_id)

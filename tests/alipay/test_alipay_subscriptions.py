@@ -30,7 +30,7 @@ def message(subject: str, template_id: str | None = "TPL_PROGRESS", **kw: Any) -
 
 @pytest.fixture
 def notifier(server: Any) -> AlipaySubscribeNotifier:
-    return server.app.ctx.edges.get("notify.alipay_subscribe")
+    return server.app.ctx.edges.notifier("alipay_subscribe")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tortoise.transactions import in_transaction
 
-from app.cases.lifecycle import Actor, transition
+from app.cases.transitions import Actor, transition
 from app.errors import Conflict
 from models.cases import Case, CaseEvent, CaseStatus
 from models.core import OutboxEvent

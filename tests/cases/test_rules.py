@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from app.cases import chain, forms
-from app.cases.lifecycle import ALLOWED, can_transition
 from app.cases.numbering import is_well_formed
 from app.cases.queries import PUBLIC_PROGRESS, public_progress
+from app.cases.transitions import ALLOWED, can_transition
 from app.errors import ValidationFailed
 from models.cases import CaseStatus as S
 

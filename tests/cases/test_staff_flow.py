@@ -12,7 +12,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.lifecycle import Actor, transition
+from app.cases.transitions import Actor, transition
 from models.cases import Case, CaseStatus, ClockPause
 from models.core import OutboxEvent
 from tests.cases.conftest import PNG, filed_case, make_item, upload

@@ -171,7 +171,7 @@ async def test_polling_catches_lost_pushes(api, sims, people, server) -> None:
         assert out["pushes"] == []
     assert await TrackingEvent.filter(shipment_id=shipment["id"]).count() == 0
     app = server.app
-    tracker = app.ctx.edges.get("kuaidi100")
+    tracker = app.ctx.edges.tracker("kuaidi100")
     await poll_once(tracker, app.ctx.settings, stale_after=timedelta(0))
     row = await Shipment.get(id=shipment["id"])
     assert row.state == "signed"
@@ -188,7 +188,7 @@ async def test_abort_resubscribes(api, sims, people, server) -> None:
     assert row.subscription == "aborted"
     assert len(await outbox("shipment.tracking_aborted", row.id)) == 1
     app = server.app
-    tracker = app.ctx.edges.get("kuaidi100")
+    tracker = app.ctx.edges.tracker("kuaidi100")
     await poll_once(tracker, app.ctx.settings, stale_after=timedelta(days=1))
     assert (await Shipment.get(id=row.id)).subscription == "aborted"  # not 30 minutes yet
     settings = app.ctx.settings.model_copy(update={"express_resubscribe_minutes": 0})

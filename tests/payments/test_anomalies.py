@@ -111,7 +111,7 @@ async def test_alipay_second_order_of_a_paid_case_is_refunded(api, citizen, sims
     await PaymentOrder.create(out_trade_no=second, case_id=case.id, person_id=first.person_id,
                               channel="alipay", scene="miniprogram", subject="重复订单",
                               amount_fen=TOTAL, expires_at=clock.now() + timedelta(minutes=5))
-    gw = server.app.ctx.edges.get("alipay_pay")
+    gw = server.app.ctx.edges.payment("alipay")
     await gw.create(PayRequest(second, TOTAL, "重复订单", "miniprogram", payer_id=ALIPAY_BUYER))
     await sim(sims["alipay"].base_url, "pay", out_trade_no=second, buyer_id=ALIPAY_BUYER)
 
@@ -131,7 +131,7 @@ async def test_failed_automatic_refund_alerts_staff_and_can_be_retried(
 ) -> None:
     from tortoise.transactions import in_transaction
 
-    from app.payments.common import SYSTEM
+    from app.payments.events import SYSTEM
     from app.payments.settle import close_locked
 
     base = sims["alipay"].base_url
@@ -197,7 +197,7 @@ async def test_alipay_refund_notify_is_judged_by_refund_fee(api, citizen, sims,
     order = await PaymentOrder.get(out_trade_no=no)
     refund = await Refund.create(order_id=order.id, out_refund_no=f"{no}T1", amount_fen=500,
                                  reason="测试退款")
-    gw = server.app.ctx.edges.get("alipay_pay")
+    gw = server.app.ctx.edges.payment("alipay")
     from urllib.parse import urlencode
 
     low = _alipay_refund_notify(sims, order, refund.out_refund_no, "3.00")

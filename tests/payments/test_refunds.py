@@ -131,7 +131,7 @@ async def test_refund_without_notify_is_settled_by_the_job(api, citizen, staff, 
 
 async def test_refund_notify_naming_another_order_changes_nothing(api, citizen, sims) -> None:
     from app.interfaces import PayResult
-    from app.payments.common import PayActor
+    from app.payments.events import PayActor
     from app.payments.refunds import apply_refund_result
 
     no, other = await _paid_order(api, citizen, sims), await _paid_order(api, citizen, sims)

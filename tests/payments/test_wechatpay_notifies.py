@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.payments.common import SYSTEM
+from app.payments.events import SYSTEM
 from app.payments.settle import close_locked
 from models.cases import Case, CaseEvent
 from models.core import OutboxEvent

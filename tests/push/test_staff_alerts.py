@@ -10,6 +10,7 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from app.outbox import emit
+from app.staff import StaffPrincipal
 from models.core import OutboxEvent
 from models.push import Notification, StaffAlert
 from push import staff_alerts
@@ -82,9 +83,9 @@ async def test_payment_anomaly_is_for_staff_only_and_a_bad_one_blocks_nothing(
     assert not await Notification.filter(event_id__in=[bad, good]).exists()
 
     admin = await staff(roles=["admin"], department=f"AD{uuid.uuid4().hex[:6]}")
-    items, _, _ = await staff_alerts.page(admin.department_id, is_admin=True, open_only=True,
-                                          before=None, limit=200)
+    as_admin = StaffPrincipal(admin.id, ("admin",), admin.department_id)
+    items, _, _ = await staff_alerts.page(as_admin, open_only=True, before=None, limit=200)
     assert any(a["id"] == alert.id for a in items)
-    items, _, _ = await staff_alerts.page(admin.department_id, is_admin=False, open_only=True,
-                                          before=None, limit=200)
+    as_clerk = StaffPrincipal(admin.id, ("clerk",), admin.department_id)
+    items, _, _ = await staff_alerts.page(as_clerk, open_only=True, before=None, limit=200)
     assert all(a["id"] != alert.id for a in items)

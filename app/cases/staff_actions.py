@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app.cases import supplement
-from app.cases.lifecycle import SYSTEM, Actor, transition
+from app.cases.transitions import SYSTEM, Actor, transition
 from app.errors import Conflict, ValidationFailed
 from models.cases import Case, CaseStatus, SupplementNotice
 from models.catalogue import ServiceItemVersion

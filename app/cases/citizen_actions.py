@@ -8,13 +8,14 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app.cases import forms, materials, supplement
-from app.cases.lifecycle import Actor, copy_into, record_creation, transition
 from app.cases.numbering import next_number
+from app.cases.transitions import Actor, copy_into, record_creation, transition
 from app.catalogue import fees
+from app.edges import Edges
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.identity.companies import require_authorised
 from app.identity.levels import require_level
-from app.payments.common import PayActor
+from app.payments.events import PayActor
 from app.payments.orders import close_at_platform
 from app.payments.settle import close_pending_of_case
 from models.cases import Case, CaseStatus, Material
@@ -139,7 +140,7 @@ async def submit(case: Case, person_id: int) -> Case:
     return case
 
 
-async def withdraw(case: Case, person_id: int, reason: str | None, *, edges: Any) -> Case:
+async def withdraw(case: Case, person_id: int, reason: str | None, *, edges: Edges) -> Case:
     """Withdraw; the case's unpaid orders are closed with it, and then at the platform."""
     async with in_transaction() as conn:
         await transition(case, CaseStatus.withdrawn, actor=citizen(person_id),

@@ -49,7 +49,6 @@ ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.withdrawn: frozenset(),
 }
 
-CRITICAL = frozenset({S.supplement_requested, S.refused, S.fee_due, S.completed, S.denied})
 DECISIONS = frozenset({S.approved, S.denied, S.refused})
 
 STATUS_LABELS: dict[CaseStatus, str] = {
@@ -248,7 +247,6 @@ async def _move(
             **({"deadline": data["deadline"]} if data.get("deadline") else {}),  # 补正 deadline
         },
         person_id=locked.person_id,
-        priority="critical" if to in CRITICAL else "normal",
         connection=connection,
     )
     if to is S.paid and locked.fee_stage == "submission":

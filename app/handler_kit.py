@@ -8,11 +8,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sanic import HTTPResponse, Request
+from sanic import HTTPResponse
 from sanic.response import json as json_response
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
 
+from app.context import AppRequest
 from app.errors import BadRequest, NotFound, ValidationFailed
 from app.logs import current_request_id
 
@@ -68,7 +69,7 @@ def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
 
     def decorator(handler: Handler) -> Handler:
         @wraps(handler)
-        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        async def wrapper(request: AppRequest, *args: Any, **kwargs: Any) -> Any:
             try:
                 data = request.json if request.body else None
             except Exception as exc:  # sanic raises BadRequest with an English message
@@ -90,7 +91,7 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
 
     def decorator(handler: Handler) -> Handler:
         @wraps(handler)
-        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        async def wrapper(request: AppRequest, *args: Any, **kwargs: Any) -> Any:
             raw: dict[str, Any] = {}
             for key, values in request.args.items():
                 field = model.model_fields.get(key)
