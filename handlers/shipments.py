@@ -31,7 +31,7 @@ class ReceiverIn(BaseModel):
         return Receiver(self.name.strip(), self.phone, self.address.strip())
 
 
-class DeliveryIn(BaseModel):
+class DeliveryMethodIn(BaseModel):
     method: Literal["express", "window"] = "express"
     receiver: ReceiverIn | None = None
     pickup_materials: bool = False  # 上门揽收 of paper materials
@@ -90,7 +90,7 @@ class ShipmentList(BaseModel):
     items: list[ShipmentOut]
 
 
-class DeliveryOut(BaseModel):
+class DeliveryMethodOut(BaseModel):
     case_id: int
     method: str
     pickup_materials: bool
@@ -103,10 +103,10 @@ class StaffListQuery(BaseModel):
 @citizen.put("/cases/<case_id:int>/delivery")
 @doc("Choose how to receive a case's result (快递送达 or 窗口领取)", "shipments")
 @citizen_required
-@body(DeliveryIn)
-@returns(DeliveryOut)
+@body(DeliveryMethodIn)
+@returns(DeliveryMethodOut)
 async def choose_delivery(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
-    data: DeliveryIn = request.ctx.body
+    data: DeliveryMethodIn = request.ctx.body
     pref = await actions.choose_delivery(
         request.ctx.person_id,
         _case_id(case_id),

@@ -22,7 +22,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, sql
 from app.interfaces import DeliveryOutcome, Notifier, OutboundMessage, SendResult
 from app.kv import KeyValue
 from app.notices import RANKS
@@ -30,7 +30,6 @@ from app.security import pii
 from models.push import Delivery, DeliveryState, Device, Notification
 from push.outcomes import backoff, final_state
 from push.quiet import release_at
-from push.sql import execute_many, placeholders
 
 PRIORITY_OF_RANK = {rank: name for name, rank in RANKS.items()}
 
@@ -56,9 +55,9 @@ class Claimed:
 
 
 CLAIM_SQL = (
-    "UPDATE push_delivery SET state='sending', claimed_by=?, attempts=attempts+1, "
-    "next_attempt_at=? WHERE id IN (SELECT id FROM push_delivery WHERE rank=? AND "
-    "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?{lock}) "
+    "UPDATE push_delivery SET state='sending', claimed_by=$1, attempts=attempts+1, "
+    "next_attempt_at=$2 WHERE id IN (SELECT id FROM push_delivery WHERE rank=$3 AND "
+    "next_attempt_at <= $4 ORDER BY next_attempt_at LIMIT $5{skip_locked}) "
     "RETURNING id, notification_id, channel, step, recipient, attempts, campaign_id, rank"
 )
 
@@ -69,11 +68,9 @@ async def claim(rank: int, limit: int, *, worker: str, policy: Policy) -> tuple[
     them due again if this dispatcher dies."""
     now = clock.now()
     token = f"{worker}:{uuid.uuid4().hex[:8]}"
-    conn = connections.get("default")
-    lock = " FOR UPDATE SKIP LOCKED" if conn.capabilities.dialect == "postgres" else ""
-    rows = await conn.execute_query_dict(
-        placeholders(conn, CLAIM_SQL.format(lock=lock)),
-        [token, now + timedelta(seconds=policy.lease_seconds), rank, now, limit])
+    rows = await sql.rows(
+        connections.get("default"), CLAIM_SQL,
+        token, now + timedelta(seconds=policy.lease_seconds), rank, now, limit)
     if not rows:
         return token, []
     notes = {n["id"]: n for n in await Notification.filter(
@@ -109,16 +106,16 @@ async def send(c: Claimed, notifier_for: NotifierLookup) -> None:
 
 
 SENT_SQL = (
-    "UPDATE push_delivery SET state=?, platform_message_id=?, raw_code=?, detail=NULL, "
-    "sent_at=?, finished_at=?, next_attempt_at=NULL WHERE id=? AND claimed_by=?"
+    "UPDATE push_delivery SET state=$1, platform_message_id=$2, raw_code=$3, detail=NULL, "
+    "sent_at=$4, finished_at=$5, next_attempt_at=NULL WHERE id=$6 AND claimed_by=$7"
 )
 RETRY_SQL = (
-    "UPDATE push_delivery SET state='queued', next_attempt_at=?, raw_code=?, detail=? "
-    "WHERE id=? AND claimed_by=?"
+    "UPDATE push_delivery SET state='queued', next_attempt_at=$1, raw_code=$2, detail=$3 "
+    "WHERE id=$4 AND claimed_by=$5"
 )
 DEFER_SQL = (  # over a campaign's rate: not an attempt
-    "UPDATE push_delivery SET state='queued', next_attempt_at=?, attempts=attempts-1 "
-    "WHERE id=? AND claimed_by=?"
+    "UPDATE push_delivery SET state='queued', next_attempt_at=$1, attempts=attempts-1 "
+    "WHERE id=$2 AND claimed_by=$3"
 )
 
 
@@ -142,9 +139,9 @@ async def record(token: str, batch: list[Claimed], policy: Policy, *, quiet_hour
         else:
             final.append(c)
     async with in_transaction() as conn:
-        await execute_many(conn, SENT_SQL, ok)
-        await execute_many(conn, RETRY_SQL, retry)
-        await execute_many(conn, DEFER_SQL, deferred)
+        await sql.execute_many(conn, SENT_SQL, ok)
+        await sql.execute_many(conn, RETRY_SQL, retry)
+        await sql.execute_many(conn, DEFER_SQL, deferred)
         if ok:
             await Notification.filter(id__in=[c.notification["id"] for c in batch if
                                               c.result and c.deferred_until is None and

@@ -10,12 +10,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from app import clock
+from app import clock, sql
 from app.notices import RANKS
 from models.push import Notification
 from push import routing
 from push.quiet import release_at
-from push.sql import execute_many
 from push.templates import Rendered
 
 
@@ -59,9 +58,9 @@ async def enqueue(
         state = "pending" if route else ("muted" if is_muted else "inbox_only")
         r = d.rendered
         rows.append((d.dedupe_key, d.person_id, r.key, r.priority, r.title, r.body, r.link,
-                     _json(d.data), _json(route), state, d.campaign_id, d.event_id,
+                     sql.dumps(d.data), sql.dumps(route), state, d.campaign_id, d.event_id,
                      d.event_at or now, now))
-    await execute_many(connection, NOTIFICATION_SQL, rows)
+    await sql.execute_many(connection, NOTIFICATION_SQL, rows)
     ids = dict(await Notification.filter(dedupe_key__in=[r[0] for r in rows])
                .using_db(connection).values_list("dedupe_key", "id"))
     inbox: list[tuple[Any, ...]] = []
@@ -77,25 +76,23 @@ async def enqueue(
             deliveries.append((nid, route[0]["channel"], 0, route[0]["recipient"], "queued",
                                RANKS[r.priority], d.campaign_id, 0,
                                release_at(now, r.priority, quiet_hours), now))
-    await execute_many(connection, INBOX_SQL, inbox)
-    await execute_many(connection, DELIVERY_SQL, deliveries)
+    await sql.execute_many(connection, INBOX_SQL, inbox)
+    await sql.execute_many(connection, DELIVERY_SQL, deliveries)
     return live
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 NOTIFICATION_SQL = (
     "INSERT INTO push_notification (dedupe_key, person_id, event_type, priority, title, body, "
     "link, data, route, state, campaign_id, event_id, event_at, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
 )
 INBOX_SQL = (
     "INSERT INTO push_inbox (person_id, notification_id, category, title, body, link, case_id, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 )
 DELIVERY_SQL = (
     "INSERT INTO push_delivery (notification_id, channel, step, recipient, state, rank, "
-    "campaign_id, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "campaign_id, attempts, next_attempt_at, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 )

@@ -9,20 +9,18 @@ from datetime import datetime
 from stdnum import luhn
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from app import clock
+from app import clock, sql
 
 NUMBER_LENGTH = 15
+_NEXT = (
+    "INSERT INTO case_number_counter (day, value) VALUES ($1, 1) ON CONFLICT (day)"
+    " DO UPDATE SET value = case_number_counter.value + 1 RETURNING value"
+)
 
 
 async def next_number(connection: BaseDBAsyncClient, at: datetime | None = None) -> str:
     day = clock.local(at or clock.now()).strftime("%Y%m%d")
-    mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
-    sql = (
-        "INSERT INTO case_number_counter (day, value) VALUES ("  # noqa: S608 — no user input
-        f"{mark}, 1) ON CONFLICT (day) DO UPDATE SET value = case_number_counter.value + 1 "
-        "RETURNING value"
-    )
-    rows = await connection.execute_query_dict(sql, [day])
+    rows = await sql.rows(connection, _NEXT, day)
     body = f"{day}{int(rows[0]['value']):06d}"
     return body + luhn.calc_check_digit(body)
 

@@ -19,7 +19,7 @@ ItemType = Literal[
     "公共服务",
 ]
 OnlineDepth = Literal["不见面", "见一次面", "见多次面"]
-Delivery = Literal["window", "express", "online"]  # 窗口自取 / 快递送达 / 电子送达
+DeliveryMethod = Literal["window", "express", "online"]  # 窗口自取 / 快递送达 / 电子送达
 Channel = Literal["app", "wechat", "alipay"]
 FieldType = Literal[
     "text", "textarea", "number", "integer", "date", "select", "phone", "id_number", "address",
@@ -121,7 +121,7 @@ class Guide(_Strict):
     fee_timing: Literal["submission", "approval"] = "approval"
     online_depth: OnlineDepth
     visits: int = Field(0, ge=0, le=10)
-    delivery_options: list[Delivery] = Field(default_factory=lambda: ["window"], min_length=1)
+    delivery_options: list[DeliveryMethod] = Field(default_factory=lambda: ["window"], min_length=1)
     postage_fen: int = Field(0, ge=0, le=100_000)
     required_realname_level: int = Field(2, ge=1, le=3)
     channels: list[Channel] = Field(

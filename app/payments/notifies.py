@@ -1,12 +1,12 @@
 """Inbound payment notifies: verify → record raw → act → answer, idempotently.
 
-Each delivery is recorded with its verification result. A verified notify takes its
+Each arrival is recorded with its verification result. A verified notify takes its
 platform id (unique per channel), so redeliveries of one notify share one row and count
 ``deliveries``; an unverified one never takes an id (a forgery cannot squat a real one).
 
 A payment notify's row is written inside the transaction that acts on it, after acting, so
 the record and the state change commit together in one round of statements; should acting
-fail, the transaction rolls back and the delivery is recorded on its own with ``error``.
+fail, the transaction rolls back and the arrival is recorded on its own with ``error``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ KEPT_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-serial",
                 "wechatpay-signature-type", "content-type", "user-agent", "request-id")
 
 
-# outcomes that stand: the delivery that wrote one acted and committed with it; later
+# outcomes that stand: the arrival that wrote one acted and committed with it; later
 # deliveries of the same notify only count themselves
 SETTLED = frozenset({"applied", "duplicate", "anomaly", "closed", "ignored"})
 
@@ -52,7 +52,7 @@ def _kept(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
 
 
-# One statement records a delivery: the first of a verified notify inserts the row, later
+# One statement records an arrival: the first of a verified notify inserts the row, later
 # ones count ``deliveries`` and take the outcome only while the row has none that stands.
 _STANDING = ", ".join(f"'{o}'" for o in sorted(SETTLED))
 _RECORD = (
@@ -78,7 +78,7 @@ _FAILED = (
 
 
 @dataclass
-class Delivery:
+class NotifyArrival:
     """One notify as it arrived, and what the gateway made of it."""
 
     channel: str
@@ -123,25 +123,25 @@ async def handle_notify(
         error: Exception | None = None
     except Exception as exc:  # every refusal is recorded; the blueprint maps it to an answer
         result, error = None, exc
-    delivery = Delivery(channel, headers, body, result, error)
+    arrival = NotifyArrival(channel, headers, body, result, error)
     if result is None:
         log.warning("%s notify refused: %s", channel, type(error).__name__)
-        await delivery.record("rejected")
+        await arrival.record("rejected")
         return NotifyOutcome("rejected", error)
     actor = PayActor("platform", channel)
     try:
         if result.raw.get("kind") == "refund":
             settled = await _recorded_apart(
-                delivery, lambda: apply_refund_result(result, channel=channel, actor=actor))
+                arrival, lambda: apply_refund_result(result, channel=channel, actor=actor))
         elif result.state == "refunded":  # Alipay's TRADE_CLOSED after a full refund
-            settled = await _recorded_apart(delivery, _ignored)
+            settled = await _recorded_apart(arrival, _ignored)
         else:
             # the raw record is written in the acting transaction, after acting
             settled = await apply_result(result, channel=channel, actor=actor,
-                                         record=lambda s: delivery.statement(s.outcome))
+                                         record=lambda s: arrival.statement(s.outcome))
     except Exception as exc:
         log.exception("%s notify failed", channel)
-        await delivery.failed(exc)
+        await arrival.failed(exc)
         return NotifyOutcome("error", exc)
     return NotifyOutcome(settled.outcome, refund_id=settled.refund_id)
 
@@ -150,10 +150,10 @@ async def _ignored() -> Settled:
     return Settled("ignored")
 
 
-async def _recorded_apart(delivery: Delivery,
+async def _recorded_apart(arrival: NotifyArrival,
                           act: Callable[[], Awaitable[Settled]]) -> Settled:
-    """Refund notifies: record first; act only on a delivery no earlier one acted on."""
-    row = await delivery.record("received")
+    """Refund notifies: record first; act only on an arrival no earlier one acted on."""
+    row = await arrival.record("received")
     if row["outcome"] in SETTLED:
         return Settled("duplicate")
     settled = await act()

@@ -71,16 +71,6 @@ _INSERT = (
 )
 
 
-def _marks(count: int, width: int = 1) -> str:
-    """``$1, $2`` (width 1) or ``($1, $2), ($3, $4)`` (width 2) for ``count`` rows."""
-    if width == 1:
-        return ", ".join(f"${1 + i}" for i in range(count))
-    return ", ".join(
-        "(" + ", ".join(f"${1 + r * width + c}" for c in range(width)) + ")"
-        for r in range(count)
-    )
-
-
 async def issue_receipts(order_ids: list[int]) -> int:
     """Issue the receipts of these orders that are due and not yet issued; answer how many.
     Idempotent (one receipt per order, a unique column). Under the orders' row locks, so a
@@ -89,19 +79,19 @@ async def issue_receipts(order_ids: list[int]) -> int:
     if not ids:
         return 0
     async with in_transaction() as conn:
-        due = await sql.rows(conn, _DUE.replace("{ids}", _marks(len(ids))), *ids)
+        due = await sql.rows(conn, _DUE.replace("{ids}", sql.marks(len(ids))), *ids)
         if not due:
             return 0
         due_ids = [int(o["id"]) for o in due]
         items: dict[int, list[dict[str, Any]]] = {}
-        for item in await sql.rows(conn, _ITEMS.replace("{ids}", _marks(len(due_ids))),
+        for item in await sql.rows(conn, _ITEMS.replace("{ids}", sql.marks(len(due_ids))),
                                    *due_ids):
             items.setdefault(int(item.pop("order_id")), []).append(item)
         now = clock.now()
         values: list[Any] = []
         for order in due:
             values += _receipt(order, items.get(int(order["id"]), []), now)
-        await sql.execute(conn, _INSERT.replace("{rows}", _marks(len(due), 11)), *values)
+        await sql.execute(conn, _INSERT.replace("{rows}", sql.marks(len(due), 11)), *values)
         return len(due)
 
 

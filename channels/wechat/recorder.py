@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tortoise import connections
 
+from app import sql
 from app.clock import now
 
 log = logging.getLogger("zsb.wechat")
@@ -68,27 +69,14 @@ class InboundRecorder:
                     future.set_result(new)
 
 
-_COLS = ",".join(COLUMNS)
+# (name, PostgreSQL type) of each column, in the order of ``COLUMNS``
+_COLUMNS = tuple((name, "timestamptz" if name == "received_at" else "text") for name in COLUMNS)
 _CONFLICT = "ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"
-# one fixed statement for any batch size, so asyncpg prepares it once per connection
-_PG_SQL = (
-    f"INSERT INTO wechat_inbound_callback ({_COLS}) "  # noqa: S608 - constant text
-    "SELECT k, o, t, e, m, oc, b, s, $9::timestamptz FROM unnest("
-    "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-    f" $8::text[]) AS r(k, o, t, e, m, oc, b, s) {_CONFLICT}"
-)
 
 
 async def _insert(batch: list[tuple[Row, asyncio.Future[bool]]]) -> set[str]:
-    conn = connections.get("default")
-    rows = [row for row, _ in batch]
     at = now()
-    if conn.capabilities.dialect == "postgres":
-        columns = [[getattr(r, name) for r in rows] for name in COLUMNS[:-1]]
-        result = await conn.execute_query_dict(_PG_SQL, [*columns, at])
-    else:
-        groups = ",".join(["(" + ",".join("?" * len(COLUMNS)) + ")"] * len(rows))
-        values = [v for r in rows for v in (*(getattr(r, n) for n in COLUMNS[:-1]), at)]
-        sql = f"INSERT INTO wechat_inbound_callback ({_COLS}) VALUES {groups} {_CONFLICT}"  # noqa: S608
-        result = await conn.execute_query_dict(sql, values)
+    values = [(*(getattr(row, name) for name in COLUMNS[:-1]), at) for row, _ in batch]
+    result = await sql.insert_batch(connections.get("default"), "wechat_inbound_callback",
+                                    _COLUMNS, values, _CONFLICT)
     return {r["dedupe_key"] for r in result}
