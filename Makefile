@@ -6,7 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-postgres test-sqlite lint bench bench-tools clean
+# front ends (web/: one npm workspace, one package-lock.json): installed with `npm ci` from
+# the lockfile and built only when a source, the lockfile or the config changed
+WEB       := web
+WEB_DEPS  := $(WEB)/node_modules/.package-lock.json
+WEB_STAMP := $(WEB)/.built
+WEB_SRC   := $(shell find $(WEB)/h5 $(WEB)/console $(WEB)/shared \
+               \( -name node_modules -o -name dist \) -prune -o -type f -print 2>/dev/null)
+
+.PHONY: install run test test-postgres test-sqlite lint bench bench-tools clean web browser-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +25,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(WEB_DEPS): $(WEB)/package-lock.json $(WEB)/package.json
+	cd $(WEB) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+	touch $(WEB_DEPS)
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
+	cd $(WEB) && npm run build --silent
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+# the browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts
+# to draw Chinese pages; installed when missing, as root or through sudo
+BROWSER_PKGS := chromium fonts-noto-cjk
+browser-tools:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  { apt-get update -q && apt-get install -y -q --no-install-recommends $(BROWSER_PKGS); } \
+	    >/dev/null 2>&1 \
+	  || { sudo -n apt-get update -q && sudo -n apt-get install -y -q --no-install-recommends \
+	    $(BROWSER_PKGS); } >/dev/null 2>&1 \
+	  || echo "chromium / fonts-noto-cjk not installed: the browser tests will be skipped"; \
+	fi
+
+run: install web
 	$(BIN)/python -m app migrate
 	$(BIN)/python -m app seed-demo
 	$(BIN)/python -m app serve --sandbox
@@ -25,7 +55,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint test-postgres test-sqlite
+test: install lint web browser-tools test-postgres test-sqlite
 
 test-postgres: install
 	ZSB_TEST_BACKEND=postgres $(BIN)/python -m pytest
@@ -44,4 +74,4 @@ bench: install bench-tools
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/*/dist $(WEB_STAMP)

@@ -19,6 +19,7 @@ import aiohttp
 from sanic import Request, Sanic
 from sanic.config import Config
 
+from app.links import h5_base
 from app.catalogue.cache import CatalogueCache, open_cache
 from app.db import close_db, init_db
 from app.edges import Edges
@@ -55,7 +56,7 @@ class AppContext:
         self.kv = open_kv(s.redis_url, s.kv_prefix)
         self.http = open_session(s.http_timeout)
         self.edges = Edges(s, self.http, self.kv)
-        self.catalogue = open_cache(lambda: self.kv, s.public_base_url)
+        self.catalogue = open_cache(lambda: self.kv, h5_base(s))  # item links are H5 pages
         self.wechat = self.edges.wechat_callbacks()
 
     async def close(self) -> None:

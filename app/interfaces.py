@@ -123,9 +123,10 @@ class PayRequest:
     out_trade_no: str
     amount_fen: int
     subject: str
-    scene: str  # "jsapi" | "app" | "miniprogram"
+    scene: str  # "jsapi" | "app" | "miniprogram" | "h5"
     payer_id: str | None = None  # openid / Alipay buyer id
     expires_at: datetime | None = None
+    client_ip: str | None = None  # the payer's address: WeChat Pay H5 requires it
 
 
 @dataclass(frozen=True)

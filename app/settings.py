@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     public_base_url: str = "http://127.0.0.1:8000"
+    # where citizens open the H5 pages (``{h5_base_url}/h5/…``); empty = ``public_base_url``
+    h5_base_url: str = ""
     log_level: str = "INFO"
     access_log: bool = False
     proxies_count: int = 0  # trusted reverse proxies in front (for the client IP in rate limits)

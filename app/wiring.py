@@ -18,10 +18,12 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.shipments",
     "channels.wechat.callbacks",
     "channels.wechat.jssdk_api",
+    "channels.wechat.subscriptions_api",
     "channels.wechatpay.callbacks",
     "channels.alipay.callbacks",
     "channels.alipay.consents",
     "channels.express.callbacks",
+    "handlers.frontends",
 ]
 
 # "module:function"; each is ``async def fn(app) -> None``, started in every worker

@@ -16,7 +16,9 @@ from app.errors import BadRequest
 from app.handler_kit import body, doc, ok, query, returns
 from app.identity import consents, logins, oauth_state, realname, sessions
 from app.identity.binding import ProofApplied
+from app.links import h5_url, on_h5
 from app.security.auth import citizen_required
+from app.settings import Settings
 from handlers.identity_centre import centre
 from handlers.identity_schemas import (
     AuthorizeUrlOut,
@@ -28,6 +30,7 @@ from handlers.identity_schemas import (
     WithdrawnOut,
 )
 
+FACE_DONE_PAGE = "/realname/face/done"  # the H5 page that reads the face check's result
 auth = Blueprint("identity_auth", url_prefix="/api/v1/auth")
 rn = Blueprint("identity_realname", url_prefix="/api/v1")
 
@@ -72,9 +75,9 @@ class FaceFinishIn(BaseModel):
     biz_token: str = Field(min_length=8, max_length=128)
 
 
-def _on_site(public_base_url: str, url: str) -> str:
-    """``url`` when it is a page of this site; no open redirect through a platform."""
-    if not url.startswith(public_base_url.rstrip("/") + "/"):
+def _on_site(settings: Settings, url: str) -> str:
+    """``url`` when it is a page of this site or its H5; no open redirect through a platform."""
+    if not (url.startswith(settings.public_base_url.rstrip("/") + "/") or on_h5(settings, url)):
         raise BadRequest("回调地址不在本站", code="REDIRECT_URI_INVALID")
     return url
 
@@ -87,7 +90,7 @@ def _on_site(public_base_url: str, url: str) -> str:
 async def wechat_authorize_url(request: AppRequest):  # type: ignore[no-untyped-def]
     q: AuthorizeUrlQuery = request.ctx.query
     settings = request.app.ctx.settings
-    _on_site(settings.public_base_url, q.redirect_uri)
+    _on_site(settings, q.redirect_uri)
     binding = oauth_state.new_binding()
     state = oauth_state.issue(settings.state_secret.get_secret_value(), binding)
     url = request.app.ctx.edges.wechat_login().authorize_url(q.redirect_uri, q.scope, state)
@@ -215,8 +218,7 @@ async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
 async def face_start(request: AppRequest):  # type: ignore[no-untyped-def]
     data: FaceStartIn = request.ctx.body
     ctx = request.app.ctx
-    site = ctx.settings.public_base_url.rstrip("/")
-    redirect = _on_site(site, data.redirect_url or f"{site}/realname/face/done")
+    redirect = _on_site(ctx.settings, data.redirect_url or h5_url(ctx.settings, FACE_DONE_PAGE))
     session = await realname.start_face(
         request.ctx.person_id,
         data.name,

@@ -49,7 +49,7 @@ async def create_order(request: AppRequest):  # type: ignore[no-untyped-def]
     answer = await orders.create_order(
         edges=request.app.ctx.edges, settings=request.app.ctx.settings,
         person_id=request.ctx.person_id, case_id=b.case_id, channel=b.channel, scene=b.scene,
-        payer_id=b.payer_id,
+        payer_id=b.payer_id, client_ip=request.remote_addr or request.ip,
     )
     return ok(answer, status=201)
 

@@ -4,6 +4,8 @@ One endpoint ``POST /`` with ``X-TC-Action``:
 - ``IdCardVerification`` {IdCard, Name} → ``Result`` "0" match, "-1" mismatch, "-2" bad ID
   number (GB 11643 check digit / date), "-5" no record — from the table of known people;
 - ``DetectAuth`` {IdCard, Name, RedirectUrl} → {BizToken, Url}: opens a face session;
+- ``GET /face?token=`` the liveness page a person opens; its buttons go back to RedirectUrl
+  with ``BizToken`` added;
 - ``GetDetectInfoEnhanced`` {BizToken} → ``Text`` {ErrCode, LiveStatus, Comparestatus, IdCard,
   Name}; ``ErrCode`` is null until the person has done the liveness step.
 Every request must carry a valid TC3-HMAC-SHA256 ``Authorization`` (else ``AuthFailure``).
@@ -26,6 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 SECRET_ID = "AKIDzsbSimulatorIdCheck"
 IDCHECK_SECRET = "sim-idcheck-secret"
@@ -171,7 +174,8 @@ def _detect_auth(state: dict[str, Any], p: dict[str, Any], fault: Any) -> web.Re
     if not _id_ok(number):
         return _error("InvalidParameterValue.IdCardError", "身份证号格式错误")
     token = str(uuid.uuid4()).upper()
-    state["face"][token] = {"id_number": number, "name": p.get("Name"), "done": None}
+    state["face"][token] = {"id_number": number, "name": p.get("Name"), "done": None,
+                            "redirect": str(p.get("RedirectUrl") or "")}
     base = state.get("public_base", "")
     return _answer({"BizToken": token, "Url": f"{base}/face?token={token}"})
 
@@ -240,11 +244,48 @@ async def list_requests(request: web.Request) -> web.Response:
     return web.json_response(request.app["state"]["requests"])
 
 
+FACE_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>人脸核验</title>
+<style>body{{margin:0;font-family:-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;
+text-align:center;background:#fff;color:#111}}.sim{{color:#fa5151;font-size:12px;padding:12px}}
+.ring{{width:200px;height:200px;border-radius:50%;border:4px solid #1a5fd6;margin:32px auto 16px;
+background:radial-gradient(#eef3fc,#dbe6fa);display:flex;align-items:center;
+justify-content:center;font-size:15px;color:#1a5fd6}}button{{width:80%;border:0;
+border-radius:24px;font-size:17px;padding:12px;margin:8px auto;display:block}}
+.ok{{background:#1a5fd6;color:#fff}}.no{{background:#f2f2f2;color:#333}}</style></head><body>
+<div class="sim">人脸核验模拟器 · 仅用于演示和测试</div><h2>人脸核验</h2>
+<p>请正对屏幕，缓慢眨眼</p><div class="ring">{name}</div>
+<form method="post" action="/face"><input type="hidden" name="token" value="{token}">
+<button class="ok" name="live" value="1">完成核验（本人）</button>
+<button class="no" name="live" value="0">模拟核验失败</button></form></body></html>"""
+
+
 async def face_page(request: web.Request) -> web.Response:
-    return web.Response(
-        text="<html><body><h1>人脸核验（模拟）</h1><p>请眨眨眼。</p></body></html>",
-        content_type="text/html",
-    )
+    """The liveness page a person opens (DetectAuth's ``Url``)."""
+    token = request.query.get("token", "")
+    session = request.app["state"]["face"].get(token)
+    if session is None:
+        return web.Response(status=404, text="核验链接无效或已过期")
+    name = str(session.get("name") or "")
+    masked = name[:1] + "*" * max(len(name) - 1, 1) if name else "本人"
+    return web.Response(text=FACE_PAGE.format(name=masked, token=token),
+                        content_type="text/html", charset="utf-8")
+
+
+async def face_done(request: web.Request) -> web.Response:
+    """The person finished the liveness step; back to the merchant's RedirectUrl with the
+    ``BizToken``, as the real service does."""
+    form = await request.post()
+    token = str(form.get("token", ""))
+    session = request.app["state"]["face"].get(token)
+    if session is None:
+        return web.Response(status=404, text="核验链接无效或已过期")
+    live = form.get("live") == "1"
+    session["done"] = {"live": live, "same_person": live}
+    if not session["redirect"]:
+        return web.Response(text="核验完成", content_type="text/plain", charset="utf-8")
+    back = URL(session["redirect"]).update_query(BizToken=token)
+    raise web.HTTPFound(str(back))
 
 
 @web.middleware
@@ -266,6 +307,7 @@ def create_app() -> web.Application:
     }
     app.router.add_post("/", api)
     app.router.add_get("/face", face_page)
+    app.router.add_post("/face", face_done)
     app.router.add_post("/_sim/people", add_person)
     app.router.add_post("/_sim/faults", set_fault)
     app.router.add_post("/_sim/face/{token}/complete", complete_face)

@@ -84,12 +84,24 @@ async def sims() -> AsyncIterator[dict[str, RunningSimulator]]:
 
 
 @pytest.fixture(scope="session")
+def server_socket() -> socket.socket:
+    """The server's port, taken before the settings are made, so that the public base URL
+    is the server's real address (a browser follows redirects and links to it)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture(scope="session")
 async def settings(
-    sims: dict[str, RunningSimulator], tmp_path_factory: pytest.TempPathFactory
+    sims: dict[str, RunningSimulator], tmp_path_factory: pytest.TempPathFactory,
+    server_socket: socket.socket,
 ) -> AsyncIterator[Settings]:
     tmp = tmp_path_factory.mktemp("zsb")
     env: dict[str, str] = {
         "env": "test",
+        "public_base_url": f"http://127.0.0.1:{server_socket.getsockname()[1]}",
         "background_tasks": "false",
         "upload_dir": str(tmp / "uploads"),
         "proxies_count": "1",
@@ -143,7 +155,7 @@ class RunningServer:
 
 @pytest.fixture(scope="session")
 async def server(
-    settings: Settings, sims: dict[str, RunningSimulator]
+    settings: Settings, sims: dict[str, RunningSimulator], server_socket: socket.socket
 ) -> AsyncIterator[RunningServer]:
     from app import create_app
     from app.db import migrate
@@ -151,9 +163,7 @@ async def server(
     await migrate(settings)
     Sanic.test_mode = True
     app = create_app(settings, name=f"zsb_test_{RUN_ID}")
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = server_socket
     port = sock.getsockname()[1]
     srv = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
     assert srv is not None

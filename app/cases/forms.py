@@ -53,7 +53,7 @@ def _check(spec: dict[str, Any], value: Any) -> tuple[Any, str | None]:
         pattern = {"phone": PHONE, "email": EMAIL, "id_number": ID_NUMBER,
                    "bank_card": BANK_CARD}.get(kind)
         if pattern and not pattern.match(value):
-            return value, "格式不正确"
+            return value, FORMAT_HINTS.get(kind, "格式不正确")
         if spec.get("pattern") and not re.fullmatch(spec["pattern"], value):
             return value, "格式不正确"
         return value.upper() if kind == "id_number" else value, None
@@ -81,6 +81,17 @@ def _check(spec: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+# what a person is told, so the message says how to put the answer right
+FORMAT_HINTS = {"phone": "请填写 11 位手机号码", "id_number": "请填写 18 位身份证号码，末位可以是 X",
+                "email": "请填写正确的电子邮箱，如 name@example.com",
+                "bank_card": "请填写正确的银行卡号（16 至 19 位数字）"}
+
+
+def missing_message(spec: dict[str, Any]) -> str:
+    verb = "请选择" if spec.get("type") in ("select", "multiselect", "boolean", "date") else "请填写"
+    return f"{verb}{spec.get('label') or spec.get('name', '')}"
+
+
 def validate(
     schema: dict[str, Any] | None, data: dict[str, Any], *, partial: bool = False
 ) -> dict[str, Any]:
@@ -100,7 +111,7 @@ def validate(
         value = data.get(name)
         if value is None or value == "" or value == []:
             if spec.get("required", True) and not partial:  # the catalogue's default
-                errors[f"form.{name}"] = "必填"
+                errors[f"form.{name}"] = missing_message(spec)
             continue
         value, problem = _check(spec, value)
         if problem:

@@ -128,17 +128,21 @@ def summary(case: Case, view: clocks.ClockView | None = None) -> dict[str, Any]:
 # it has are read next, each in one statement.
 _VIEW = (
     "SELECT c.*, v.version AS version_no, v.form_schema AS version_form_schema,"
+    " v.materials AS version_materials, v.delivery_options AS version_delivery_options,"
+    " i.code AS item_code,"
     " EXISTS (SELECT 1 FROM case_material m WHERE m.case_id = c.id) AS has_materials,"
     " EXISTS (SELECT 1 FROM case_clock_pause p WHERE p.case_id = c.id) AS has_pauses,"
     " EXISTS (SELECT 1 FROM supplement_notice n WHERE n.case_id = c.id) AS has_notices"
     " FROM case_record c JOIN service_item_version v ON v.id = c.item_version_id"
+    " JOIN service_item i ON i.id = c.item_id"
     " WHERE c.id = $1"
 )
 _VIEW_OF_PERSON = _VIEW + " AND c.person_id = $2"
 _EVENTS = "SELECT * FROM case_event WHERE case_id = $1 ORDER BY seq"
 _MATERIALS = "SELECT * FROM case_material WHERE case_id = $1 ORDER BY id"
 _PAUSES = "SELECT * FROM case_clock_pause WHERE case_id = $1 ORDER BY id"
-_FORM_SCHEMA = ServiceItemVersion._meta.fields_map["form_schema"]
+_VERSION_FIELDS = ServiceItemVersion._meta.fields_map
+_FORM_SCHEMA = _VERSION_FIELDS["form_schema"]
 
 
 async def detail_for_person(case_id: int, person_id: int) -> dict[str, Any]:
@@ -165,8 +169,13 @@ async def _view(case: Case, row: dict[str, Any], *, staff: bool) -> dict[str, An
     form_schema = _FORM_SCHEMA.to_python_value(row["version_form_schema"])
     out = summary(case)
     out.update(
-        item={"id": case.item_id, "version_id": case.item_version_id,
-              "version": row["version_no"], "name": case.item_name},
+        # what the application page renders: the form and materials of the version filed under
+        item={"id": case.item_id, "code": row["item_code"], "version_id": case.item_version_id,
+              "version": row["version_no"], "name": case.item_name,
+              "form_schema": form_schema or {"fields": []},
+              "materials": _VERSION_FIELDS["materials"].to_python_value(row["version_materials"]),
+              "delivery_options": _VERSION_FIELDS["delivery_options"].to_python_value(
+                  row["version_delivery_options"])},
         department_id=case.department_id, company_id=case.company_id,
         delivery=case.delivery, form=forms.masked(form_schema, case.form_data),
         fees={"stage": case.fee_stage, "total_fen": case.fee_total_fen,

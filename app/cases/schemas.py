@@ -121,8 +121,22 @@ class CaseListOut(BaseModel):
     total: int | None = None
 
 
+class CaseItemOut(BaseModel):
+    """The item as filed: the form definition and materials list of that version, which the
+    application page renders (a later version of the guide does not change a filed case)."""
+
+    id: int
+    code: str
+    version_id: int
+    version: int
+    name: str
+    form_schema: dict[str, Any]
+    materials: list[dict[str, Any]]
+    delivery_options: list[str]
+
+
 class CaseDetailOut(CaseSummaryOut):
-    item: dict[str, Any]
+    item: CaseItemOut
     department_id: int
     company_id: int | None
     delivery: str

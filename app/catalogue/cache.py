@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+from app.links import h5_base
 from app.catalogue.snapshot import Snapshot, build_snapshot
 from app.kv import KeyValue
 
@@ -137,4 +138,4 @@ def current() -> CatalogueCache:
         return _current
     from app.settings import get_settings
 
-    return CatalogueCache(lambda: None, base_url=get_settings().public_base_url)
+    return CatalogueCache(lambda: None, base_url=h5_base(get_settings()))

@@ -114,7 +114,7 @@ class Snapshot:
             self.etags.setdefault(code, f'"{hashlib.blake2b(body, digest_size=10).hexdigest()}"')
 
     def item_url(self, code: str) -> str:
-        return f"{self.base_url}/h5/guide/{code}"
+        return f"{self.base_url}/guide/{code}"  # base_url is the H5 root (app.links.h5_base)
 
     def matching(self, query: ListQuery) -> list[dict[str, Any]]:
         if query.q:

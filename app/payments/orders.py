@@ -30,7 +30,8 @@ from models.payments import OrderStatus, PaymentOrder, PaymentOrderItem
 
 log = logging.getLogger(__name__)
 
-SCENES = {"wechatpay": ("jsapi", "app"), "alipay": ("miniprogram", "app")}
+# h5: WeChat Pay in a phone browser outside WeChat (the cashier at h5_url)
+SCENES = {"wechatpay": ("jsapi", "app", "h5"), "alipay": ("miniprogram", "app")}
 
 
 def new_out_trade_no() -> str:
@@ -40,7 +41,7 @@ def new_out_trade_no() -> str:
 
 async def create_order(
     *, edges: Edges, settings: Any, person_id: int, case_id: int, channel: str, scene: str,
-    payer_id: str | None,
+    payer_id: str | None, client_ip: str | None = None,
 ) -> dict[str, Any]:
     if scene not in SCENES.get(channel, ()):
         raise BadRequest("不支持的支付方式", code="PAYMENT_SCENE_UNSUPPORTED",
@@ -98,7 +99,7 @@ async def create_order(
     if reuse is not None:
         return {"order": order_view(reuse), "pay": reuse.pay_params}
     req = PayRequest(order.out_trade_no, order.amount_fen, order.subject, scene,
-                     payer_id=payer_id, expires_at=order.expires_at)
+                     payer_id=payer_id, expires_at=order.expires_at, client_ip=client_ip)
     try:
         pay = await edges.payment(channel).create(req)
     except ProviderError as exc:

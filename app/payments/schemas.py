@@ -13,7 +13,7 @@ from app.payments.refund_numbers import AUTOMATIC_REFUND_NO
 class CreateOrderIn(BaseModel):
     case_id: int
     channel: Literal["wechatpay", "alipay"]
-    scene: Literal["jsapi", "app", "miniprogram"]
+    scene: Literal["jsapi", "app", "miniprogram", "h5"]
     # openid / Alipay buyer id; taken from the person's bound account when left out
     payer_id: str | None = Field(default=None, max_length=128)
 

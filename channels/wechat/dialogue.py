@@ -12,14 +12,16 @@ import re
 from app.cases.queries import find_case_for_person, list_for_person, public_progress
 from app.catalogue.service import search_items
 from app.identity.accounts import find_person_by_account
+from app.links import h5_url
 from app.settings import Settings
 from channels.wechat.messages import Command, Intent
 
 log = logging.getLogger("zsb.wechat")
 
-BIND_PAGE = "/h5/wechat/bind"  # the H5 page that starts web OAuth with a signed state
-CASES_PAGE = "/h5/cases"
-GUIDE_PAGE = "/h5/guide"
+# pages of the H5, relative to its root (app.links.h5_url makes them absolute)
+BIND_PAGE = "/wechat/bind"  # starts web OAuth with a signed state
+CASES_PAGE = "/cases"
+GUIDE_PAGE = "/guide"
 CASE_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 
 HELP = (
@@ -36,7 +38,7 @@ UNAVAILABLE = "服务暂时繁忙，请稍后再试。"
 
 
 def bind_link(settings: Settings) -> str:
-    return settings.public_base_url.rstrip("/") + BIND_PAGE
+    return h5_url(settings, BIND_PAGE)
 
 
 def welcome(settings: Settings) -> str:
@@ -67,8 +69,8 @@ async def progress(case_no: str, openid: str, settings: Settings) -> str:
         return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
     return (
         f"办件编号：{case.number}\n事项：{getattr(case, 'item_name', '')}\n"
-        f"当前进度：{public_progress(case)}\n详情：{settings.public_base_url.rstrip('/')}"
-        f"{CASES_PAGE}/{case.number}"
+        f"当前进度：{public_progress(case)}\n"
+        f"详情：{h5_url(settings, f'{CASES_PAGE}/{case.number}')}"
     )
 
 
@@ -81,21 +83,20 @@ async def my_cases(openid: str, settings: Settings) -> str:
         return "您还没有办件。回复“指南 关键词”查找要办的事项。"
     lines = [f"您共有 {total} 件办件，最近的：" if total > len(cases) else "您的办件："]
     lines += [f"{c.number} {getattr(c, 'item_name', '')}：{public_progress(c)}" for c in cases]
-    lines.append(f"全部办件：{settings.public_base_url.rstrip('/')}{CASES_PAGE}")
+    lines.append(f"全部办件：{h5_url(settings, CASES_PAGE)}")
     return "\n".join(lines)
 
 
 async def guide(keyword: str, settings: Settings) -> str:
-    base = settings.public_base_url.rstrip("/")
+    everything = h5_url(settings, GUIDE_PAGE)
     if not keyword:
-        return f"请回复“指南 关键词”，例如：指南 身份证\n也可浏览全部事项：{base}{GUIDE_PAGE}"
+        return f"请回复“指南 关键词”，例如：指南 身份证\n也可浏览全部事项：{everything}"
     items = await search_items(keyword, 5)
     if not items:
-        return f"没有找到与“{keyword}”相关的事项，换个关键词试试，或浏览：{base}{GUIDE_PAGE}"
+        return f"没有找到与“{keyword}”相关的事项，换个关键词试试，或浏览：{everything}"
     lines = [f"与“{keyword}”相关的事项："]
     for n, item in enumerate(items, 1):
-        url = item.get("url") or f"{GUIDE_PAGE}/{item['code']}"
-        url = url if url.startswith("http") else base + url
+        url = h5_url(settings, item.get("url") or f"{GUIDE_PAGE}/{item['code']}")
         lines.append(f"{n}. {item['name']}（{item.get('department', '')}）\n{url}")
     return "\n".join(lines)
 

@@ -29,7 +29,7 @@ KNOWN_EVENTS = ACTING_EVENTS | {"scan", "click", "view"}
 MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "location", "link"}
 
 
-def _long_term(settings: Settings) -> frozenset[str]:
+def long_term_templates(settings: Settings) -> frozenset[str]:
     return frozenset(t.strip() for t in settings.wechat_longterm_templates.split(",") if t.strip())
 
 
@@ -47,7 +47,8 @@ async def act(msg: InboundMessage, settings: Settings) -> None:
     elif event == "unsubscribe":
         await store.unfollow(msg.openid, msg.create_time)
     elif event in CONSENT_EVENTS:
-        await store.record_choices(msg.openid, msg.choices, msg.create_time, _long_term(settings))
+        await store.record_choices(msg.openid, msg.choices, msg.create_time,
+                                   long_term_templates(settings))
     elif event == "templatesendjobfinish":
         await _receipt(msg, settings.quiet_hours)
     elif event == "subscribe_msg_sent_event":

@@ -15,6 +15,7 @@ import aiohttp
 
 from app.interfaces import DeliveryOutcome, OutboundMessage, ProviderError, SendResult
 from app.kv import KeyValue
+from app.links import maybe_h5_url
 from app.settings import Settings
 from channels.wechat import store
 from channels.wechat.client import WeChatClient
@@ -56,7 +57,7 @@ class WeChatTemplateNotifier:
                 openid,
                 template_id,
                 _values(data),
-                url=message.link,
+                url=maybe_h5_url(self.client.settings, message.link),
                 client_msg_id=message.idempotency_key,
             )
         except ProviderError as exc:
@@ -88,7 +89,8 @@ class WeChatSubscribeNotifier:
             )
         data = message.data or {"thing1": message.title[:20], "thing2": message.body[:20]}
         try:
-            await self.client.send_subscribe(openid, template_id, _values(data), page=message.link)
+            await self.client.send_subscribe(openid, template_id, _values(data),
+                                          page=maybe_h5_url(self.client.settings, message.link))
         except ProviderError as exc:
             if exc.code == WeChatErrcode.USER_REFUSED:
                 await store.withdraw_consent(openid, template_id)

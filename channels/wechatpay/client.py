@@ -164,6 +164,22 @@ class WeChatPayClient:
         order = self._order(appid, description, out_trade_no, total, notify_url, time_expire)
         return await self._prepay("app", order)
 
+    async def prepay_h5(
+        self, *, appid: str, description: str, out_trade_no: str, total: int, notify_url: str,
+        payer_client_ip: str, time_expire: str | None = None,
+    ) -> str:
+        """H5 下单 (a phone browser outside WeChat) → ``h5_url``, the cashier the browser is sent
+        to; ``&redirect_url=`` (URL-encoded) may be added to come back to our page.
+        https://pay.weixin.qq.com/docs/merchant/apis/h5-payment/direct-jsons/h5-prepay.html
+        """
+        order = self._order(appid, description, out_trade_no, total, notify_url, time_expire)
+        order["scene_info"] = {"payer_client_ip": payer_client_ip, "h5_info": {"type": "Wap"}}
+        answer = await self._json("POST", "/v3/pay/transactions/h5", body=order)
+        h5_url = answer.get("h5_url")
+        if not h5_url:
+            raise WeChatPayFinal("no h5_url in the answer", raw=answer)
+        return str(h5_url)
+
     async def query(self, out_trade_no: str) -> dict[str, Any]:
         """商户订单号查询订单 (raises ``WeChatPayFinal`` code ``ORDER_NOT_EXIST``)."""
         path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}"

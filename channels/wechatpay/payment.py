@@ -61,6 +61,11 @@ class WeChatPayGateway:
             "time_expire": expire,
         }
         key = self.client.private_key
+        if req.scene == "h5":
+            h5_url = await self.client.prepay_h5(
+                appid=self.appid, payer_client_ip=req.client_ip or "127.0.0.1", **common
+            )
+            return {"channel": self.name, "scene": req.scene, "h5_url": h5_url}
         if req.scene == "app":
             prepay_id = await self.client.prepay_app(appid=self.app_appid, **common)
             params = paysign.app_params(self.app_appid, self.client.mchid, prepay_id, key)

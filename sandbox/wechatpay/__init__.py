@@ -4,7 +4,7 @@ It checks our ``WECHATPAY2-SHA256-RSA2048`` Authorization header with the mercha
 signs every answer with its "platform" key (``Wechatpay-Serial`` = a ``PUB_KEY_ID_…``) and
 encrypts notify resources with the APIv3 key (AEAD_AES_256_GCM).
 
-Platform endpoints: ``POST /v3/pay/transactions/{jsapi,app}``, ``GET
+Platform endpoints: ``POST /v3/pay/transactions/{jsapi,app,h5}``, ``GET
 /v3/pay/transactions/out-trade-no/{no}``, ``POST …/{no}/close`` (204), ``POST
 /v3/refund/domestic/refunds``, ``GET /v3/refund/domestic/refunds/{no}``, ``GET
 /v3/bill/tradebill`` and the file it points at.
@@ -16,6 +16,9 @@ Control endpoints (JSON):
   (timestamp 10 minutes old), ``no_amount`` (no ``amount`` in the resource), ``delay``
   (``delay`` seconds first), ``silent`` (no notify).
   ``total`` with an unknown ``out_trade_no`` creates a payment we never ordered.
+- ``GET /_sim/cashier?prepay_id=&redirect_url=``: the payment sheet a person sees (the
+  ``h5_url`` of an H5 order, or any order's ``prepay_id``); 确认支付 pays as ``/_sim/pay`` does
+  and goes back to ``redirect_url``, 取消 goes back unpaid.
 - ``POST /_sim/pay_again`` ``{out_trade_no, fault?}``: a second payment (another
   ``transaction_id``) of an order already paid, notified unless ``fault`` is ``silent``.
 - ``POST /_sim/build_notify`` ``{out_trade_no, fault?}``: the signed notify for the order's
@@ -34,6 +37,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from .cashier import add_cashier
 from .platform import _refund_view
 from .platform import routes as platform_routes
 from .proto import (
@@ -73,10 +77,18 @@ def _pay(state: dict[str, Any], body: dict[str, Any]) -> dict[str, Any] | None:
 
 @routes.post("/_sim/pay")
 async def sim_pay(request: web.Request) -> web.Response:
-    body = await request.json()
-    order = _pay(request.app["state"], body)
+    order = pay_and_notify(request.app, await request.json())
     if order is None:
         return web.json_response({"error": "unknown order"}, status=404)
+    return web.json_response({"transaction_id": order["transaction_id"]})
+
+
+def pay_and_notify(app: web.Application, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The payer pays (``POST /_sim/pay``, the cashier page): the order turns SUCCESS and its
+    notify goes out, shaped by ``fault``; None for an unknown order."""
+    order = _pay(app["state"], body)
+    if order is None:
+        return None
     fault = body.get("fault")
     if fault != "silent" and order["notify_url"]:
         copies = int(body.get("copies", 2)) if fault == "duplicate" else 1
@@ -85,11 +97,11 @@ async def sim_pay(request: web.Request) -> web.Response:
         async def send() -> None:
             if fault == "delay":
                 await asyncio.sleep(float(body.get("delay", 0.2)))
-            await asyncio.gather(*(_deliver(request.app, order["notify_url"], notify)
+            await asyncio.gather(*(_deliver(app, order["notify_url"], notify)
                                    for _ in range(copies)))
 
-        request.app["tasks"].add(asyncio.create_task(send()))
-    return web.json_response({"transaction_id": order["transaction_id"]})
+        app["tasks"].add(asyncio.create_task(send()))
+    return order
 
 
 @routes.post("/_sim/pay_again")
@@ -158,6 +170,7 @@ def create_app(*, retry_scale: float = 0.001, refund_delay: float = 0.05) -> web
     app["tasks"] = _TaskSet()
     app.add_routes(platform_routes)
     app.add_routes(routes)
+    add_cashier(app, pay_and_notify)
     app.cleanup_ctx.append(_lifecycle)
     return app
 

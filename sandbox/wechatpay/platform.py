@@ -35,6 +35,8 @@ async def _prepay(request: web.Request, trade_type: str) -> web.Response:
         return _error(400, "MCH_NOT_EXISTS", "商户号不存在")
     if trade_type == "JSAPI" and not (doc.get("payer") or {}).get("openid"):
         return _error(400, "PARAM_ERROR", "JSAPI支付必须传openid")
+    if trade_type == "MWEB" and not (doc.get("scene_info") or {}).get("payer_client_ip"):
+        return _error(400, "PARAM_ERROR", "H5支付必须传scene_info.payer_client_ip")
     if total <= 0:
         return _error(400, "PARAM_ERROR", "订单金额必须大于0")
     order = state["orders"].get(no)
@@ -45,18 +47,32 @@ async def _prepay(request: web.Request, trade_type: str) -> web.Response:
             return _error(400, "ORDER_CLOSED", "订单已关闭")
         if order["total"] != total:
             return _error(400, "INVALID_REQUEST", "201 商户订单号重复")
-        return _answer(200, {"prepay_id": order["prepay_id"]})
+        return _answer(200, _prepay_answer(request, order))
     order = {"out_trade_no": no, "appid": appid, "total": total, "notify_url": notify_url,
              "trade_type": trade_type, "state": "NOTPAY", "description": doc.get("description"),
              "openid": (doc.get("payer") or {}).get("openid", ""),
              "prepay_id": "wx" + secrets.token_hex(16), "refunded": 0}
     state["orders"][no] = order
-    return _answer(200, {"prepay_id": order["prepay_id"]})
+    return _answer(200, _prepay_answer(request, order))
+
+
+def _prepay_answer(request: web.Request, order: dict[str, Any]) -> dict[str, Any]:
+    """JSAPI and APP answer a ``prepay_id``; H5 (MWEB) the cashier page the browser opens,
+    which this simulator serves itself (``sandbox/wechatpay/cashier.py``)."""
+    if order["trade_type"] != "MWEB":
+        return {"prepay_id": order["prepay_id"]}
+    base = f"{request.scheme}://{request.host}"
+    return {"h5_url": f"{base}/_sim/cashier?prepay_id={order['prepay_id']}&package=2505"}
 
 
 @routes.post("/v3/pay/transactions/jsapi")
 async def jsapi(request: web.Request) -> web.Response:
     return await _prepay(request, "JSAPI")
+
+
+@routes.post("/v3/pay/transactions/h5")
+async def h5_pay(request: web.Request) -> web.Response:
+    return await _prepay(request, "MWEB")
 
 
 @routes.post("/v3/pay/transactions/app")

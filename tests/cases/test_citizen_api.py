@@ -44,7 +44,7 @@ async def test_draft_form_and_submission_checks(api: Any, citizen: Any, dept: An
 
     r = await api.post(f"/api/v1/cases/{cid}/submit", headers=me.headers)
     assert r.status_code == 422 and r.json()["error"]["fields"] == {
-        "form.applicant": "必填", "form.reason": "必填"}
+        "form.applicant": "请填写申请人姓名", "form.reason": "请选择申请事由"}
     r = await api.patch(f"/api/v1/cases/{cid}", headers=me.headers,
                         json={"form": {"applicant": "王五", "reason": "损坏"},
                               "delivery": "express"})

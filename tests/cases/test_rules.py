@@ -108,7 +108,8 @@ def test_form_validation_messages() -> None:
         forms.validate(SCHEMA, {"phone": "123", "count": 9, "kind": "补领", "moved_on": "x",
                                 "extra": 1})
     assert err.value.fields == {
-        "form.extra": "不允许的字段", "form.applicant": "必填", "form.phone": "格式不正确",
+        "form.extra": "不允许的字段", "form.applicant": "请填写applicant",
+        "form.phone": "请填写 11 位手机号码",
         "form.count": "超出允许范围", "form.kind": "取值不在可选范围内",
         "form.moved_on": "日期格式应为 YYYY-MM-DD",
     }
