@@ -82,13 +82,15 @@ def _check(spec: dict[str, Any], value: Any) -> tuple[Any, str | None]:
 
 
 # what a person is told, so the message says how to put the answer right
-FORMAT_HINTS = {"phone": "请填写 11 位手机号码", "id_number": "请填写 18 位身份证号码，末位可以是 X",
+FORMAT_HINTS = {"phone": "请填写 11 位手机号码",
+                "id_number": "请填写 18 位身份证号码，末位可以是 X",
                 "email": "请填写正确的电子邮箱，如 name@example.com",
                 "bank_card": "请填写正确的银行卡号（16 至 19 位数字）"}
 
 
 def missing_message(spec: dict[str, Any]) -> str:
-    verb = "请选择" if spec.get("type") in ("select", "multiselect", "boolean", "date") else "请填写"
+    chosen = spec.get("type") in ("select", "multiselect", "boolean", "date")
+    verb = "请选择" if chosen else "请填写"
     return f"{verb}{spec.get('label') or spec.get('name', '')}"
 
 

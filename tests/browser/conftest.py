@@ -30,7 +30,8 @@ PHONE = {"width": 390, "height": 844}
 MOBILE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Chrome/156.0.0.0 Mobile Safari/537.36")
 # WeChat's in-app browser on the same phone (its UA carries MicroMessenger)
-WECHAT_UA = MOBILE_UA + " XWEB/1300 MMWEBSDK/20260101 MicroMessenger/8.0.60.2860(0x28003C3B) WeChat/arm64"
+WECHAT_UA = (MOBILE_UA + " XWEB/1300 MMWEBSDK/20260101"
+             " MicroMessenger/8.0.60.2860(0x28003C3B) WeChat/arm64")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
          "--disable-dev-shm-usage"]
@@ -144,4 +145,5 @@ def _session_json(tokens: dict[str, Any]) -> str:
     import json
 
     return json.dumps({"access": tokens["access_token"], "refresh": tokens["refresh_token"],
-                       "personId": tokens.get("person_id"), "channel": tokens.get("channel", "app")})
+                       "personId": tokens.get("person_id"),
+                       "channel": tokens.get("channel", "app")})
