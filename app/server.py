@@ -15,6 +15,7 @@ from pathlib import Path
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
+from app.links import h5_base
 from app.settings import Settings, get_settings, reset_settings_cache
 
 log = logging.getLogger("zsb.server")
@@ -57,6 +58,22 @@ def start_sandbox(server_url: str, env_file: str = "var/sandbox.env") -> subproc
     return proc
 
 
+DEMO_PHONE = "13800138000"
+
+
+def demo_banner(settings: Settings) -> str:
+    """What ``make run`` tells a new user: where the pages are and how to log in."""
+    sms = settings.sms_api_base.rstrip("/")
+    base = settings.public_base_url.rstrip("/")
+    return (
+        "\n掌上办 demo (simulators instead of real platforms):\n"
+        f"  citizen H5, best at phone size:  {h5_base(settings)}/\n"
+        f"  demo phone {DEMO_PHONE}; its SMS code appears at "
+        f"{sms}/_sim/messages?phone={DEMO_PHONE}\n"
+        f"  staff console {base}/console/   API docs {base}/docs\n"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m app serve")
     parser.add_argument("--host")
@@ -77,6 +94,7 @@ def main(argv: list[str]) -> int:
             return 2
         start_sandbox(f"http://{args.host}:{args.port}")
         settings = get_settings()
+        print(demo_banner(settings), flush=True)
     problem = check_topology(settings, args.workers)
     if problem:
         print(f"refusing to start: {problem}", file=sys.stderr)
