@@ -19,12 +19,12 @@ import aiohttp
 from sanic import Request, Sanic
 from sanic.config import Config
 
-from app.links import h5_base
 from app.catalogue.cache import CatalogueCache, open_cache
 from app.db import close_db, init_db
 from app.edges import Edges
 from app.http import open_session
 from app.kv import KeyValue, open_kv
+from app.links import h5_base
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:

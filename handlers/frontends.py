@@ -13,10 +13,11 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 from sanic.response import file, redirect
 from sanic_ext import openapi
 
+from app.context import AppRequest
 from app.links import CONSOLE_ROOT, H5_ROOT
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -53,7 +54,7 @@ def _inside(dist: Path, path: str) -> Path | None:
     return candidate
 
 
-async def _serve(front: Frontend, request: Request, path: str) -> HTTPResponse:
+async def _serve(front: Frontend, request: AppRequest, path: str) -> HTTPResponse:
     dist = front.dist
     index = dist / "index.html"
     if not index.is_file():
@@ -75,17 +76,17 @@ def _blueprint(front: Frontend) -> Blueprint:
 
     @bp.get("", name="bare", strict_slashes=True)
     @openapi.exclude()
-    async def bare(request: Request) -> HTTPResponse:
+    async def bare(request: AppRequest) -> HTTPResponse:
         return redirect(front.root + "/")
 
     @bp.get("/", name="index", strict_slashes=True)
     @openapi.exclude()
-    async def index(request: Request) -> HTTPResponse:
+    async def index(request: AppRequest) -> HTTPResponse:
         return await _serve(front, request, "")
 
     @bp.get("/<path:path>", name="page")
     @openapi.exclude()
-    async def page(request: Request, path: str) -> HTTPResponse:
+    async def page(request: AppRequest, path: str) -> HTTPResponse:
         return await _serve(front, request, path)
 
     return bp

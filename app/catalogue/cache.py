@@ -17,9 +17,9 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from app.links import h5_base
 from app.catalogue.snapshot import Snapshot, build_snapshot
 from app.kv import KeyValue
+from app.links import h5_base
 
 log = logging.getLogger("zsb.catalogue")
 

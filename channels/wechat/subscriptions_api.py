@@ -9,9 +9,10 @@ and ``store.record_choices`` keeps it. This only reads what was recorded.
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import doc, ok, returns
+from app.context import AppRequest
+from app.handler_kit import doc, ok, returns
 from app.security.auth import citizen_required
 from channels.wechat.inbound import long_term_templates
 from models.identity import ChannelAccount
@@ -37,7 +38,7 @@ class SubscriptionsOut(BaseModel):
      "每个订阅通知模板的授权状态（一次性订阅剩余次数 / 长期订阅）；授权由微信回调记录。")
 @citizen_required
 @returns(SubscriptionsOut)
-async def my_subscriptions(request: Request) -> HTTPResponse:
+async def my_subscriptions(request: AppRequest) -> HTTPResponse:
     settings = request.app.ctx.settings
     long_term = long_term_templates(settings)
     wanted = [settings.wechat_subscribe_template_id, *sorted(long_term)]

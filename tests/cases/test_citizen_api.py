@@ -30,7 +30,8 @@ async def test_draft_form_and_submission_checks(api: Any, citizen: Any, dept: An
     item = await make_item(dept.department_id)
     r = await draft(api, me.headers, item, form={"phone": "12345", "nope": 1})
     assert r.status_code == 422 and r.json()["error"]["code"] == "FORM_INVALID"
-    assert r.json()["error"]["fields"] == {"form.nope": "不允许的字段", "form.phone": "请填写 11 位手机号码"}
+    assert r.json()["error"]["fields"] == {"form.nope": "不允许的字段",
+                                           "form.phone": "请填写 11 位手机号码"}
     assert (await Case.filter(person_id=me.person_id).count()) == 0  # no half-made draft
     r = await draft(api, me.headers, item, form={"reason": "enc:k1$AAAA"})  # a sealed value's mark
     assert r.status_code == 422 and "form.reason" in r.json()["error"]["fields"]
