@@ -9,6 +9,8 @@ import re
 import uuid
 from typing import Any
 
+from push.dispatcher import Dispatcher
+from push.worker import notifier_lookup
 from tests.cases.conftest import PNG, make_item
 from tests.conftest import latest_sms_code
 from tests.support.identity_flows import known_person
@@ -168,6 +170,15 @@ async def test_citizen_journey_in_a_phone_browser(
     await p.rendered("case")
     await p.page.get_by_text("证书已制作").first.wait_for()
     await p.shot("14-case-done")
+
+    # the push pipeline writes the inbox (background tasks are off in tests): 消息 shows it
+    dispatcher = Dispatcher(notifier_lookup(server.app.ctx.edges), server.app.ctx.kv,
+                            quiet_hours="")
+    while await dispatcher.expand_once():
+        pass
+    await p.open("/messages")
+    await p.page.get_by_text("办结通知").first.wait_for()
+    await p.page.get_by_text("实时接收中").wait_for()
 
     # the rest of the citizen's pages, as this person sees them
     for path, name in [("/cases", "cases"), ("/messages", "messages"), ("/me", "me"),
