@@ -21,6 +21,9 @@ APPS: dict[str, list[str]] = {
     "alipay": ["models.alipay"],
     "push": ["models.push"],
     "express": ["models.express"],
+    "ratings": ["models.ratings"],
+    "tickets": ["models.tickets"],
+    "jobs": ["models.jobs"],
 }
 
 
