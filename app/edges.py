@@ -31,6 +31,8 @@ from app.kv import KeyValue
 from app.settings import Settings
 
 if TYPE_CHECKING:  # platform types for the platform's own code (its CLI, its callbacks)
+    from app.ratings.reports import RatingReporter
+    from app.tickets.hotline import HotlineGateway
     from channels.wechat.callbacks import CallbackState
     from channels.wechat.client import WeChatClient
 
@@ -156,6 +158,20 @@ class Edges:
         from channels.express.carrier import build
 
         return self._once("carrier", build)
+
+    # ------------------------------------------------------------ government back offices
+
+    def haocp(self) -> RatingReporter:
+        """The province's 好差评 system (reports of ratings, 整改 and 申诉 outcomes)."""
+        from channels.haocp.client import build
+
+        return self._once("haocp", build)
+
+    def hotline(self) -> HotlineGateway:
+        """The 12345 hotline system (its signed callbacks, our replies)."""
+        from channels.hotline.client import build
+
+        return self._once("hotline", build)
 
     # ------------------------------------------------------------ messages
 

@@ -146,6 +146,28 @@ class Settings(BaseSettings):
     express_poll_interval_seconds: int = 300
     express_resubscribe_minutes: int = 30  # after an abort push
 
+    # 好差评 system of the province (reports of ratings, 整改 and 申诉 outcomes)
+    haocp_api_base: str = UNREACHABLE
+    haocp_app_id: str = "zsb-dev"
+    haocp_secret: SecretStr = SecretStr("dev-haocp-secret")
+    haocp_system_code: str = "ZSB"  # our system's code in the province's records
+    haocp_region_code: str = "330100"  # 行政区划代码 of the reporting government
+    # 12345 hotline system: dispatches and feedback in (signed), replies out (signed)
+    hotline_api_base: str = UNREACHABLE
+    hotline_app_id: str = "zsb-dev"  # our id at the hotline, on what we send
+    hotline_peer_id: str = "hotline-dev"  # the hotline's id, on what it sends us
+    hotline_secret: SecretStr = SecretStr("dev-hotline-secret")
+
+    # ratings and tickets (every period in working days of the calendar above, unless named)
+    rating_change_days: int = 7  # calendar days in which a rating may be changed, once
+    rectification_limit_days: int = 15  # 差评整改 (国办发〔2019〕51号)
+    rerate_days: int = 15  # calendar days to re-rate (追评) after the 整改 reply
+    ticket_limit_days: dict[str, int] = {
+        "consult": 1, "complaint": 5, "suggestion": 5, "help": 3, "report": 5,
+    }
+    ticket_confirm_days: int = 7  # calendar days to confirm a reply before it closes by itself
+    ticket_anonymous_types: str = "report"  # comma-separated types that may be anonymous
+
     # per-worker background jobs (order expiry, tracking polls, push dispatch …)
     background_tasks: bool = True
 

@@ -14,4 +14,6 @@ SIMULATORS: list[str] = [
     "sandbox.jpush",
     "sandbox.kuaidi100",
     "sandbox.carrier",
+    "sandbox.haocp",
+    "sandbox.hotline",
 ]

@@ -1,0 +1,53 @@
+"""Client of the 好差评 system: one signed ``POST`` per report (``docs/haocp-and-12345.md``).
+
+Idempotent by the report's ``reportKey``: the province answers a key it holds with the same
+receipt and ``duplicate: true``, so the outbound job may send it as often as it must.
+"""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+from app.interfaces import RetryableProviderError
+from app.kv import KeyValue
+from app.ratings.reports import Report, ReportReceipt
+from app.settings import Settings
+from channels import govsign
+from channels.haocp import messages
+from channels.haocp.errors import raise_for
+
+
+class HaocpClient:
+    def __init__(self, settings: Settings, http: aiohttp.ClientSession) -> None:
+        self.base = settings.haocp_api_base.rstrip("/")
+        self.appid = settings.haocp_app_id
+        self.secret = settings.haocp_secret.get_secret_value()
+        self.system_code = settings.haocp_system_code
+        self.region_code = settings.haocp_region_code
+        self.http = http
+
+    async def report(self, report: Report) -> ReportReceipt:
+        path, doc = messages.request_for(report, self.system_code, self.region_code)
+        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = govsign.signed_headers(self.appid, self.secret, "POST", path, body)
+        headers["Idempotency-Key"] = report.key
+        try:
+            async with self.http.post(self.base + path, data=body, headers=headers) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise RetryableProviderError(f"好差评 system HTTP {resp.status}",
+                                                 code=resp.status)
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
+            raise RetryableProviderError(f"好差评 system unreachable: {exc!r}") from exc
+        if not isinstance(data, dict):
+            raise RetryableProviderError("好差评 system answered no JSON object")
+        raise_for(str(data.get("code")), str(data.get("message") or ""), data)
+        answer = data.get("data") if isinstance(data.get("data"), dict) else {}
+        return ReportReceipt(receipt_no=str(answer.get("receiptNo") or ""),
+                             duplicate=bool(answer.get("duplicate")), raw=data)
+
+
+def build(settings: Settings, http: aiohttp.ClientSession, kv: KeyValue) -> HaocpClient:
+    return HaocpClient(settings, http)

@@ -1,0 +1,63 @@
+"""Client of the 12345 hotline system: believe its signed callbacks, send our replies."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+from app.interfaces import RetryableProviderError
+from app.kv import KeyValue
+from app.settings import Settings
+from app.tickets.hotline import CallbackRefused, HotlineReply, ReplyReceipt, Verified
+from channels import govsign
+from channels.hotline import messages
+from channels.hotline.errors import HotlineCode, raise_for
+
+KEPT_HEADERS = frozenset(h.lower() for h in (govsign.APPID, govsign.TIMESTAMP, govsign.NONCE,
+                                             "Content-Type", "User-Agent"))
+
+
+class HotlineClient:
+    def __init__(self, settings: Settings, http: aiohttp.ClientSession) -> None:
+        self.base = settings.hotline_api_base.rstrip("/")
+        self.appid = settings.hotline_app_id
+        self.peer_id = settings.hotline_peer_id
+        self.secret = settings.hotline_secret.get_secret_value()
+        self.http = http
+
+    def verify_callback(self, method: str, path: str, headers: dict[str, str], body: bytes
+                        ) -> Verified:
+        try:
+            signed = govsign.verify(headers, method, path, body, appid=self.peer_id,
+                                    secret=self.secret)
+        except govsign.StaleRequest as exc:
+            raise CallbackRefused(str(exc), code=HotlineCode.STALE, status=401) from exc
+        except govsign.SignatureError as exc:
+            raise CallbackRefused(str(exc), code=HotlineCode.BAD_SIGNATURE, status=401) from exc
+        kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        return Verified(messages.parse(body), signed.nonce, kept)
+
+    async def send_reply(self, reply: HotlineReply) -> ReplyReceipt:
+        path = messages.reply_path(reply.ticket_no)
+        body = json.dumps(messages.reply_body(reply), ensure_ascii=False,
+                          separators=(",", ":")).encode()
+        headers = govsign.signed_headers(self.appid, self.secret, "POST", path, body)
+        headers["Idempotency-Key"] = reply.key
+        try:
+            async with self.http.post(self.base + path, data=body, headers=headers) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise RetryableProviderError(f"12345 system HTTP {resp.status}",
+                                                 code=resp.status)
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
+            raise RetryableProviderError(f"12345 system unreachable: {exc!r}") from exc
+        if not isinstance(data, dict):
+            raise RetryableProviderError("12345 system answered no JSON object")
+        raise_for(str(data.get("code")), str(data.get("message") or ""), data)
+        answer = data.get("data") if isinstance(data.get("data"), dict) else {}
+        return ReplyReceipt(str(answer.get("receiptNo") or ""), bool(answer.get("duplicate")))
+
+
+def build(settings: Settings, http: aiohttp.ClientSession, kv: KeyValue) -> HotlineClient:
+    return HotlineClient(settings, http)
