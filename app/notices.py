@@ -35,6 +35,10 @@ NOTICE_PRIORITY: dict[str, Priority] = {
     "case.clock_red": Priority.critical,
     "shipment.exception": Priority.critical,
     "payment.refund_failed": Priority.critical,
+    "rectification.clock_red": Priority.critical,  # a 差评 not put right in 15 working days
+    "ticket.clock_red": Priority.critical,
+    "ticket.escalated": Priority.critical,  # 督办
+    "platform_job.dead": Priority.critical,  # the province or the hotline never got it
     "push.campaign": Priority.bulk,
 }
 

@@ -20,6 +20,8 @@ class Role(StrEnum):
     reviewer = "reviewer"  # 审批
     operator = "operator"  # 运营
     admin = "admin"
+    supervisor = "supervisor"  # 督查: decides 好差评 申诉, watches overdue 整改 and 督办 tickets
+    dispatcher = "dispatcher"  # 12345 派单: assigns tickets no department holds yet
 
 
 ROLES: tuple[str, ...] = tuple(Role)

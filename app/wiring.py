@@ -23,6 +23,12 @@ BLUEPRINT_MODULES: list[str] = [
     "channels.alipay.callbacks",
     "channels.alipay.consents",
     "channels.express.callbacks",
+    "channels.hotline.callbacks",
+    "handlers.ratings",
+    "handlers.staff_ratings",
+    "handlers.tickets",
+    "handlers.staff_tickets",
+    "handlers.my_payments",
     "handlers.frontends",
 ]
 
@@ -33,4 +39,7 @@ BACKGROUND_TASKS: list[str] = [
     "push.worker:run",
     "app.cases.alerts:run",
     "app.cases.supplement_deadlines:run",
+    "app.outbound:run",
+    "app.ratings.clock_jobs:run",
+    "app.tickets.clock_jobs:run",
 ]

@@ -13,7 +13,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, reactions
 from models.core import OutboxEvent
 from push import staff_alerts
 from push.enqueue import Draft, Live, enqueue
@@ -43,6 +43,7 @@ async def expand_outbox(
         if not events:
             return 0, []
         await staff_alerts.record(events, conn)
+        await reactions.react(events, conn)  # platform jobs, rating invitations
         drafts = []
         for e in events:
             if e.person_id is None or e.event_type in staff_alerts.STAFF_ONLY:

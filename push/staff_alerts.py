@@ -39,11 +39,41 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "payment.anomaly": (
         "支付异常", "订单{out_trade_no}出现支付异常（{anomaly}），金额{amount_yuan}元，请核实处理。"
     ),
+    # 好差评 (app/ratings) and 12345 tickets (app/tickets)
+    "rectification.opened": (
+        "收到差评待整改", "{subject_text}收到“{level_name}”评价，请于{due_text}前完成整改并答复。"
+    ),
+    "rectification.clock_yellow": (
+        "差评整改临近期限", "{subject_text}的差评整改将于{due_text}到期。"
+    ),
+    "rectification.clock_red": (
+        "差评整改已超期", "{subject_text}的差评整改已超过期限（{due_text}），已纳入督查。"
+    ),
+    "appeal.filed": ("评价申诉待审核", "一条“{level_name}”评价的申诉待督查审核。"),
+    "appeal.decided": ("评价申诉有结论", "{subject_text}评价的申诉{decision_name}：{note}"),
+    "ticket.assigned": (
+        "新工单待办理", "{type_name}工单{ticket_no}“{subject}”已派至本部门，请于{due_date}前答复。"
+    ),
+    "ticket.reopened": (
+        "工单重新办理", "{type_name}工单{ticket_no}的答复未获认可，已重新办理：{reason}。"
+    ),
+    "ticket.escalated": (
+        "工单升级督办", "{type_name}工单{ticket_no}再次未获认可，已升级督办：{reason}。"
+    ),
+    "ticket.clock_yellow": (
+        "工单临近时限", "{type_name}工单{ticket_no}将于{due_date}到期，请及时答复。"
+    ),
+    "ticket.clock_red": ("工单已超期", "{type_name}工单{ticket_no}已超过办理时限（{due_date}）。"),
+    "platform_job.dead": (
+        "外部系统发送失败", "{edge_name}任务{job_key}多次发送未成功（{error}），请核实后重新发送。"
+    ),
 }
 log = logging.getLogger("zsb.push")
 STAFF_ONLY = frozenset({"payment.anomaly"})
 _DATA_KEYS = ("case_no", "item_name", "out_trade_no", "out_refund_no", "amount_fen", "anomaly",
-              "deadline", "colour", "days_used", "waybill_no", "carrier", "state")
+              "deadline", "colour", "days_used", "waybill_no", "carrier", "state",
+              "ticket_id", "ticket_no", "rating_id", "rectification_id", "appeal_id", "job_id",
+              "due_date")
 
 
 def _render(kind: str, payload: dict[str, Any]) -> tuple[str, str]:

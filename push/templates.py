@@ -59,8 +59,17 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
     _t("shipment.redelivery_offered", "邮件未能送达", "{text}"),
     _t("certificate.issued", "电子证照已签发", "您的电子证照“{title}”已签发。",
        "/certificates"),
-    _t("ticket.replied", "咨询已回复", "您的咨询已有回复，请查看。",
+    _t("ticket.replied", "工单已答复",
+       "您的{type_name}（{ticket_no}）已有答复，请查看；如不满意可申请重新办理。",
        "/tickets/{ticket_id}"),
+    # 好差评: the invitation after 办结, the 回访 after a 差评 was answered, an upheld 申诉
+    _t("rating.invited", "邀请您评价", _CASE + "已办结，欢迎对本次服务作出评价。",
+       "/cases/{case_id}/rate"),
+    _t("rectification.replied", "差评整改答复",
+       "您对{subject_text}的评价已收到整改答复，欢迎查看并再次评价。", "{link}"),
+    _t("rating.excluded", "评价申诉结果",
+       "您对{subject_text}的评价经核实不计入统计，理由：{reason}。如有异议请拨打12345。",
+       "{link}"),
     _t("push.direct", "{title}", "{body}", "{link}"),
     _t("push.campaign", "{title}", "{body}", "{link}"),
 ]}

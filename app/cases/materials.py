@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +70,19 @@ def _editable(case: Case) -> None:
         raise Conflict("当前状态不能修改材料", code="CASE_NOT_EDITABLE")
 
 
-async def attach_upload(
-    case: Case, version_materials: list[dict[str, Any]], *, code: str, filename: str,
-    content: bytes,
-) -> Material:
-    _editable(case)
-    spec = material_spec(version_materials, code)
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_path: str
+
+
+async def store_upload(content: bytes, filename: str, stem: str) -> StoredFile:
+    """The one home of upload limits (size, and the type decided from the first bytes) and of
+    content-addressed storage: materials and every other upload (ticket attachments, 申诉
+    evidence) pass here. ``stem`` names a file sent without a name."""
     settings = get_settings()
     if len(content) > settings.upload_max_bytes:
         raise UploadTooLarge(f"文件不能超过{settings.upload_max_bytes // (1024 * 1024)}MB")
@@ -87,10 +95,21 @@ async def attach_upload(
         )
     sha = hashlib.sha256(content).hexdigest()
     path = await asyncio.to_thread(_store_sync, Path(settings.upload_dir), sha, content)
+    return StoredFile(Path(filename or f"{stem}.{kind[1]}").name[:255], kind[0], len(content),
+                      sha, path)
+
+
+async def attach_upload(
+    case: Case, version_materials: list[dict[str, Any]], *, code: str, filename: str,
+    content: bytes,
+) -> Material:
+    _editable(case)
+    spec = material_spec(version_materials, code)
+    stored = await store_upload(content, filename, code)
     return await _create(
         case, code=code, name=spec.get("name", code), kind="upload",
-        filename=Path(filename or f"{code}.{kind[1]}").name[:255], content_type=kind[0],
-        size=len(content), sha256=sha, storage_path=path,
+        filename=stored.filename, content_type=stored.content_type, size=stored.size,
+        sha256=stored.sha256, storage_path=stored.storage_path,
     )
 
 

@@ -12,15 +12,24 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from app import clock, sql
 
 NUMBER_LENGTH = 15
-_NEXT = (
-    "INSERT INTO case_number_counter (day, value) VALUES ($1, 1) ON CONFLICT (day)"
-    " DO UPDATE SET value = case_number_counter.value + 1 RETURNING value"
-)
+COUNTERS = frozenset({"case_number_counter", "ticket_number_counter"})
 
 
-async def next_number(connection: BaseDBAsyncClient, at: datetime | None = None) -> str:
+def _next(counter: str) -> str:
+    if counter not in COUNTERS:  # a table name: never anything from outside
+        raise ValueError(counter)
+    return (
+        f"INSERT INTO {counter} (day, value) VALUES ($1, 1) ON CONFLICT (day)"  # noqa: S608
+        f" DO UPDATE SET value = {counter}.value + 1 RETURNING value"
+    )
+
+
+async def next_number(connection: BaseDBAsyncClient, at: datetime | None = None, *,
+                      counter: str = "case_number_counter") -> str:
+    """The next number of the day; ``counter`` names the table of another series numbered the
+    same way (12345 tickets: ``ticket_number_counter``)."""
     day = clock.local(at or clock.now()).strftime("%Y%m%d")
-    rows = await sql.rows(connection, _NEXT, day)
+    rows = await sql.rows(connection, _next(counter), day)
     body = f"{day}{int(rows[0]['value']):06d}"
     return body + luhn.calc_check_digit(body)
 

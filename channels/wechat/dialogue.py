@@ -27,6 +27,8 @@ CASE_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 HELP = (
     "您好，这里是掌上办。您可以回复：\n"
     "• 进度 办件编号 —— 查询本人办件进度\n"
+    "• 评价 办件编号 —— 对已办结的办件作出评价\n"
+    "• 咨询/投诉/建议/求助/举报 内容 —— 提交诉求，例如“咨询 身份证换领要带什么”\n"
     "• 指南 关键词 —— 查找办事指南，例如“指南 身份证”\n"
     "• 绑定 —— 绑定掌上办账号"
 )
@@ -107,6 +109,87 @@ async def bind(openid: str, settings: Settings) -> str:
     return f"请点击链接完成绑定（需微信授权）：{bind_link(settings)}"
 
 
+def h5_link(settings: Settings, path: str) -> str:
+    """An H5 page's address (``path`` relative to the H5 root, as push links are)."""
+    return f"{settings.public_base_url.rstrip('/')}/h5{path}"
+
+
+async def rate(case_no: str, openid: str, settings: Settings) -> str:
+    """评价 <办件编号>: how to rate the case (the rating itself is given on the H5 page)."""
+    from app.cases.queries import find_case_for_person, public_progress
+    from app.ratings.content import LEVEL_NAMES
+    from app.ratings.targets import RATEABLE_CASES
+    from models.cases import CaseStatus
+    from models.ratings import Level, Rating
+
+    if not case_no:
+        return "请回复“评价 办件编号”，例如：评价 202611220000017"
+    if not CASE_NO.match(case_no):
+        return "办件编号格式不正确，请核对后重新发送。"
+    person_id = await _person(openid)
+    if person_id is None:
+        return how_to_bind(settings)
+    case = await find_case_for_person(case_no, person_id)
+    if case is None:
+        return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
+    link = h5_link(settings, f"/cases/{case.id}/rate")
+    rating = await Rating.get_or_none(case_id=case.id, person_id=person_id)
+    if rating is not None:
+        return (f"您已对办件 {case.number} 作出评价：{LEVEL_NAMES[Level(rating.level)]}。\n"
+                f"查看或修改：{link}")
+    if case.status == CaseStatus.withdrawn:
+        return f"办件 {case.number} 已撤回，不能评价。"
+    if case.status not in RATEABLE_CASES:
+        return f"办件 {case.number} 办结后即可评价，当前进度：{public_progress(case)}。"
+    return (f"欢迎对办件 {case.number}（{case.item_name}）作出评价（好差评）：\n{link}\n"
+            "五个等级可选，差评将由办理部门在15个工作日内整改答复。")
+
+
+def ticket_ref(dedupe_key: str) -> str:
+    """A chat message's mark on the ticket it opened (one message, one ticket)."""
+    return f"wechat:{dedupe_key}"[:96]
+
+
+async def open_ticket(cmd: Command, openid: str, dedupe_key: str) -> None:
+    """咨询/投诉/… <内容>: open a 12345 ticket for the bound person, once per message."""
+    from app.tickets.service import TicketInput, create
+    from app.tickets.words import TYPES_BY_NAME
+
+    person_id = await _person(openid)
+    if person_id is None or len(cmd.arg.strip()) < 2:
+        return  # the reply says why nothing was opened
+    text = cmd.arg.strip()
+    await create(person_id, TicketInput(
+        type=TYPES_BY_NAME[cmd.keyword], subject=text.splitlines()[0][:30], text=text,
+        channel="wechat", source_ref=ticket_ref(dedupe_key)))
+
+
+async def ticket_answer(cmd: Command, openid: str, dedupe_key: str, settings: Settings) -> str:
+    """The reply to a ticket keyword: the ticket it opened; never raises."""
+    try:
+        return await _ticket_answer(cmd, openid, dedupe_key, settings)
+    except Exception:
+        log.exception("wechat ticket answer failed")
+        return UNAVAILABLE
+
+
+async def _ticket_answer(cmd: Command, openid: str, dedupe_key: str, settings: Settings) -> str:
+    from app.tickets.words import STATE_NAMES
+    from models.tickets import Ticket
+
+    if len(cmd.arg.strip()) < 2:
+        return f"请回复“{cmd.keyword} 内容”，例如：{cmd.keyword} 身份证换领需要带哪些材料"
+    person_id = await _person(openid)
+    if person_id is None:
+        return how_to_bind(settings)
+    ticket = await Ticket.get_or_none(source_ref=ticket_ref(dedupe_key))
+    if ticket is None:
+        return UNAVAILABLE
+    due = f"，将于{ticket.due_date:%Y年%m月%d日}前答复" if ticket.due_date else ""
+    return (f"已收到您的{cmd.keyword}，工单编号 {ticket.number}（{STATE_NAMES[ticket.state]}）"
+            f"{due}。\n查看进展：{h5_link(settings, f'/tickets/{ticket.id}')}")
+
+
 async def answer(cmd: Command, openid: str, settings: Settings) -> str:
     """The reply text for one routed command; never raises."""
     try:
@@ -120,6 +203,8 @@ async def answer(cmd: Command, openid: str, settings: Settings) -> str:
             return await bind(openid, settings)
         if cmd.intent is Intent.CONTACT:
             return CONTACT
+        if cmd.intent is Intent.RATE:
+            return await rate(cmd.arg, openid, settings)
         return HELP
     except Exception:
         log.exception("wechat answer failed", extra={"intent": str(cmd.intent)})

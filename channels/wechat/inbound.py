@@ -35,11 +35,16 @@ def long_term_templates(settings: Settings) -> frozenset[str]:
 
 def changes_state(msg: InboundMessage) -> bool:
     """Whether ``act`` does anything for this push."""
+    if msg.msg_type == "text":  # "投诉 …" and the like open a ticket
+        return route_text(msg.content).intent is Intent.TICKET
     return msg.msg_type == "event" and msg.event in ACTING_EVENTS
 
 
 async def act(msg: InboundMessage, settings: Settings) -> None:
     """Idempotent: a push acted on twice (a retry after a failure) ends the same."""
+    if msg.msg_type == "text":
+        await dialogue.open_ticket(route_text(msg.content), msg.openid, msg.dedupe_key)
+        return
     event = msg.event
     if event in SUBSCRIBE_EVENTS:
         scene = msg.event_key if event == "subscribe_scan" else None
@@ -113,7 +118,10 @@ async def reply(msg: InboundMessage, settings: Settings) -> str | None:
         return now
     openid = msg.openid
     if msg.msg_type == "text":
-        return await dialogue.answer(route_text(msg.content), openid, settings)
+        cmd = route_text(msg.content)
+        if cmd.intent is Intent.TICKET:
+            return await dialogue.ticket_answer(cmd, openid, msg.dedupe_key, settings)
+        return await dialogue.answer(cmd, openid, settings)
     event = msg.event
     if event in SUBSCRIBE_EVENTS:
         text = dialogue.welcome(settings)

@@ -252,6 +252,8 @@ class Intent(StrEnum):
     BIND = "bind"  # 绑定
     MY_CASES = "my_cases"  # menu 我的办件
     CONTACT = "contact"  # menu 联系我们
+    RATE = "rate"  # 评价 <办件编号>
+    TICKET = "ticket"  # 咨询 / 投诉 / 建议 / 求助 / 举报 <内容>: opens a 12345 ticket
     HELP = "help"
 
 
@@ -259,17 +261,24 @@ class Intent(StrEnum):
 class Command:
     intent: Intent
     arg: str = ""
+    keyword: str = ""  # the word it was asked with (a ticket's type)
 
 
 MENU_KEYS = {"MY_CASES": Intent.MY_CASES, "GUIDE": Intent.GUIDE, "CONTACT": Intent.CONTACT}
-_KEYWORD = re.compile(r"^\s*(进度|查询进度|指南|办事指南|绑定)\s*[:：]?\s*(.*?)\s*$", re.S)
+_KEYWORD = re.compile(
+    r"^\s*(进度|查询进度|指南|办事指南|绑定|评价|咨询|投诉|建议|求助|举报)\s*[:：]?\s*(.*?)\s*$",
+    re.S,
+)
 _INTENTS = {
     "进度": Intent.PROGRESS,
     "查询进度": Intent.PROGRESS,
     "指南": Intent.GUIDE,
     "办事指南": Intent.GUIDE,
     "绑定": Intent.BIND,
+    "评价": Intent.RATE,
+    **dict.fromkeys(("咨询", "投诉", "建议", "求助", "举报"), Intent.TICKET),
 }
+TICKET_TEXT_MAX = 1000
 CASE_SCENE_PREFIX = "case_"
 
 
@@ -277,7 +286,9 @@ def route_text(text: str | None) -> Command:
     match = _KEYWORD.match(text or "")
     if not match:
         return Command(Intent.HELP)
-    return Command(_INTENTS[match.group(1)], match.group(2)[:64])
+    intent = _INTENTS[match.group(1)]
+    limit = TICKET_TEXT_MAX if intent is Intent.TICKET else 64
+    return Command(intent, match.group(2)[:limit], match.group(1))
 
 
 def route_click(key: str | None) -> Command:
