@@ -128,15 +128,23 @@ async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None
         return 0
     table = senders()
     sem = asyncio.Semaphore(concurrency)
+    # jobs about one rating (or ticket) go in the order they were made: a 整改 report sent
+    # before its evaluation would only be refused and retried
+    groups: dict[str, list[PlatformJob]] = {}
+    for job in jobs:
+        about = job.payload.get("rating_id") or job.payload.get("ticket_id") or f"job{job.id}"
+        groups.setdefault(f"{job.edge}:{about}", []).append(job)
 
-    async def one(job: PlatformJob) -> None:
+    async def in_order(group: list[PlatformJob]) -> None:
         async with sem:
-            state, response, error = await _send(job, edges, table)
-            if error:
-                log.warning("outbound job %s (%s) not sent: %s", job.id, job.kind, error[:120])
-            await _record(job, token, state, response, error)
+            for job in group:
+                state, response, error = await _send(job, edges, table)
+                if error:
+                    log.warning("outbound job %s (%s) not sent: %s", job.id, job.kind,
+                                error[:120])
+                await _record(job, token, state, response, error)
 
-    await asyncio.gather(*(one(j) for j in jobs))
+    await asyncio.gather(*(in_order(g) for g in groups.values()))
     return len(jobs)
 
 

@@ -261,7 +261,7 @@ class Intent(StrEnum):
 class Command:
     intent: Intent
     arg: str = ""
-    keyword: str = ""  # the word it was asked with (a ticket's type)
+    keyword: str = field(default="", compare=False)  # the word asked with (a ticket's type)
 
 
 MENU_KEYS = {"MY_CASES": Intent.MY_CASES, "GUIDE": Intent.GUIDE, "CONTACT": Intent.CONTACT}
