@@ -52,8 +52,7 @@ async def alert_once(model: type[Model], row_id: int, last: str, colour: str, *,
         if not won:
             return False
         await emit(f"{event_prefix}.clock_{colour}", aggregate=aggregate, aggregate_id=row_id,
-                   payload={**payload, "colour": colour},
-                   priority="critical" if colour == "red" else "normal", connection=conn)
+                   payload={**payload, "colour": colour}, connection=conn)
     return True
 
 

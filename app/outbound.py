@@ -64,7 +64,7 @@ _CLAIM = (
     "UPDATE platform_job SET state = 'sending', claimed_by = $1, attempts = attempts + 1,"
     " next_attempt_at = $2 WHERE id IN (SELECT id FROM platform_job"
     " WHERE state IN ('queued', 'sending') AND next_attempt_at <= $3"
-    " ORDER BY next_attempt_at, id LIMIT $4{skip}) RETURNING id"
+    " ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) RETURNING id"
 )
 
 
@@ -73,8 +73,7 @@ async def claim(worker: str, *, limit: int = BATCH, now: datetime | None = None
     now = now or clock.now()
     token = f"{worker}:{uuid.uuid4().hex[:8]}"
     conn = PlatformJob._meta.db
-    text = _CLAIM.replace("{skip}", " FOR UPDATE SKIP LOCKED" if sql.is_postgres(conn) else "")
-    rows = await sql.rows(conn, text, token, now + timedelta(seconds=LEASE_SECONDS), now, limit)
+    rows = await sql.rows(conn, _CLAIM, token, now + timedelta(seconds=LEASE_SECONDS), now, limit)
     if not rows:
         return token, []
     jobs = await PlatformJob.filter(id__in=[r["id"] for r in rows]).order_by("id")
@@ -117,7 +116,7 @@ async def _record(job: PlatformJob, token: str, state: JobState,
                        payload={"job_id": job.id, "edge_name": EDGE_NAMES.get(job.edge, job.edge),
                                 "kind": job.kind, "job_key": job.key,
                                 "error": (error or "")[:200], "department_id": job.department_id},
-                       priority="critical", connection=conn)
+                       connection=conn)
 
 
 async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None = None,

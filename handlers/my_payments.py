@@ -4,9 +4,10 @@ electronic receipt once issued."""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import doc, ok, query, returns
+from app.context import AppRequest
+from app.handler_kit import doc, ok, query, returns
 from app.payments.mine import orders_with_receipts
 from app.payments.schemas import OrderOut, ReceiptOut
 from app.security.auth import citizen_required
@@ -35,7 +36,7 @@ class MyOrderListOut(BaseModel):
 @citizen_required
 @query(MyOrdersQuery)
 @returns(MyOrderListOut)
-async def my_orders(request: Request) -> HTTPResponse:
+async def my_orders(request: AppRequest) -> HTTPResponse:
     q: MyOrdersQuery = request.ctx.query
     items, total = await orders_with_receipts(request.ctx.person_id, limit=q.limit,
                                               offset=q.offset)

@@ -4,9 +4,10 @@ ticket answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import body, doc, ok, query, returns, row_id
+from app.context import AppRequest
+from app.handler_kit import body, doc, ok, query, returns, row_id
 from app.ratings import content, service, views
 from app.ratings.schemas import (
     ContentOut,
@@ -25,7 +26,7 @@ CASE = "/api/v1/cases/<case_id:int>/rating"
 TICKET = "/api/v1/tickets/<ticket_id:int>/rating"
 
 
-def _input(request: Request) -> service.RatingInput:
+def _input(request: AppRequest) -> service.RatingInput:
     b: RatingIn = request.ctx.body
     channel = b.channel or request.ctx.token_claims.get("channel") or "app"
     return service.RatingInput(b.level, b.tags, b.comment, channel)
@@ -48,7 +49,7 @@ def _ticket(ticket_id: int) -> int:
 @doc("The evaluation content: five levels and the tags each offers (GB/T 39735-2020)", TAG)
 @query(ContentQuery)
 @returns(ContentOut)
-async def evaluation_content(request: Request) -> HTTPResponse:
+async def evaluation_content(request: AppRequest) -> HTTPResponse:
     return ok(content.describe(request.ctx.query.channel))
 
 
@@ -57,7 +58,7 @@ async def evaluation_content(request: Request) -> HTTPResponse:
 @citizen_required
 @body(RatingIn)
 @returns(RatingOut, status=201)
-async def rate_case(request: Request, case_id: int) -> HTTPResponse:
+async def rate_case(request: AppRequest, case_id: int) -> HTTPResponse:
     rating = await service.rate(request.ctx.person_id, RatedKind.case, _case(case_id),
                                 _input(request))
     return await _answer(rating, 201)
@@ -68,7 +69,7 @@ async def rate_case(request: Request, case_id: int) -> HTTPResponse:
 @citizen_required
 @body(RatingIn)
 @returns(RatingOut)
-async def revise_case(request: Request, case_id: int) -> HTTPResponse:
+async def revise_case(request: AppRequest, case_id: int) -> HTTPResponse:
     rating = await service.revise(request.ctx.person_id, RatedKind.case, _case(case_id),
                                   _input(request))
     return await _answer(rating)
@@ -78,7 +79,7 @@ async def revise_case(request: Request, case_id: int) -> HTTPResponse:
 @doc("My rating of my case, with the department's 整改 reply", TAG)
 @citizen_required
 @returns(RatingOut)
-async def read_case_rating(request: Request, case_id: int) -> HTTPResponse:
+async def read_case_rating(request: AppRequest, case_id: int) -> HTTPResponse:
     return await _answer(await service.mine(request.ctx.person_id, RatedKind.case,
                                             _case(case_id)))
 
@@ -88,7 +89,7 @@ async def read_case_rating(request: Request, case_id: int) -> HTTPResponse:
 @citizen_required
 @body(RatingIn)
 @returns(RatingOut, status=201)
-async def rate_ticket(request: Request, ticket_id: int) -> HTTPResponse:
+async def rate_ticket(request: AppRequest, ticket_id: int) -> HTTPResponse:
     rating = await service.rate(request.ctx.person_id, RatedKind.ticket, _ticket(ticket_id),
                                 _input(request))
     return await _answer(rating, 201)
@@ -99,7 +100,7 @@ async def rate_ticket(request: Request, ticket_id: int) -> HTTPResponse:
 @citizen_required
 @body(RatingIn)
 @returns(RatingOut)
-async def revise_ticket(request: Request, ticket_id: int) -> HTTPResponse:
+async def revise_ticket(request: AppRequest, ticket_id: int) -> HTTPResponse:
     rating = await service.revise(request.ctx.person_id, RatedKind.ticket, _ticket(ticket_id),
                                   _input(request))
     return await _answer(rating)
@@ -109,7 +110,7 @@ async def revise_ticket(request: Request, ticket_id: int) -> HTTPResponse:
 @doc("My rating of my ticket", TAG)
 @citizen_required
 @returns(RatingOut)
-async def read_ticket_rating(request: Request, ticket_id: int) -> HTTPResponse:
+async def read_ticket_rating(request: AppRequest, ticket_id: int) -> HTTPResponse:
     return await _answer(await service.mine(request.ctx.person_id, RatedKind.ticket,
                                             _ticket(ticket_id)))
 
@@ -119,7 +120,7 @@ async def read_ticket_rating(request: Request, ticket_id: int) -> HTTPResponse:
 @citizen_required
 @query(PageQuery)
 @returns(RatingListOut)
-async def my_ratings(request: Request) -> HTTPResponse:
+async def my_ratings(request: AppRequest) -> HTTPResponse:
     q: PageQuery = request.ctx.query
     rows, total = await service.list_mine(request.ctx.person_id, limit=q.limit, offset=q.offset)
     items = [views.for_citizen(r, fix, case=r.case, ticket=r.ticket) for r, fix in rows]

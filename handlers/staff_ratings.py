@@ -5,12 +5,13 @@ evidence; a supervisor decides), supervision figures, and the outbound jobs (好
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 from sanic_ext import openapi
 
 from app import attachments, outbound
-from app.api import INT8_MAX, body, doc, ok, query, returns, row_id
+from app.context import AppRequest
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.handler_kit import INT8_MAX, body, doc, ok, query, returns, row_id
 from app.ratings import appeals, figures, rectifications, views
 from app.ratings.schemas import (
     AppealIn,
@@ -48,7 +49,7 @@ def _id(value: int, message: str, code: str) -> int:
     return row_id(value, message, code)
 
 
-async def _rating(request: Request, rating_id: int) -> Rating:
+async def _rating(request: AppRequest, rating_id: int) -> Rating:
     rating = await Rating.get_or_none(id=_id(rating_id, "评价不存在", "RATING_NOT_FOUND"))
     if rating is None or not request.ctx.staff.sees_department(rating.department_id):
         raise NotFound("评价不存在", code="RATING_NOT_FOUND")
@@ -60,7 +61,7 @@ async def _rating(request: Request, rating_id: int) -> Rating:
 @staff_required(*DEPARTMENT)
 @query(StaffRatingQuery)
 @returns(StaffRatingListOut)
-async def list_ratings(request: Request) -> HTTPResponse:
+async def list_ratings(request: AppRequest) -> HTTPResponse:
     q: StaffRatingQuery = request.ctx.query
     scope = request.ctx.staff.department_scope
     qs = Rating.all() if scope is None else Rating.filter(department_id=scope)
@@ -77,7 +78,7 @@ async def list_ratings(request: Request) -> HTTPResponse:
 @doc("A rating of my department with its 整改, 申诉 and trail", TAG)
 @staff_required(*DEPARTMENT)
 @returns(StaffRatingOut)
-async def read_rating(request: Request, rating_id: int) -> HTTPResponse:
+async def read_rating(request: AppRequest, rating_id: int) -> HTTPResponse:
     return ok(await views.for_staff(await _rating(request, rating_id), full=True))
 
 
@@ -86,7 +87,7 @@ async def read_rating(request: Request, rating_id: int) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(AppealIn)
 @returns(AppealOut, status=201)
-async def file_appeal(request: Request, rating_id: int) -> HTTPResponse:
+async def file_appeal(request: AppRequest, rating_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     appeal = await appeals.file(_id(rating_id, "评价不存在", "RATING_NOT_FOUND"),
                                 sees=staff.sees_department, staff_id=staff.id,
@@ -99,7 +100,7 @@ async def file_appeal(request: Request, rating_id: int) -> HTTPResponse:
 @staff_required(*DEPARTMENT)
 @query(RectificationQuery)
 @returns(RectificationListOut)
-async def list_rectifications(request: Request) -> HTTPResponse:
+async def list_rectifications(request: AppRequest) -> HTTPResponse:
     q: RectificationQuery = request.ctx.query
     rows = await rectifications.listing(request.ctx.staff.department_scope, state=q.state,
                                         colour=q.colour, limit=q.limit, offset=q.offset)
@@ -111,7 +112,7 @@ async def list_rectifications(request: Request) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(ReplyIn)
 @returns(StaffRectificationOut)
-async def reply_rectification(request: Request, fix_id: int) -> HTTPResponse:
+async def reply_rectification(request: AppRequest, fix_id: int) -> HTTPResponse:
     staff, b = request.ctx.staff, request.ctx.body
     fix = await rectifications.reply(
         _id(fix_id, "整改记录不存在", "RECTIFICATION_NOT_FOUND"), sees=staff.sees_department,
@@ -119,7 +120,7 @@ async def reply_rectification(request: Request, fix_id: int) -> HTTPResponse:
     return ok(views.rectification(fix, staff=True))
 
 
-async def _appeal(request: Request, appeal_id: int) -> Appeal:
+async def _appeal(request: AppRequest, appeal_id: int) -> Appeal:
     return await appeals.for_staff(_id(appeal_id, "申诉不存在", "APPEAL_NOT_FOUND"),
                                    request.ctx.staff.sees_department)
 
@@ -134,7 +135,7 @@ async def _appeal_answer(appeal: Appeal) -> HTTPResponse:
 @staff_required(*SUPERVISOR)
 @query(AppealQuery)
 @returns(AppealListOut)
-async def list_appeals(request: Request) -> HTTPResponse:
+async def list_appeals(request: AppRequest) -> HTTPResponse:
     q: AppealQuery = request.ctx.query
     scope = request.ctx.staff.department_scope
     qs = Appeal.all() if scope is None else Appeal.filter(department_id=scope)
@@ -148,7 +149,7 @@ async def list_appeals(request: Request) -> HTTPResponse:
 @doc("One 申诉 with its evidence", TAG)
 @staff_required(*HANDLERS, *SUPERVISOR)
 @returns(AppealOut)
-async def read_appeal(request: Request, appeal_id: int) -> HTTPResponse:
+async def read_appeal(request: AppRequest, appeal_id: int) -> HTTPResponse:
     return await _appeal_answer(await _appeal(request, appeal_id))
 
 
@@ -158,7 +159,7 @@ async def read_appeal(request: Request, appeal_id: int) -> HTTPResponse:
     "file": {"type": "string", "format": "binary"}}}}, required=True)
 @staff_required(*HANDLERS)
 @returns(AppealOut, status=201)
-async def add_evidence(request: Request, appeal_id: int) -> HTTPResponse:
+async def add_evidence(request: AppRequest, appeal_id: int) -> HTTPResponse:
     appeal = await _appeal(request, appeal_id)
     if appeal.state != AppealState.pending:
         raise Conflict("申诉已有结论，不能再补充证据", code="APPEAL_DECIDED")
@@ -177,7 +178,7 @@ async def add_evidence(request: Request, appeal_id: int) -> HTTPResponse:
 @staff_required(*SUPERVISOR)
 @body(DecisionIn)
 @returns(AppealOut)
-async def decide_appeal(request: Request, appeal_id: int) -> HTTPResponse:
+async def decide_appeal(request: AppRequest, appeal_id: int) -> HTTPResponse:
     staff, b = request.ctx.staff, request.ctx.body
     appeal = await appeals.decide(_id(appeal_id, "申诉不存在", "APPEAL_NOT_FOUND"),
                                   sees=staff.sees_department, staff_id=staff.id,
@@ -189,7 +190,7 @@ async def decide_appeal(request: Request, appeal_id: int) -> HTTPResponse:
 @doc("好差评 figures per department: levels, 差评, 整改 and 申诉", TAG)
 @staff_required(*SUPERVISOR)
 @returns(FiguresOut)
-async def supervision_figures(request: Request) -> HTTPResponse:
+async def supervision_figures(request: AppRequest) -> HTTPResponse:
     return ok({"departments": await figures.summary(request.ctx.staff.department_scope)})
 
 
@@ -198,7 +199,7 @@ async def supervision_figures(request: Request) -> HTTPResponse:
 @staff_required(*SUPERVISOR)
 @query(RectificationQuery)
 @returns(RectificationListOut)
-async def supervision_rectifications(request: Request) -> HTTPResponse:
+async def supervision_rectifications(request: AppRequest) -> HTTPResponse:
     q: RectificationQuery = request.ctx.query
     rows = await rectifications.listing(request.ctx.staff.department_scope, state=None,
                                         colour=q.colour or "red", limit=q.limit,
@@ -211,7 +212,7 @@ async def supervision_rectifications(request: Request) -> HTTPResponse:
 @staff_required(*JOBS)
 @query(JobQuery)
 @returns(JobListOut)
-async def list_jobs(request: Request) -> HTTPResponse:
+async def list_jobs(request: AppRequest) -> HTTPResponse:
     q: JobQuery = request.ctx.query
     scope = request.ctx.staff.department_scope
     qs = PlatformJob.all() if scope is None else PlatformJob.filter(department_id=scope)
@@ -227,7 +228,7 @@ async def list_jobs(request: Request) -> HTTPResponse:
 @doc("Send a failed job again (same idempotency key: the platform keeps one record)", TAG)
 @staff_required(*JOBS)
 @returns(JobOut)
-async def resend_job(request: Request, job_id: int) -> HTTPResponse:
+async def resend_job(request: AppRequest, job_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     job = await outbound.resend(
         row_id(job_id, "上报任务不存在", "JOB_NOT_FOUND", maximum=INT8_MAX),

@@ -5,10 +5,11 @@ no department holds yet, and never who sent them."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 
-from app.api import body, doc, ok, query, returns, row_id
+from app.context import AppRequest
 from app.errors import NotFound, ValidationFailed
+from app.handler_kit import body, doc, ok, query, returns, row_id
 from app.security.auth import staff_required
 from app.tickets import actions, queues, trail, views
 from app.tickets.schemas import (
@@ -46,7 +47,7 @@ def _states(text: str | None) -> list[TicketState] | None:
         raise ValidationFailed(fields={"state": "取值不在允许范围内"}) from exc
 
 
-async def _mine(request: Request, ticket_id: int) -> Ticket:
+async def _mine(request: AppRequest, ticket_id: int) -> Ticket:
     return await actions.for_department(_id(ticket_id), request.ctx.staff.sees_department)
 
 
@@ -59,7 +60,7 @@ async def _answer(ticket: Ticket) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @query(QueueQuery)
 @returns(QueueOut)
-async def queue(request: Request) -> HTTPResponse:
+async def queue(request: AppRequest) -> HTTPResponse:
     q: QueueQuery = request.ctx.query
     rows = await queues.department_queue(request.ctx.staff.department_scope,
                                          states=_states(q.state), colour=q.colour,
@@ -71,7 +72,7 @@ async def queue(request: Request) -> HTTPResponse:
 @doc("A ticket of my department: text, contact (masked), answers, trail", TAG)
 @staff_required(*READERS)
 @returns(StaffTicketOut)
-async def read_ticket(request: Request, ticket_id: int) -> HTTPResponse:
+async def read_ticket(request: AppRequest, ticket_id: int) -> HTTPResponse:
     return await _answer(await _mine(request, ticket_id))
 
 
@@ -80,7 +81,7 @@ async def read_ticket(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(TransferIn)
 @returns(TicketSummaryOut)
-async def transfer(request: Request, ticket_id: int) -> HTTPResponse:
+async def transfer(request: AppRequest, ticket_id: int) -> HTTPResponse:
     b: TransferIn = request.ctx.body
     staff = request.ctx.staff
     target = (await actions.department(b.department_code)).id if b.department_code else None
@@ -95,7 +96,7 @@ async def transfer(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(StaffReplyIn)
 @returns(StaffTicketOut)
-async def reply(request: Request, ticket_id: int) -> HTTPResponse:
+async def reply(request: AppRequest, ticket_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     answer = await actions.reply(_id(ticket_id), sees=staff.sees_department, staff_id=staff.id,
                                  text=request.ctx.body.text)
@@ -107,7 +108,7 @@ async def reply(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(CloseIn)
 @returns(StaffTicketOut)
-async def close(request: Request, ticket_id: int) -> HTTPResponse:
+async def close(request: AppRequest, ticket_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     ticket = await actions.close(_id(ticket_id), sees=staff.sees_department,
                                  actor=trail.staff(staff.id), reason=request.ctx.body.reason)
@@ -119,7 +120,7 @@ async def close(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*HANDLERS)
 @body(RevealIn)
 @returns(ContactOut)
-async def reveal_contact(request: Request, ticket_id: int) -> HTTPResponse:
+async def reveal_contact(request: AppRequest, ticket_id: int) -> HTTPResponse:
     ticket = await _mine(request, ticket_id)
     return ok(await queues.reveal_contact(ticket, staff_id=request.ctx.staff.id,
                                           reason=request.ctx.body.reason))
@@ -130,7 +131,7 @@ async def reveal_contact(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*DISPATCHER)
 @query(QueueQuery)
 @returns(QueueOut)
-async def dispatch_queue(request: Request) -> HTTPResponse:
+async def dispatch_queue(request: AppRequest) -> HTTPResponse:
     q: QueueQuery = request.ctx.query
     rows = await queues.dispatch_queue(limit=q.limit, offset=q.offset)
     return ok({"items": [views.summary(t) for t in rows]})
@@ -147,7 +148,7 @@ async def _undispatched(ticket_id: int) -> Ticket:
 @doc("A ticket waiting to be dispatched (what it is about; not who sent it)", TAG)
 @staff_required(*DISPATCHER)
 @returns(StaffTicketOut)
-async def read_undispatched(request: Request, ticket_id: int) -> HTTPResponse:
+async def read_undispatched(request: AppRequest, ticket_id: int) -> HTTPResponse:
     return ok(await views.for_staff(await _undispatched(ticket_id), department=False))
 
 
@@ -156,7 +157,7 @@ async def read_undispatched(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*DISPATCHER)
 @body(AssignIn)
 @returns(StaffTicketOut)
-async def assign(request: Request, ticket_id: int) -> HTTPResponse:
+async def assign(request: AppRequest, ticket_id: int) -> HTTPResponse:
     b: AssignIn = request.ctx.body
     await _undispatched(ticket_id)
     dept = await actions.department(b.department_code)
@@ -170,7 +171,7 @@ async def assign(request: Request, ticket_id: int) -> HTTPResponse:
 @staff_required(*SUPERVISOR)
 @query(QueueQuery)
 @returns(QueueOut)
-async def supervision(request: Request) -> HTTPResponse:
+async def supervision(request: AppRequest) -> HTTPResponse:
     q: QueueQuery = request.ctx.query
     rows = await queues.supervision(request.ctx.staff.department_scope, limit=q.limit)
     return ok({"items": [views.summary(t) for t in rows]})

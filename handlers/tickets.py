@@ -4,12 +4,13 @@ answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse
 from sanic_ext import openapi
 
 from app import attachments
-from app.api import body, doc, ok, query, returns, row_id
+from app.context import AppRequest
 from app.errors import Conflict, ValidationFailed
+from app.handler_kit import body, doc, ok, query, returns, row_id
 from app.security.auth import citizen_required
 from app.tickets import service, views
 from app.tickets.schemas import MineQuery, ReopenIn, TicketIn, TicketListOut, TicketOut
@@ -30,7 +31,7 @@ def _id(ticket_id: int) -> int:
 @citizen_required
 @body(TicketIn)
 @returns(TicketOut, status=201)
-async def create_ticket(request: Request) -> HTTPResponse:
+async def create_ticket(request: AppRequest) -> HTTPResponse:
     b: TicketIn = request.ctx.body
     channel = b.channel or request.ctx.token_claims.get("channel") or "app"
     ticket = await service.create(request.ctx.person_id, service.TicketInput(
@@ -40,7 +41,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
     return ok(await views.for_citizen(ticket), status=201)
 
 
-async def _list(request: Request) -> HTTPResponse:
+async def _list(request: AppRequest) -> HTTPResponse:
     q: MineQuery = request.ctx.query
     rows, total = await service.list_mine(request.ctx.person_id, state=q.state, limit=q.limit,
                                           offset=q.offset)
@@ -52,7 +53,7 @@ async def _list(request: Request) -> HTTPResponse:
 @citizen_required
 @query(MineQuery)
 @returns(TicketListOut)
-async def list_tickets(request: Request) -> HTTPResponse:
+async def list_tickets(request: AppRequest) -> HTTPResponse:
     return await _list(request)
 
 
@@ -61,7 +62,7 @@ async def list_tickets(request: Request) -> HTTPResponse:
 @citizen_required
 @query(MineQuery)
 @returns(TicketListOut)
-async def my_tickets(request: Request) -> HTTPResponse:
+async def my_tickets(request: AppRequest) -> HTTPResponse:
     return await _list(request)
 
 
@@ -69,7 +70,7 @@ async def my_tickets(request: Request) -> HTTPResponse:
 @doc("One of my tickets with its answers", TAG)
 @citizen_required
 @returns(TicketOut)
-async def read_ticket(request: Request, ticket_id: int) -> HTTPResponse:
+async def read_ticket(request: AppRequest, ticket_id: int) -> HTTPResponse:
     return ok(await views.for_citizen(await service.mine(_id(ticket_id), request.ctx.person_id)))
 
 
@@ -80,7 +81,7 @@ async def read_ticket(request: Request, ticket_id: int) -> HTTPResponse:
     "file": {"type": "string", "format": "binary"}}}}, required=True)
 @citizen_required
 @returns(TicketOut, status=201)
-async def attach(request: Request, ticket_id: int) -> HTTPResponse:
+async def attach(request: AppRequest, ticket_id: int) -> HTTPResponse:
     ticket = await service.mine(_id(ticket_id), request.ctx.person_id)
     if ticket.state in FINISHED:
         raise Conflict("工单已办结，不能再添加附件", code="TICKET_STATE")
@@ -96,7 +97,7 @@ async def attach(request: Request, ticket_id: int) -> HTTPResponse:
 @doc("The answer settles it: close my ticket", TAG)
 @citizen_required
 @returns(TicketOut)
-async def confirm(request: Request, ticket_id: int) -> HTTPResponse:
+async def confirm(request: AppRequest, ticket_id: int) -> HTTPResponse:
     ticket = await service.confirm(_id(ticket_id), request.ctx.person_id)
     return ok(await views.for_citizen(ticket))
 
@@ -106,6 +107,6 @@ async def confirm(request: Request, ticket_id: int) -> HTTPResponse:
 @citizen_required
 @body(ReopenIn)
 @returns(TicketOut)
-async def reopen(request: Request, ticket_id: int) -> HTTPResponse:
+async def reopen(request: AppRequest, ticket_id: int) -> HTTPResponse:
     ticket = await service.reopen(_id(ticket_id), request.ctx.person_id, request.ctx.body.reason)
     return ok(await views.for_citizen(ticket))

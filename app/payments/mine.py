@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.payments.common import order_view
 from app.payments.receipts import receipts_of
+from app.payments.views import order_view
 from models.payments import PaymentOrder
 
 

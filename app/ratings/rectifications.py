@@ -14,7 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app import clock, deadlines
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.errors import Conflict, NotFound
 from app.ratings import content, trail
 from app.ratings.targets import Target, of_case, of_ticket

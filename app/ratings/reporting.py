@@ -82,7 +82,7 @@ def appeal(p: dict[str, Any], key: str) -> AppealReport:
 
 
 async def _send(edges: Any, report: Report) -> dict[str, Any]:
-    reporter: RatingReporter = edges.get("haocp")
+    reporter: RatingReporter = edges.haocp()
     receipt = await reporter.report(report)
     return {"receipt_no": receipt.receipt_no, "duplicate": receipt.duplicate}
 

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app import clock
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.outbox import emit
 from models.ratings import RatingEvent
 
@@ -28,7 +28,7 @@ SYSTEM = Actor("system", "ratings")
 async def step(conn: BaseDBAsyncClient, rating_id: int, subject: str, action: str, actor: Actor,
                *, frm: str | None = None, to: str | None = None, note: str | None = None,
                event: str | None = None, payload: dict[str, Any] | None = None,
-               person_id: int | None = None, critical: bool = False) -> None:
+               person_id: int | None = None) -> None:
     """Record one step; with ``event``, also tell the outbox (``payload`` is what reports,
     alerts and messages are made of: ids and short public values, never the comment)."""
     await RatingEvent.create(rating_id=rating_id, subject=subject, action=action,
@@ -37,4 +37,4 @@ async def step(conn: BaseDBAsyncClient, rating_id: int, subject: str, action: st
     if event is not None:
         await emit(event, aggregate="rating", aggregate_id=rating_id,
                    payload={"rating_id": rating_id, **(payload or {})}, person_id=person_id,
-                   priority="critical" if critical else "normal", connection=conn)
+                   connection=conn)

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app import clock, deadlines
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.errors import Conflict, NotFound
 from app.settings import get_settings
 from app.tickets import trail
@@ -152,8 +152,7 @@ async def dissatisfied(ticket_id: int, actor: Actor, reason: str | None) -> Tick
         ticket.replied_at = None
         await ticket.save(using_db=conn)
         await trail.step(conn, ticket, action, actor, frm=S.replied, to=ticket.state,
-                         reason=reason, event=event, extra={"reason": reason or "未说明"},
-                         critical=event == "ticket.escalated")
+                         reason=reason, event=event, extra={"reason": reason or "未说明"})
     return ticket
 
 

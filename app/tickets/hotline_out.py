@@ -16,7 +16,7 @@ async def send_reply(job: PlatformJob, edges: Any) -> dict[str, Any]:
     answer = await TicketReply.get(id=int(job.payload["reply_id"]))
     ticket = await Ticket.get(id=int(job.payload["ticket_id"]))
     dept = await Department.get(id=answer.department_id)
-    gateway: HotlineGateway = edges.get("hotline")
+    gateway: HotlineGateway = edges.hotline()
     receipt = await gateway.send_reply(HotlineReply(
         key=job.key, ticket_no=(ticket.source_ref or "").removeprefix(SOURCE),
         department_code=dept.code, department_name=dept.name, text=answer.text,

@@ -23,8 +23,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app import clock, deadlines
-from app.cases.lifecycle import Actor
 from app.cases.numbering import next_number
+from app.cases.transitions import Actor
 from app.errors import ValidationFailed
 from app.security import pii
 from app.settings import get_settings

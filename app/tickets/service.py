@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.errors import Conflict, NotFound
 from app.tickets import actions, trail
 from app.tickets.intake import NewTicket, open_ticket

@@ -8,7 +8,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app import clock
-from app.cases.lifecycle import Actor
+from app.cases.transitions import Actor
 from app.outbox import emit
 from app.tickets.words import TYPE_NAMES
 from models.tickets import Ticket, TicketEvent, TicketType
@@ -38,7 +38,7 @@ async def step(conn: BaseDBAsyncClient, ticket: Ticket, action: str, actor: Acto
                frm: str | None = None, to: str | None = None, from_department: int | None = None,
                to_department: int | None = None, reason: str | None = None,
                event: str | None = None, extra: dict[str, Any] | None = None,
-               tell_person: bool = False, critical: bool = False) -> None:
+               tell_person: bool = False) -> None:
     await TicketEvent.create(
         ticket_id=ticket.id, action=action, actor_kind=actor.kind, actor_id=actor.id,
         from_state=frm, to_state=to, from_department_id=from_department,
@@ -46,5 +46,4 @@ async def step(conn: BaseDBAsyncClient, ticket: Ticket, action: str, actor: Acto
     if event is not None:
         await emit(event, aggregate="ticket", aggregate_id=ticket.id,
                    payload={**words(ticket), **(extra or {})},
-                   person_id=ticket.person_id if tell_person else None,
-                   priority="critical" if critical else "normal", connection=conn)
+                   person_id=ticket.person_id if tell_person else None, connection=conn)

@@ -13,8 +13,15 @@ from app.cases.queries import find_case_for_person, list_for_person, public_prog
 from app.catalogue.service import search_items
 from app.identity.accounts import find_person_by_account
 from app.links import h5_url
+from app.ratings.content import LEVEL_NAMES
+from app.ratings.targets import RATEABLE_CASES
 from app.settings import Settings
+from app.tickets.service import TicketInput, create
+from app.tickets.words import STATE_NAMES, TYPES_BY_NAME
 from channels.wechat.messages import Command, Intent
+from models.cases import CaseStatus
+from models.ratings import Level, Rating
+from models.tickets import Ticket
 
 log = logging.getLogger("zsb.wechat")
 
@@ -109,19 +116,8 @@ async def bind(openid: str, settings: Settings) -> str:
     return f"请点击链接完成绑定（需微信授权）：{bind_link(settings)}"
 
 
-def h5_link(settings: Settings, path: str) -> str:
-    """An H5 page's address (``path`` relative to the H5 root, as push links are)."""
-    return f"{settings.public_base_url.rstrip('/')}/h5{path}"
-
-
 async def rate(case_no: str, openid: str, settings: Settings) -> str:
     """评价 <办件编号>: how to rate the case (the rating itself is given on the H5 page)."""
-    from app.cases.queries import find_case_for_person, public_progress
-    from app.ratings.content import LEVEL_NAMES
-    from app.ratings.targets import RATEABLE_CASES
-    from models.cases import CaseStatus
-    from models.ratings import Level, Rating
-
     if not case_no:
         return "请回复“评价 办件编号”，例如：评价 202611220000017"
     if not CASE_NO.match(case_no):
@@ -132,7 +128,7 @@ async def rate(case_no: str, openid: str, settings: Settings) -> str:
     case = await find_case_for_person(case_no, person_id)
     if case is None:
         return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
-    link = h5_link(settings, f"/cases/{case.id}/rate")
+    link = h5_url(settings, f"/cases/{case.id}/rate")
     rating = await Rating.get_or_none(case_id=case.id, person_id=person_id)
     if rating is not None:
         return (f"您已对办件 {case.number} 作出评价：{LEVEL_NAMES[Level(rating.level)]}。\n"
@@ -152,9 +148,6 @@ def ticket_ref(dedupe_key: str) -> str:
 
 async def open_ticket(cmd: Command, openid: str, dedupe_key: str) -> None:
     """咨询/投诉/… <内容>: open a 12345 ticket for the bound person, once per message."""
-    from app.tickets.service import TicketInput, create
-    from app.tickets.words import TYPES_BY_NAME
-
     person_id = await _person(openid)
     if person_id is None or len(cmd.arg.strip()) < 2:
         return  # the reply says why nothing was opened
@@ -174,9 +167,6 @@ async def ticket_answer(cmd: Command, openid: str, dedupe_key: str, settings: Se
 
 
 async def _ticket_answer(cmd: Command, openid: str, dedupe_key: str, settings: Settings) -> str:
-    from app.tickets.words import STATE_NAMES
-    from models.tickets import Ticket
-
     if len(cmd.arg.strip()) < 2:
         return f"请回复“{cmd.keyword} 内容”，例如：{cmd.keyword} 身份证换领需要带哪些材料"
     person_id = await _person(openid)
@@ -187,7 +177,7 @@ async def _ticket_answer(cmd: Command, openid: str, dedupe_key: str, settings: S
         return UNAVAILABLE
     due = f"，将于{ticket.due_date:%Y年%m月%d日}前答复" if ticket.due_date else ""
     return (f"已收到您的{cmd.keyword}，工单编号 {ticket.number}（{STATE_NAMES[ticket.state]}）"
-            f"{due}。\n查看进展：{h5_link(settings, f'/tickets/{ticket.id}')}")
+            f"{due}。\n查看进展：{h5_url(settings, f'/tickets/{ticket.id}')}")
 
 
 async def answer(cmd: Command, openid: str, settings: Settings) -> str:
