@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app import clock, sql
@@ -119,6 +120,13 @@ async def _record(job: PlatformJob, token: str, state: JobState,
                        connection=conn)
 
 
+async def _defer(job_ids: list[int], token: str) -> None:
+    if job_ids:
+        await PlatformJob.filter(id__in=job_ids, claimed_by=token).update(
+            state=JobState.queued, attempts=F("attempts") - 1,
+            next_attempt_at=clock.now() + timedelta(seconds=BACKOFF_BASE))
+
+
 async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None = None,
                    concurrency: int = 10) -> int:
     """Send the due jobs once; answer how many were tried."""
@@ -136,12 +144,15 @@ async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None
 
     async def in_order(group: list[PlatformJob]) -> None:
         async with sem:
-            for job in group:
+            for n, job in enumerate(group):
                 state, response, error = await _send(job, edges, table)
                 if error:
                     log.warning("outbound job %s (%s) not sent: %s", job.id, job.kind,
                                 error[:120])
                 await _record(job, token, state, response, error)
+                if state is not JobState.done:  # the rest wait their turn (not an attempt)
+                    await _defer([j.id for j in group[n + 1:]], token)
+                    return
 
     await asyncio.gather(*(in_order(g) for g in groups.values()))
     return len(jobs)
