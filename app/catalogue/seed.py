@@ -93,10 +93,14 @@ def main(argv: list[str]) -> int:
 
     async def run() -> SeedResult:
         from app.context import opened
+        from app.ratings import demo
 
         async with opened() as ctx:
             result = await seed(args.path)
             await ctx.catalogue.bump()  # running servers reload the catalogue within a second
+            feedback = await demo.seed()  # rated cases, a 整改 in progress, tickets
+        print(f"demo cases: {feedback.cases}, ratings: {feedback.ratings}, "
+              f"tickets: {feedback.tickets}")
         return result
 
     r = asyncio.run(run())
