@@ -8,7 +8,9 @@ staff see it and may send it again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -26,17 +28,17 @@ class PlatformJob(Model):
     key = fields.CharField(max_length=128, unique=True)
     edge = fields.CharField(max_length=16)  # haocp | hotline
     kind = fields.CharField(max_length=32)
-    payload = fields.JSONField(default=dict)
+    payload = fields.JSONField[dict[str, Any]](default=dict)
     department_id = fields.IntField(null=True)
     state = fields.CharEnumField(JobState, max_length=8, default=JobState.queued)
     attempts = fields.IntField(default=0)
-    next_attempt_at = fields.DatetimeField(null=True)
+    next_attempt_at: datetime | None = fields.DatetimeField(null=True)
     claimed_by = fields.CharField(max_length=64, null=True)
     last_error = fields.CharField(max_length=255, null=True)
-    response = fields.JSONField(null=True)
+    response = fields.JSONField[dict[str, Any] | None](null=True)
     event_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    done_at = fields.DatetimeField(null=True)
+    done_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "platform_job"

@@ -8,10 +8,19 @@ that row is what the 好差评 system receives.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.cases import Case
+    from models.core import Department
+    from models.identity import Person
+    from models.tickets import Ticket
+
 
 
 class Level(IntEnum):
@@ -38,22 +47,27 @@ class RevisionKind(StrEnum):
 class Rating(Model):
     id = fields.IntField(primary_key=True)
     kind = fields.CharEnumField(RatedKind, max_length=8)
-    case = fields.ForeignKeyField(
+    case: fields.ForeignKeyNullableRelation[Case] = fields.ForeignKeyField(
         "cases.Case", related_name="ratings", null=True, on_delete=fields.RESTRICT
     )
-    ticket = fields.ForeignKeyField(
+    case_id: int | None
+    ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "tickets.Ticket", related_name="ratings", null=True, on_delete=fields.RESTRICT
     )
-    person = fields.ForeignKeyField(
+    ticket_id: int | None
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "identity.Person", related_name="ratings", on_delete=fields.RESTRICT
     )
-    department = fields.ForeignKeyField(
+    person_id: int
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="ratings", on_delete=fields.RESTRICT
     )
+    department_id: int
     item_id = fields.IntField(null=True)
     level = fields.IntEnumField(Level)
-    tags = fields.JSONField(default=list)
-    comment_enc = fields.TextField(null=True)  # free text, sealed: people type phones in it
+    tags = fields.JSONField[list[str]](default=list)
+    # free text, sealed: people type phones in it
+    comment_enc: str | None = fields.TextField(null=True)
     channel = fields.CharField(max_length=16)  # app | h5 | wechat | alipay | hotline
     content_version = fields.CharField(max_length=16)
     revision = fields.IntField(default=0)  # seq of the newest RatingRevision
@@ -61,8 +75,8 @@ class Rating(Model):
     followed_up = fields.BooleanField(default=False)  # the 追评 was used
     change_until = fields.DatetimeField()
     excluded = fields.BooleanField(default=False)  # upheld 申诉: kept, never counted
-    excluded_at = fields.DatetimeField(null=True)
-    excluded_reason = fields.TextField(null=True)
+    excluded_at: datetime | None = fields.DatetimeField(null=True)
+    excluded_reason: str | None = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -76,14 +90,15 @@ class RatingRevision(Model):
     """One version of a rating as the citizen gave it (what is reported, never changed)."""
 
     id = fields.IntField(primary_key=True)
-    rating = fields.ForeignKeyField(
+    rating: fields.ForeignKeyRelation[Rating] = fields.ForeignKeyField(
         "ratings.Rating", related_name="revisions", on_delete=fields.RESTRICT
     )
+    rating_id: int
     seq = fields.IntField()
     kind = fields.CharEnumField(RevisionKind, max_length=12)
     level = fields.IntEnumField(Level)
-    tags = fields.JSONField(default=list)
-    comment_enc = fields.TextField(null=True)
+    tags = fields.JSONField[list[str]](default=list)
+    comment_enc: str | None = fields.TextField(null=True)
     channel = fields.CharField(max_length=16)
     at = fields.DatetimeField()
 
@@ -113,21 +128,23 @@ class Rectification(Model):
     rating: fields.OneToOneRelation[Rating] = fields.OneToOneField(
         "ratings.Rating", related_name="rectification", on_delete=fields.RESTRICT
     )
-    department = fields.ForeignKeyField(
+    rating_id: int
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="rectifications", on_delete=fields.RESTRICT
     )
+    department_id: int
     state = fields.CharEnumField(RectificationState, max_length=8,
                                  default=RectificationState.open)
     opened_at = fields.DatetimeField()
     limit_days = fields.IntField()
     due_date = fields.DateField()
-    measures = fields.TextField(null=True)  # what was put right
-    reply = fields.TextField(null=True)  # what the citizen is told
+    measures: str | None = fields.TextField(null=True)  # what was put right
+    reply: str | None = fields.TextField(null=True)  # what the citizen is told
     replied_by = fields.IntField(null=True)
-    replied_at = fields.DatetimeField(null=True)
-    revisit_until = fields.DatetimeField(null=True)  # 追评 window after the reply
+    replied_at: datetime | None = fields.DatetimeField(null=True)
+    revisit_until: datetime | None = fields.DatetimeField(null=True)  # 追评 window after the reply
     outcome = fields.CharEnumField(RectificationOutcome, max_length=12, null=True)
-    closed_at = fields.DatetimeField(null=True)
+    closed_at: datetime | None = fields.DatetimeField(null=True)
     clock_alert = fields.CharField(max_length=8, default="")  # last colour alerted
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -149,15 +166,17 @@ class Appeal(Model):
     rating: fields.OneToOneRelation[Rating] = fields.OneToOneField(
         "ratings.Rating", related_name="appeal", on_delete=fields.RESTRICT
     )
-    department = fields.ForeignKeyField(
+    rating_id: int
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="appeals", on_delete=fields.RESTRICT
     )
+    department_id: int
     filed_by = fields.IntField()
     reason = fields.TextField()
     state = fields.CharEnumField(AppealState, max_length=8, default=AppealState.pending)
     decided_by = fields.IntField(null=True)
-    decided_at = fields.DatetimeField(null=True)
-    decision_note = fields.TextField(null=True)
+    decided_at: datetime | None = fields.DatetimeField(null=True)
+    decision_note: str | None = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -169,16 +188,17 @@ class RatingEvent(Model):
     """全过程留痕: who did what to a rating, its 整改 or its 申诉, from which state to which."""
 
     id = fields.BigIntField(primary_key=True)
-    rating = fields.ForeignKeyField(
+    rating: fields.ForeignKeyRelation[Rating] = fields.ForeignKeyField(
         "ratings.Rating", related_name="events", on_delete=fields.RESTRICT
     )
+    rating_id: int
     subject = fields.CharField(max_length=16)  # rating | rectification | appeal
     action = fields.CharField(max_length=32)
     actor_kind = fields.CharField(max_length=16)  # citizen | staff | system
     actor_id = fields.CharField(max_length=64)
     from_state = fields.CharField(max_length=16, null=True)
     to_state = fields.CharField(max_length=16, null=True)
-    note = fields.TextField(null=True)
+    note: str | None = fields.TextField(null=True)
     at = fields.DatetimeField()
 
     class Meta:

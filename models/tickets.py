@@ -8,10 +8,19 @@ department is shown the contact, masked, and an anonymous 举报 keeps none at a
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.cases import Case
+    from models.catalogue import ServiceItem
+    from models.core import Department
+    from models.identity import Person
+
 
 
 class TicketType(StrEnum):
@@ -48,35 +57,41 @@ class Ticket(Model):
     channel = fields.CharField(max_length=16)  # app | h5 | wechat | alipay | hotline
     # the platform's own id of what created it (hotline ticket number, WeChat MsgId): one each
     source_ref = fields.CharField(max_length=96, null=True, unique=True)
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "identity.Person", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
+    person_id: int | None
     anonymous = fields.BooleanField(default=False)
-    contact_name_enc = fields.TextField(null=True)
-    contact_phone_enc = fields.TextField(null=True)
+    contact_name_enc: str | None = fields.TextField(null=True)
+    contact_phone_enc: str | None = fields.TextField(null=True)
     contact_phone_bidx = fields.CharField(max_length=64, null=True)
-    case = fields.ForeignKeyField(
+    case: fields.ForeignKeyNullableRelation[Case] = fields.ForeignKeyField(
         "cases.Case", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
-    item = fields.ForeignKeyField(
+    case_id: int | None
+    item: fields.ForeignKeyNullableRelation[ServiceItem] = fields.ForeignKeyField(
         "catalogue.ServiceItem", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
-    department = fields.ForeignKeyField(
+    item_id: int | None
+    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
+    department_id: int | None
     state = fields.CharEnumField(TicketState, max_length=12)
     limit_days = fields.IntField()
-    clock_started_at = fields.DatetimeField(null=True)  # first dispatch; again at the reopen
+    # the first dispatch to a department, again at the reopen
+    clock_started_at: datetime | None = fields.DatetimeField(null=True)
     due_date = fields.DateField(null=True)
     clock_alert = fields.CharField(max_length=8, default="")  # last colour alerted
     reopen_count = fields.IntField(default=0)
-    replied_at = fields.DatetimeField(null=True)
-    escalated_at = fields.DatetimeField(null=True)
-    closed_at = fields.DatetimeField(null=True)
+    replied_at: datetime | None = fields.DatetimeField(null=True)
+    escalated_at: datetime | None = fields.DatetimeField(null=True)
+    closed_at: datetime | None = fields.DatetimeField(null=True)
     close_reason = fields.CharEnumField(CloseReason, max_length=12, null=True)
-    duplicate_of = fields.ForeignKeyField(
+    duplicate_of: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "tickets.Ticket", related_name="duplicates", null=True, on_delete=fields.RESTRICT
     )
+    duplicate_of_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -88,10 +103,12 @@ class Ticket(Model):
 
 class TicketReply(Model):
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField("tickets.Ticket", related_name="replies",
-                                    on_delete=fields.RESTRICT)
-    department = fields.ForeignKeyField("core.Department", related_name="ticket_replies",
-                                        on_delete=fields.RESTRICT)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "tickets.Ticket", related_name="replies", on_delete=fields.RESTRICT)
+    ticket_id: int
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
+        "core.Department", related_name="ticket_replies", on_delete=fields.RESTRICT)
+    department_id: int
     staff_id = fields.IntField()
     text = fields.TextField()
     at = fields.DatetimeField()
@@ -105,16 +122,17 @@ class TicketEvent(Model):
     """Every step of a ticket: who, when, from which state and department to which, why."""
 
     id = fields.BigIntField(primary_key=True)
-    ticket = fields.ForeignKeyField("tickets.Ticket", related_name="events",
-                                    on_delete=fields.RESTRICT)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "tickets.Ticket", related_name="events", on_delete=fields.RESTRICT)
+    ticket_id: int
     action = fields.CharField(max_length=24)
-    actor_kind = fields.CharField(max_length=16)  # citizen | staff | system | hotline
+    actor_kind = fields.CharField(max_length=16)  # citizen | staff | system | platform
     actor_id = fields.CharField(max_length=64)
     from_state = fields.CharField(max_length=12, null=True)
     to_state = fields.CharField(max_length=12, null=True)
     from_department_id = fields.IntField(null=True)
     to_department_id = fields.IntField(null=True)
-    reason = fields.TextField(null=True)
+    reason: str | None = fields.TextField(null=True)
     at = fields.DatetimeField()
 
     class Meta:
@@ -154,7 +172,7 @@ class HotlineCallback(Model):
     id = fields.BigIntField(primary_key=True)
     dispatch_id = fields.CharField(max_length=64, null=True, unique=True)
     kind = fields.CharField(max_length=16, null=True)  # dispatch | feedback
-    headers = fields.JSONField(default=dict)
+    headers = fields.JSONField[dict[str, str]](default=dict)
     body_enc = fields.TextField()  # sealed: it carries the caller's name and phone
     verified = fields.BooleanField(default=False)
     error = fields.CharField(max_length=255, null=True)
@@ -162,7 +180,7 @@ class HotlineCallback(Model):
     ticket_id = fields.IntField(null=True)
     deliveries = fields.IntField(default=1)
     received_at = fields.DatetimeField(auto_now_add=True)
-    handled_at = fields.DatetimeField(null=True)
+    handled_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "hotline_callback"

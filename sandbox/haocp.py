@@ -88,7 +88,8 @@ async def receive(request: web.Request) -> web.Response:
         await asyncio.sleep(state["delay"])
     body = await request.read()
     refusal = _check(request, body)
-    record = {"path": request.path, "key": request.headers.get("Idempotency-Key")}
+    record: dict[str, Any] = {"path": request.path,
+                              "key": request.headers.get("Idempotency-Key")}
     state["requests"].append(record)
     if refusal is not None:
         record["answer"] = refusal.status

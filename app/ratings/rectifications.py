@@ -114,7 +114,7 @@ async def reply(fix_id: int, *, sees: Any, staff_id: int, measures: str, text: s
         fix.replied_by, fix.replied_at = staff_id, now
         fix.revisit_until = now + timedelta(days=get_settings().rerate_days)
         await fix.save(using_db=conn)
-        rating = await Rating.get(id=fix.rating_id).using_db(conn)
+        rating = await Rating.get(id=fix.rating_id, using_db=conn)
         target = await target_of(rating)
         await trail.step(conn, rating.id, "rectification", "replied", trail.staff(staff_id),
                          frm=S.open, to=S.replied, note=fix.reply, event="rectification.replied",
@@ -132,7 +132,7 @@ async def expire_revisits(now: Any = None, batch: int = 200) -> int:
             locked = await Rectification.select_for_update().using_db(conn).get(id=fix.id)
             if locked.state != S.replied:
                 continue
-            target = await target_of(await Rating.get(id=locked.rating_id).using_db(conn))
+            target = await target_of(await Rating.get(id=locked.rating_id, using_db=conn))
             await close(conn, locked, RectificationOutcome.no_response, trail.SYSTEM, target)
     return len(due)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -77,14 +78,14 @@ async def rate(person_id: int, kind: RatedKind, target_id: int, data: RatingInpu
     return rating
 
 
-async def _revision(conn: object, rating: Rating, kind: RevisionKind) -> None:
+async def _revision(conn: BaseDBAsyncClient, rating: Rating, kind: RevisionKind) -> None:
     await RatingRevision.create(rating_id=rating.id, seq=rating.revision, kind=kind,
                                 level=rating.level, tags=rating.tags,
                                 comment_enc=rating.comment_enc, channel=rating.channel,
                                 at=clock.now(), using_db=conn)
 
 
-async def _mine(conn: object, person_id: int, target: Target) -> Rating:
+async def _mine(conn: BaseDBAsyncClient, person_id: int, target: Target) -> Rating:
     rating = await Rating.filter(person_id=person_id, **target.filter).select_for_update(
     ).using_db(conn).first()
     if rating is None:
@@ -126,7 +127,7 @@ async def revise(person_id: int, kind: RatedKind, target_id: int, data: RatingIn
     return rating
 
 
-async def _after_revision(conn: object, rating: Rating, target: Target,
+async def _after_revision(conn: BaseDBAsyncClient, rating: Rating, target: Target,
                           fix: Rectification | None, kind: RevisionKind, person_id: int) -> None:
     bad = rating.level in content.BAD
     actor = trail.citizen(person_id)

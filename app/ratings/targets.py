@@ -7,6 +7,7 @@ rated yet (or ever) answers 409 with a code saying why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.errors import Conflict, NotFound
 from models.cases import Case, CaseStatus
@@ -28,7 +29,7 @@ class Target:
     company: bool = False
 
     @property
-    def filter(self) -> dict[str, int]:
+    def filter(self) -> dict[str, Any]:
         """The rating's own columns naming this target."""
         return {"case_id": self.id} if self.kind is RatedKind.case else {"ticket_id": self.id}
 
@@ -46,37 +47,45 @@ def of_case(case: Case) -> Target:
 
 
 def of_ticket(ticket: Ticket) -> Target:
-    assert ticket.department_id is not None  # only an answered ticket is rated
+    """A ticket with a department (an answered one; a rating is only of such)."""
+    if ticket.department_id is None:
+        raise Conflict("工单答复后才能评价", code="TICKET_NOT_RATEABLE")
     return Target(RatedKind.ticket, ticket.id, ticket.number, ticket.department_id,
                   ticket.item_id, None)
+
+
+async def _case(case_id: int, person_id: int) -> Case:
+    case = await Case.get_or_none(id=case_id, person_id=person_id)
+    if case is None or case.status == CaseStatus.draft:
+        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
+    return case
+
+
+async def _ticket(ticket_id: int, person_id: int) -> Ticket:
+    ticket = await Ticket.get_or_none(id=ticket_id, person_id=person_id)
+    if ticket is None:
+        raise NotFound("工单不存在", code="TICKET_NOT_FOUND")
+    return ticket
 
 
 async def owned(kind: RatedKind, target_id: int, person_id: int) -> Target:
     """The person's own case or ticket (404 for anyone else's), whether rateable or not."""
     if kind is RatedKind.case:
-        case = await Case.get_or_none(id=target_id, person_id=person_id)
-        if case is None or case.status == CaseStatus.draft:
-            raise NotFound("办件不存在", code="CASE_NOT_FOUND")
-        return of_case(case)
-    ticket = await Ticket.get_or_none(id=target_id, person_id=person_id)
-    if ticket is None:
-        raise NotFound("工单不存在", code="TICKET_NOT_FOUND")
-    if ticket.department_id is None:
-        raise Conflict("工单答复后才能评价", code="TICKET_NOT_RATEABLE")
-    return of_ticket(ticket)
+        return of_case(await _case(target_id, person_id))
+    return of_ticket(await _ticket(target_id, person_id))
 
 
 async def rateable(kind: RatedKind, target_id: int, person_id: int) -> Target:
     """``owned``, and in a state that may be rated now."""
-    target = await owned(kind, target_id, person_id)
     if kind is RatedKind.case:
-        status = await Case.filter(id=target_id).first().values_list("status", flat=True)
-        if status == CaseStatus.withdrawn:
+        case = await _case(target_id, person_id)
+        if case.status == CaseStatus.withdrawn:
             raise Conflict("已撤回的办件不能评价", code="CASE_WITHDRAWN")
-        if status not in RATEABLE_CASES:
+        if case.status not in RATEABLE_CASES:
             raise Conflict("办件办结后才能评价", code="CASE_NOT_RATEABLE")
-        return target
-    ticket = await Ticket.get(id=target_id)
-    if ticket.replied_at is None or ticket.state == TicketState.merged:
+        return of_case(case)
+    ticket = await _ticket(target_id, person_id)
+    if ticket.department_id is None or ticket.replied_at is None or (
+            ticket.state == TicketState.merged):
         raise Conflict("工单答复后才能评价", code="TICKET_NOT_RATEABLE")
-    return target
+    return of_ticket(ticket)

@@ -26,9 +26,7 @@ def _level(rating_level: int) -> dict[str, Any]:
             "bad": level in content.BAD}
 
 
-def rectification(fix: Rectification | None, *, staff: bool) -> dict[str, Any] | None:
-    if fix is None:
-        return None
+def rectification(fix: Rectification, *, staff: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": fix.id, "state": str(fix.state), "due_date": fix.due_date.isoformat(),
         "reply": fix.reply, "replied_at": clock.iso(fix.replied_at),
@@ -69,16 +67,14 @@ def for_citizen(rating: Rating, fix: Rectification | None, *, case: Case | None 
         "can_change": (not rating.excluded and not rating.changed and now <= rating.change_until
                        and (fix is None or fix.state == RectificationState.open)),
         "can_rerate": bool(awaiting and not rating.followed_up and not rating.excluded),
-        "rectification": rectification(fix, staff=False),
+        "rectification": rectification(fix, staff=False) if fix else None,
     }
     if case is not None or ticket is not None:
         out["subject"] = subject(rating, case, ticket)
     return out
 
 
-def appeal(a: Appeal | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
+def appeal(a: Appeal) -> dict[str, Any]:
     return {"id": a.id, "rating_id": a.rating_id, "department_id": a.department_id,
             "state": str(a.state), "reason": a.reason, "filed_by": a.filed_by,
             "created_at": clock.iso(a.created_at), "decided_by": a.decided_by,
@@ -96,8 +92,8 @@ async def for_staff(rating: Rating, *, full: bool = False) -> dict[str, Any]:
         "revision": rating.revision, "excluded": rating.excluded,
         "created_at": clock.iso(rating.created_at), "updated_at": clock.iso(rating.updated_at),
         "subject": subject(rating, case, ticket),
-        "rectification": rectification(fix, staff=True),
-        "appeal": appeal(await Appeal.get_or_none(rating_id=rating.id)),
+        "rectification": rectification(fix, staff=True) if fix else None,
+        "appeal": appeal(a) if (a := await Appeal.get_or_none(rating_id=rating.id)) else None,
     }
     if full:
         out["trail"] = [

@@ -108,10 +108,11 @@ async def _act(verified: Verified) -> Answer:
 
 
 async def _dispatch(msg: HotlineDispatch) -> Ticket:
-    department_id = case_id = item_id = None
-    if msg.department_code:
-        department_id = await Department.filter(code=msg.department_code).first().values_list(
-            "id", flat=True)
+    department_id: int | None = None
+    case_id: int | None = None
+    item_id: int | None = None
+    if msg.department_code and (dept := await Department.get_or_none(code=msg.department_code)):
+        department_id = dept.id
     if msg.case_no and (case := await Case.get_or_none(number=msg.case_no)):
         case_id, item_id = case.id, case.item_id
         department_id = department_id or case.department_id

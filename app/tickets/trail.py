@@ -14,7 +14,7 @@ from app.tickets.words import TYPE_NAMES
 from models.tickets import Ticket, TicketEvent, TicketType
 
 SYSTEM = Actor("system", "tickets")
-HOTLINE = Actor("hotline", "12345")
+HOTLINE = Actor("platform", "12345", "12345热线")
 
 
 def citizen(person_id: int) -> Actor:

@@ -44,7 +44,7 @@ class HaocpClient:
         if not isinstance(data, dict):
             raise RetryableProviderError("好差评 system answered no JSON object")
         raise_for(str(data.get("code")), str(data.get("message") or ""), data)
-        answer = data.get("data") if isinstance(data.get("data"), dict) else {}
+        answer = data["data"] if isinstance(data.get("data"), dict) else {}
         return ReportReceipt(receipt_no=str(answer.get("receiptNo") or ""),
                              duplicate=bool(answer.get("duplicate")), raw=data)
 

@@ -55,7 +55,7 @@ class HotlineClient:
         if not isinstance(data, dict):
             raise RetryableProviderError("12345 system answered no JSON object")
         raise_for(str(data.get("code")), str(data.get("message") or ""), data)
-        answer = data.get("data") if isinstance(data.get("data"), dict) else {}
+        answer = data["data"] if isinstance(data.get("data"), dict) else {}
         return ReplyReceipt(str(answer.get("receiptNo") or ""), bool(answer.get("duplicate")))
 
 

@@ -118,10 +118,10 @@ async def reply(msg: InboundMessage, settings: Settings) -> str | None:
         return now
     openid = msg.openid
     if msg.msg_type == "text":
-        cmd = route_text(msg.content)
-        if cmd.intent is Intent.TICKET:
-            return await dialogue.ticket_answer(cmd, openid, msg.dedupe_key, settings)
-        return await dialogue.answer(cmd, openid, settings)
+        said = route_text(msg.content)
+        if said.intent is Intent.TICKET:
+            return await dialogue.ticket_answer(said, openid, msg.dedupe_key, settings)
+        return await dialogue.answer(said, openid, settings)
     event = msg.event
     if event in SUBSCRIBE_EVENTS:
         text = dialogue.welcome(settings)

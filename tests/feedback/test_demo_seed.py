@@ -24,8 +24,8 @@ async def test_demo_data_in_every_state(staff: Any) -> None:
     assert {t.state for t in tickets} == set(TicketState)
     assert any(t.channel == "hotline" for t in tickets)
     person_id = await find_person_by_account("app", DEMO_PHONE)
-    levels = await Rating.filter(person_id=person_id).values_list("level", flat=True)
-    assert sorted(int(v) for v in levels) == [1, 2, 4, 5]
+    levels = [int(r.level) for r in await Rating.filter(person_id=person_id)]
+    assert sorted(levels) == [1, 2, 4, 5]
     fixes = await Rectification.filter(rating__person_id=person_id)
     assert sorted(str(f.state) for f in fixes) == ["open", "replied"]
     again = await demo.seed()

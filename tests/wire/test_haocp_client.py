@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import aiohttp
 import pytest
 
-from app.interfaces import FinalProviderError, RetryableProviderError
+from app.interfaces import FinalProviderError, ProviderError, RetryableProviderError
 from app.ratings.reports import AppealReport, EvaluationReport, RectificationReport, Subject
 from app.settings import Settings
 from channels import govsign
@@ -102,7 +102,7 @@ async def test_an_older_version_arriving_late_is_settled(client: HaocpClient) ->
     ({"code": "2001"}, FinalProviderError, "2001"),
 ])
 async def test_faults_on_demand(client: HaocpClient, sim: RunningSimulator, fault: dict,
-                                error: type, code: object) -> None:
+                                error: type[ProviderError], code: object) -> None:
     sim.app["state"]["faults"].append({"times": 1, **fault})
     with pytest.raises(error) as info:
         await client.report(evaluation(rating_id=11))

@@ -41,7 +41,7 @@ async def client(sim: RunningSimulator) -> AsyncIterator[HotlineClient]:
 
 def signed(doc: dict, **kw: object) -> tuple[dict[str, str], bytes]:
     body = json.dumps(doc, ensure_ascii=False).encode()
-    return sim_module._headers(body, **kw), body  # type: ignore[arg-type]
+    return sim_module._headers(body, **kw), body
 
 
 def test_a_signed_dispatch_is_believed(client: HotlineClient) -> None:
