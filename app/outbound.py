@@ -25,9 +25,11 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app import clock, sql
-from app.errors import Conflict, NotFound
+from app.edges import Edges
+from app.errors import Conflict
 from app.interfaces import FinalProviderError, RetryableProviderError
 from app.outbox import emit
+from app.scoped import Sees, visible
 from models.jobs import JobState, PlatformJob
 from push.outcomes import backoff
 
@@ -40,7 +42,7 @@ INTERVAL_SECONDS = 5.0
 BATCH = 50
 EDGE_NAMES = {"haocp": "好差评系统", "hotline": "12345热线"}
 
-Sender = Callable[[PlatformJob, Any], Awaitable[dict[str, Any]]]
+Sender = Callable[[PlatformJob, Edges], Awaitable[dict[str, Any]]]
 
 
 def senders() -> dict[str, Sender]:
@@ -81,7 +83,7 @@ async def claim(worker: str, *, limit: int = BATCH, now: datetime | None = None
     return token, jobs
 
 
-async def _send(job: PlatformJob, edges: Any, table: dict[str, Sender]
+async def _send(job: PlatformJob, edges: Edges, table: dict[str, Sender]
                 ) -> tuple[JobState, dict[str, Any] | None, str | None]:
     sender = table.get(job.kind)
     if sender is None:
@@ -127,7 +129,7 @@ async def _defer(job_ids: list[int], token: str) -> None:
             next_attempt_at=clock.now() + timedelta(seconds=BACKOFF_BASE))
 
 
-async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None = None,
+async def run_once(edges: Edges, *, worker: str = "outbound", now: datetime | None = None,
                    concurrency: int = 10) -> int:
     """Send the due jobs once; answer how many were tried."""
     token, jobs = await claim(worker, now=now)
@@ -158,12 +160,9 @@ async def run_once(edges: Any, *, worker: str = "outbound", now: datetime | None
     return len(jobs)
 
 
-async def resend(job_id: int, *, visible: Callable[[int | None], bool], staff_id: int
-                 ) -> PlatformJob:
+async def resend(job_id: int, *, sees: Sees, staff_id: int) -> PlatformJob:
     """Staff send a dead job again (same key: the platform keeps one record)."""
-    job = await PlatformJob.get_or_none(id=job_id)
-    if job is None or not visible(job.department_id):
-        raise NotFound("上报任务不存在", code="JOB_NOT_FOUND")
+    await visible(PlatformJob, job_id, sees, "上报任务不存在", "JOB_NOT_FOUND")
     changed = await PlatformJob.filter(id=job_id, state=JobState.dead).update(
         state=JobState.queued, attempts=0, next_attempt_at=clock.now(), claimed_by=None)
     if not changed:

@@ -21,10 +21,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from app.interfaces import RetryableProviderError
 
 APPID = "X-Gov-Appid"
 TIMESTAMP = "X-Gov-Timestamp"
@@ -93,3 +99,28 @@ def verify(headers: Mapping[str, str], method: str, path: str, body: bytes, *, a
     if abs((time.time() if now is None else now) - int(ts)) > MAX_SKEW_SECONDS:
         raise StaleRequest("timestamp outside the accepted window")
     return Signed(sent_appid, int(ts), nonce)
+
+
+async def post_signed(http: aiohttp.ClientSession, base: str, path: str, doc: dict[str, Any], *,
+                      appid: str, secret: str, key: str, system: str) -> dict[str, Any]:
+    """Sign and send one JSON request; answer the JSON object the system sent back. Network
+    trouble, HTTP 5xx and 429 are retryable; reading the answer's ``code`` is the edge's."""
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = signed_headers(appid, secret, "POST", path, body)
+    headers["Idempotency-Key"] = key
+    try:
+        async with http.post(base + path, data=body, headers=headers) as resp:
+            if resp.status >= 500 or resp.status == 429:
+                raise RetryableProviderError(f"{system} HTTP {resp.status}", code=resp.status)
+            data = await resp.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
+        raise RetryableProviderError(f"{system} unreachable: {exc!r}") from exc
+    if not isinstance(data, dict):
+        raise RetryableProviderError(f"{system} answered no JSON object")
+    return data
+
+
+def answer_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` object of an answer (empty when there is none)."""
+    inner = data.get("data")
+    return inner if isinstance(inner, dict) else {}

@@ -10,7 +10,7 @@ from sanic_ext import openapi
 
 from app import attachments, outbound
 from app.context import AppRequest
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.handler_kit import INT8_MAX, body, doc, ok, query, returns, row_id
 from app.ratings import appeals, figures, rectifications, views
 from app.ratings.schemas import (
@@ -31,6 +31,7 @@ from app.ratings.schemas import (
     StaffRatingQuery,
     StaffRectificationOut,
 )
+from app.scoped import visible
 from app.security.auth import staff_required
 from models.jobs import PlatformJob
 from models.ratings import Appeal, AppealState, Level, Rating
@@ -50,10 +51,8 @@ def _id(value: int, message: str, code: str) -> int:
 
 
 async def _rating(request: AppRequest, rating_id: int) -> Rating:
-    rating = await Rating.get_or_none(id=_id(rating_id, "评价不存在", "RATING_NOT_FOUND"))
-    if rating is None or not request.ctx.staff.sees_department(rating.department_id):
-        raise NotFound("评价不存在", code="RATING_NOT_FOUND")
-    return rating
+    return await visible(Rating, _id(rating_id, "评价不存在", "RATING_NOT_FOUND"),
+                         request.ctx.staff.sees_department, "评价不存在", "RATING_NOT_FOUND")
 
 
 @bp.get("/ratings")
@@ -232,5 +231,5 @@ async def resend_job(request: AppRequest, job_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     job = await outbound.resend(
         row_id(job_id, "上报任务不存在", "JOB_NOT_FOUND", maximum=INT8_MAX),
-        visible=staff.sees_department, staff_id=staff.id)
+        sees=staff.sees_department, staff_id=staff.id)
     return ok(outbound.shape(job))

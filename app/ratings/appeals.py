@@ -5,14 +5,13 @@ citizen is told and the province hears of it. Rejected: the 整改 goes on."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.ratings import content, rectifications, trail
+from app.scoped import Sees, visible
 from models.ratings import (
     Appeal,
     AppealState,
@@ -24,15 +23,8 @@ from models.ratings import (
 )
 
 
-async def _rating(rating_id: int, sees: Any) -> Rating:
-    rating = await Rating.get_or_none(id=rating_id)
-    if rating is None or not sees(rating.department_id):
-        raise NotFound("评价不存在", code="RATING_NOT_FOUND")
-    return rating
-
-
-async def file(rating_id: int, *, sees: Any, staff_id: int, reason: str) -> Appeal:
-    rating = await _rating(rating_id, sees)
+async def file(rating_id: int, *, sees: Sees, staff_id: int, reason: str) -> Appeal:
+    rating = await visible(Rating, rating_id, sees, "评价不存在", "RATING_NOT_FOUND")
     if Level(rating.level) not in content.BAD:
         raise Conflict("只能对差评提出申诉", code="APPEAL_NOT_ALLOWED")
     if rating.excluded:
@@ -51,14 +43,11 @@ async def file(rating_id: int, *, sees: Any, staff_id: int, reason: str) -> Appe
     return appeal
 
 
-async def for_staff(appeal_id: int, sees: Any) -> Appeal:
-    appeal = await Appeal.get_or_none(id=appeal_id)
-    if appeal is None or not sees(appeal.department_id):
-        raise NotFound("申诉不存在", code="APPEAL_NOT_FOUND")
-    return appeal
+async def for_staff(appeal_id: int, sees: Sees) -> Appeal:
+    return await visible(Appeal, appeal_id, sees, "申诉不存在", "APPEAL_NOT_FOUND")
 
 
-async def decide(appeal_id: int, *, sees: Any, staff_id: int, upheld: bool, note: str
+async def decide(appeal_id: int, *, sees: Sees, staff_id: int, upheld: bool, note: str
                  ) -> Appeal:
     await for_staff(appeal_id, sees)
     async with in_transaction() as conn:

@@ -15,9 +15,10 @@ from tortoise.transactions import in_transaction
 
 from app import clock, deadlines
 from app.cases.transitions import Actor
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.ratings import content, trail
 from app.ratings.targets import Target, of_case, of_ticket
+from app.scoped import Sees, visible
 from app.settings import get_settings
 from models.cases import Case
 from models.ratings import (
@@ -92,15 +93,11 @@ async def target_of(rating: Rating) -> Target:
     return of_ticket(await Ticket.get(id=rating.ticket_id))
 
 
-async def for_staff(fix_id: int, sees: Any) -> Rectification:
-    """A rectification of a department the reader sees (404 otherwise)."""
-    fix = await Rectification.get_or_none(id=fix_id)
-    if fix is None or not sees(fix.department_id):
-        raise NotFound("整改记录不存在", code="RECTIFICATION_NOT_FOUND")
-    return fix
+async def for_staff(fix_id: int, sees: Sees) -> Rectification:
+    return await visible(Rectification, fix_id, sees, "整改记录不存在", "RECTIFICATION_NOT_FOUND")
 
 
-async def reply(fix_id: int, *, sees: Any, staff_id: int, measures: str, text: str
+async def reply(fix_id: int, *, sees: Sees, staff_id: int, measures: str, text: str
                 ) -> Rectification:
     """The department's answer: what was put right (reported) and what the citizen is told;
     the citizen is asked to rate again (回访)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
+from app.edges import Edges
 from app.ratings import content
 from app.ratings.reports import (
     AppealReport,
     EvaluationReport,
-    RatingReporter,
     RectificationReport,
     Report,
     Subject,
@@ -81,21 +81,20 @@ def appeal(p: dict[str, Any], key: str) -> AppealReport:
                         decided_at=cast(datetime, _time(p["decided_at"])), note=p.get("note"))
 
 
-async def _send(edges: Any, report: Report) -> dict[str, Any]:
-    reporter: RatingReporter = edges.haocp()
-    receipt = await reporter.report(report)
+async def _send(edges: Edges, report: Report) -> dict[str, Any]:
+    receipt = await edges.haocp().report(report)
     return {"receipt_no": receipt.receipt_no, "duplicate": receipt.duplicate}
 
 
-async def send_evaluation(job: PlatformJob, edges: Any) -> dict[str, Any]:
+async def send_evaluation(job: PlatformJob, edges: Edges) -> dict[str, Any]:
     return await _send(edges, await evaluation(job.payload, job.key))
 
 
-async def send_rectification(job: PlatformJob, edges: Any) -> dict[str, Any]:
+async def send_rectification(job: PlatformJob, edges: Edges) -> dict[str, Any]:
     return await _send(edges, rectification(job.payload, job.key))
 
 
-async def send_appeal(job: PlatformJob, edges: Any) -> dict[str, Any]:
+async def send_appeal(job: PlatformJob, edges: Edges) -> dict[str, Any]:
     return await _send(edges, appeal(job.payload, job.key))
 
 

@@ -9,7 +9,6 @@ department scope arrives as ``sees`` (the one rule, ``StaffPrincipal.sees_depart
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,6 +17,7 @@ from tortoise.transactions import in_transaction
 from app import clock, deadlines
 from app.cases.transitions import Actor
 from app.errors import Conflict, NotFound
+from app.scoped import Sees, visible
 from app.settings import get_settings
 from app.tickets import trail
 from app.tickets.words import STATE_NAMES
@@ -25,7 +25,6 @@ from models.core import Department
 from models.tickets import CloseReason, Ticket, TicketReply, TicketState
 
 S = TicketState
-Sees = Callable[[int | None], bool]
 WORKING = (S.handling, S.escalated)
 
 
@@ -41,9 +40,9 @@ async def _locked(conn: BaseDBAsyncClient, ticket_id: int) -> Ticket:
 
 async def for_department(ticket_id: int, sees: Sees) -> Ticket:
     """A ticket of a department the reader sees; 404 for anyone else's (and for one waiting to
-    be dispatched: that is the dispatchers' queue)."""
-    ticket = await Ticket.get_or_none(id=ticket_id)
-    if ticket is None or ticket.department_id is None or not sees(ticket.department_id):
+    be dispatched: that is the dispatchers' queue, not a department's)."""
+    ticket = await visible(Ticket, ticket_id, sees, "工单不存在", "TICKET_NOT_FOUND")
+    if ticket.department_id is None:
         raise NotFound("工单不存在", code="TICKET_NOT_FOUND")
     return ticket
 

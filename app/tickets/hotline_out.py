@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.tickets.hotline import HotlineGateway, HotlineReply
+from app.edges import Edges
+from app.tickets.hotline import HotlineReply
 from app.tickets.hotline_in import SOURCE
 from models.core import Department
 from models.jobs import PlatformJob
 from models.tickets import Ticket, TicketReply
 
 
-async def send_reply(job: PlatformJob, edges: Any) -> dict[str, Any]:
+async def send_reply(job: PlatformJob, edges: Edges) -> dict[str, Any]:
     answer = await TicketReply.get(id=int(job.payload["reply_id"]))
     ticket = await Ticket.get(id=int(job.payload["ticket_id"]))
     dept = await Department.get(id=answer.department_id)
-    gateway: HotlineGateway = edges.hotline()
-    receipt = await gateway.send_reply(HotlineReply(
+    receipt = await edges.hotline().send_reply(HotlineReply(
         key=job.key, ticket_no=(ticket.source_ref or "").removeprefix(SOURCE),
         department_code=dept.code, department_name=dept.name, text=answer.text,
         replied_at=answer.at))

@@ -6,11 +6,8 @@ receipt and ``duplicate: true``, so the outbound job may send it as often as it 
 
 from __future__ import annotations
 
-import json
-
 import aiohttp
 
-from app.interfaces import RetryableProviderError
 from app.kv import KeyValue
 from app.ratings.reports import Report, ReportReceipt
 from app.settings import Settings
@@ -30,21 +27,10 @@ class HaocpClient:
 
     async def report(self, report: Report) -> ReportReceipt:
         path, doc = messages.request_for(report, self.system_code, self.region_code)
-        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = govsign.signed_headers(self.appid, self.secret, "POST", path, body)
-        headers["Idempotency-Key"] = report.key
-        try:
-            async with self.http.post(self.base + path, data=body, headers=headers) as resp:
-                if resp.status >= 500 or resp.status == 429:
-                    raise RetryableProviderError(f"好差评 system HTTP {resp.status}",
-                                                 code=resp.status)
-                data = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
-            raise RetryableProviderError(f"好差评 system unreachable: {exc!r}") from exc
-        if not isinstance(data, dict):
-            raise RetryableProviderError("好差评 system answered no JSON object")
+        data = await govsign.post_signed(self.http, self.base, path, doc, appid=self.appid,
+                                         secret=self.secret, key=report.key, system="好差评 system")
         raise_for(str(data.get("code")), str(data.get("message") or ""), data)
-        answer = data["data"] if isinstance(data.get("data"), dict) else {}
+        answer = govsign.answer_data(data)
         return ReportReceipt(receipt_no=str(answer.get("receiptNo") or ""),
                              duplicate=bool(answer.get("duplicate")), raw=data)
 

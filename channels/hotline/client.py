@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import aiohttp
 
-from app.interfaces import RetryableProviderError
 from app.kv import KeyValue
 from app.settings import Settings
 from app.tickets.hotline import CallbackRefused, HotlineReply, ReplyReceipt, Verified
@@ -39,23 +36,11 @@ class HotlineClient:
         return Verified(messages.parse(body), signed.nonce, kept)
 
     async def send_reply(self, reply: HotlineReply) -> ReplyReceipt:
-        path = messages.reply_path(reply.ticket_no)
-        body = json.dumps(messages.reply_body(reply), ensure_ascii=False,
-                          separators=(",", ":")).encode()
-        headers = govsign.signed_headers(self.appid, self.secret, "POST", path, body)
-        headers["Idempotency-Key"] = reply.key
-        try:
-            async with self.http.post(self.base + path, data=body, headers=headers) as resp:
-                if resp.status >= 500 or resp.status == 429:
-                    raise RetryableProviderError(f"12345 system HTTP {resp.status}",
-                                                 code=resp.status)
-                data = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
-            raise RetryableProviderError(f"12345 system unreachable: {exc!r}") from exc
-        if not isinstance(data, dict):
-            raise RetryableProviderError("12345 system answered no JSON object")
+        data = await govsign.post_signed(
+            self.http, self.base, messages.reply_path(reply.ticket_no), messages.reply_body(reply),
+            appid=self.appid, secret=self.secret, key=reply.key, system="12345 system")
         raise_for(str(data.get("code")), str(data.get("message") or ""), data)
-        answer = data["data"] if isinstance(data.get("data"), dict) else {}
+        answer = govsign.answer_data(data)
         return ReplyReceipt(str(answer.get("receiptNo") or ""), bool(answer.get("duplicate")))
 
 

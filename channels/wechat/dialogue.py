@@ -19,7 +19,7 @@ from app.settings import Settings
 from app.tickets.service import TicketInput, create
 from app.tickets.words import STATE_NAMES, TYPES_BY_NAME
 from channels.wechat.messages import Command, Intent
-from models.cases import CaseStatus
+from models.cases import Case, CaseStatus
 from models.ratings import Level, Rating
 from models.tickets import Ticket
 
@@ -65,9 +65,12 @@ async def _person(openid: str) -> int | None:
     return await find_person_by_account("wechat", openid)
 
 
-async def progress(case_no: str, openid: str, settings: Settings) -> str:
+async def _own_case(keyword: str, case_no: str, openid: str, settings: Settings
+                    ) -> Case | str:
+    """The bound person's case named ``case_no`` ("<keyword> <办件编号>"), or the answer that
+    says why there is none to speak of."""
     if not case_no:
-        return "请回复“进度 办件编号”，例如：进度 202611220000017"
+        return f"请回复“{keyword} 办件编号”，例如：{keyword} 202611220000017"
     if not CASE_NO.match(case_no):
         return "办件编号格式不正确，请核对后重新发送。"
     person_id = await _person(openid)
@@ -76,6 +79,13 @@ async def progress(case_no: str, openid: str, settings: Settings) -> str:
     case = await find_case_for_person(case_no, person_id)
     if case is None:
         return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
+    return case
+
+
+async def progress(case_no: str, openid: str, settings: Settings) -> str:
+    case = await _own_case("进度", case_no, openid, settings)
+    if isinstance(case, str):
+        return case
     return (
         f"办件编号：{case.number}\n事项：{getattr(case, 'item_name', '')}\n"
         f"当前进度：{public_progress(case)}\n"
@@ -118,18 +128,11 @@ async def bind(openid: str, settings: Settings) -> str:
 
 async def rate(case_no: str, openid: str, settings: Settings) -> str:
     """评价 <办件编号>: how to rate the case (the rating itself is given on the H5 page)."""
-    if not case_no:
-        return "请回复“评价 办件编号”，例如：评价 202611220000017"
-    if not CASE_NO.match(case_no):
-        return "办件编号格式不正确，请核对后重新发送。"
-    person_id = await _person(openid)
-    if person_id is None:
-        return how_to_bind(settings)
-    case = await find_case_for_person(case_no, person_id)
-    if case is None:
-        return f"未找到编号为 {case_no} 的本人办件，请核对编号。"
+    case = await _own_case("评价", case_no, openid, settings)
+    if isinstance(case, str):
+        return case
     link = h5_url(settings, f"/cases/{case.id}/rate")
-    rating = await Rating.get_or_none(case_id=case.id, person_id=person_id)
+    rating = await Rating.get_or_none(case_id=case.id, person_id=case.person_id)
     if rating is not None:
         return (f"您已对办件 {case.number} 作出评价：{LEVEL_NAMES[Level(rating.level)]}。\n"
                 f"查看或修改：{link}")
