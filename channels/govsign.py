@@ -30,7 +30,7 @@ from typing import Any
 
 import aiohttp
 
-from app.interfaces import RetryableProviderError
+from app.interfaces import FinalProviderError, RetryableProviderError
 
 APPID = "X-Gov-Appid"
 TIMESTAMP = "X-Gov-Timestamp"
@@ -124,3 +124,22 @@ def answer_data(data: dict[str, Any]) -> dict[str, Any]:
     """The ``data`` object of an answer (empty when there is none)."""
     inner = data.get("data")
     return inner if isinstance(inner, dict) else {}
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """How one system's answer codes read: which mean done, which may pass if tried again;
+    every other code is a final refusal."""
+
+    settled: frozenset[str]
+    retryable: frozenset[str]
+    final_error: type[FinalProviderError]
+    retry_error: type[RetryableProviderError]
+
+    def raise_for(self, data: dict[str, Any]) -> None:
+        code, message = str(data.get("code")), str(data.get("message") or "")
+        if code in self.settled:
+            return
+        if code in self.retryable:
+            raise self.retry_error(message, code=code, raw=data)
+        raise self.final_error(message, code=code, raw=data)

@@ -13,7 +13,7 @@ from app.ratings.reports import Report, ReportReceipt
 from app.settings import Settings
 from channels import govsign
 from channels.haocp import messages
-from channels.haocp.errors import raise_for
+from channels.haocp.errors import CODES
 
 
 class HaocpClient:
@@ -29,7 +29,7 @@ class HaocpClient:
         path, doc = messages.request_for(report, self.system_code, self.region_code)
         data = await govsign.post_signed(self.http, self.base, path, doc, appid=self.appid,
                                          secret=self.secret, key=report.key, system="好差评 system")
-        raise_for(str(data.get("code")), str(data.get("message") or ""), data)
+        CODES.raise_for(data)
         answer = govsign.answer_data(data)
         return ReportReceipt(receipt_no=str(answer.get("receiptNo") or ""),
                              duplicate=bool(answer.get("duplicate")), raw=data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.interfaces import FinalProviderError, RetryableProviderError
+from channels.govsign import CodeTable
 
 
 class HaocpCode(StrEnum):
@@ -34,9 +35,4 @@ class HaocpRetryableError(RetryableProviderError):
     pass
 
 
-def raise_for(code: str, message: str, raw: object) -> None:
-    if code in SETTLED:
-        return
-    if code in RETRYABLE:
-        raise HaocpRetryableError(message, code=code, raw=raw)
-    raise HaocpError(message, code=code, raw=raw)
+CODES = CodeTable(frozenset(SETTLED), frozenset(RETRYABLE), HaocpError, HaocpRetryableError)

@@ -9,7 +9,7 @@ from app.settings import Settings
 from app.tickets.hotline import CallbackRefused, HotlineReply, ReplyReceipt, Verified
 from channels import govsign
 from channels.hotline import messages
-from channels.hotline.errors import HotlineCode, raise_for
+from channels.hotline.errors import CODES, HotlineCode
 
 KEPT_HEADERS = frozenset(h.lower() for h in (govsign.APPID, govsign.TIMESTAMP, govsign.NONCE,
                                              "Content-Type", "User-Agent"))
@@ -39,7 +39,7 @@ class HotlineClient:
         data = await govsign.post_signed(
             self.http, self.base, messages.reply_path(reply.ticket_no), messages.reply_body(reply),
             appid=self.appid, secret=self.secret, key=reply.key, system="12345 system")
-        raise_for(str(data.get("code")), str(data.get("message") or ""), data)
+        CODES.raise_for(data)
         answer = govsign.answer_data(data)
         return ReplyReceipt(str(answer.get("receiptNo") or ""), bool(answer.get("duplicate")))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.interfaces import FinalProviderError, RetryableProviderError
+from channels.govsign import CodeTable
 
 
 class HotlineCode(StrEnum):
@@ -31,9 +32,4 @@ class HotlineRetryableError(RetryableProviderError):
     pass
 
 
-def raise_for(code: str, message: str, raw: object) -> None:
-    if code in SETTLED:
-        return
-    if code in RETRYABLE:
-        raise HotlineRetryableError(message, code=code, raw=raw)
-    raise HotlineError(message, code=code, raw=raw)
+CODES = CodeTable(frozenset(SETTLED), frozenset(RETRYABLE), HotlineError, HotlineRetryableError)
