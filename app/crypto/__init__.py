@@ -1,0 +1,1 @@
+"""Cryptographic primitives the core signs and verifies with (SM2)."""
