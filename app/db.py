@@ -24,6 +24,7 @@ APPS: dict[str, list[str]] = {
     "ratings": ["models.ratings"],
     "tickets": ["models.tickets"],
     "jobs": ["models.jobs"],
+    "certificates": ["models.certificates"],
 }
 
 

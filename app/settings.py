@@ -8,12 +8,15 @@ address that refuses connections at once, so a forgotten configuration fails lou
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: connection refused, never a real platform
+# the development seal key that ships in this repository (a production start refuses it)
+DEV_SEAL_KEY_FILE = str(Path(__file__).parent / "certificates" / "devkeys" / "dev-seal-1.pem")
 
 # Secrets that ship with the code for local development. A production start refuses them.
 DEV_SECRETS: dict[str, str] = {
@@ -167,6 +170,22 @@ class Settings(BaseSettings):
     }
     ticket_confirm_days: int = 7  # calendar days to confirm a reply before it closes by itself
     ticket_anonymous_types: str = "report"  # comma-separated types that may be anonymous
+    # certificates (电子证明) and their seals: "DEPT:KEY_ID:SOURCE[,…]", SOURCE a PEM file (a
+    # private key signs, a public one only verifies: a retired key) or "hex:<private scalar>".
+    # Per department the first private key listed signs and every listed key verifies, so keys
+    # rotate and old certificates stay verifiable; DEPT "*" serves departments without a key
+    # of their own, and the first key listed signs the revocation list
+    seal_keys: str = f"*:dev-seal-1:{DEV_SEAL_KEY_FILE}"
+    verify_per_ip_per_minute: int = 30  # GET /verify/<code>, against enumeration
+    certificate_valid_days: int = 180  # when an item's result template names no validity
+    licence_show_seconds: int = 60  # 亮证: how long a shown licence's QR code holds
+    licence_show_secret: SecretStr = SecretStr("dev-licence-show-secret")
+
+    # licence library (电子证照库, the provincial 证照共享 service)
+    licence_api_base: str = UNREACHABLE
+    licence_app_id: str = "zsb-dev"
+    licence_app_secret: SecretStr = SecretStr("dev-licence-app-secret")
+    licence_public_key: str = ""  # the library's SM2 public key, hex 04‖x‖y
 
     # per-worker background jobs (order expiry, tracking polls, push dispatch …)
     background_tasks: bool = True
@@ -193,6 +212,9 @@ class Settings(BaseSettings):
         if shipped:
             names = ", ".join(f"ZSB_{n.upper()}" for n in shipped)
             raise ValueError(f"{names} must be set to real secrets in production")
+        if _ships_dev_seal(self.seal_keys):
+            raise ValueError("ZSB_SEAL_KEYS must name real seal keys in production "
+                             "(the development seal key ships with the code)")
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("ZSB_JWT_SECRET must be at least 32 characters in production")
         return self
@@ -209,6 +231,21 @@ class Settings(BaseSettings):
             else:
                 out[name] = value
         return out
+
+
+def _ships_dev_seal(spec: str) -> bool:
+    """Does ``spec`` name the shipped development seal key (by path or by content)?"""
+    dev = Path(DEV_SEAL_KEY_FILE).read_bytes().strip()
+    for entry in filter(None, (e.strip() for e in spec.split(","))):
+        source = entry.split(":", 2)[-1]
+        if source.startswith("hex:"):
+            continue
+        path = Path(source)
+        if path.resolve() == Path(DEV_SEAL_KEY_FILE).resolve() or (
+            path.is_file() and path.read_bytes().strip() == dev
+        ):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

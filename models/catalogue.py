@@ -39,7 +39,7 @@ class ServiceItemVersion(Model):
     item_type = fields.CharField(max_length=32)  # 行政许可, 行政确认, 行政给付, 公共服务 …
     legal_basis = fields.TextField(default="")
     conditions = fields.TextField(default="")
-    # [{code, name, required, format, sample, min_trust_level, elicence_type|null, copies}]
+    # [{code, name, required, format, sample, min_trust_level (A–D), elicence_type|null, copies}]
     materials = fields.JSONField(default=list)
     steps = fields.JSONField(default=list)  # [{name, description}]
     # 特殊环节 [{name, days, counts_toward_limit}]
@@ -61,6 +61,10 @@ class ServiceItemVersion(Model):
     consult_phone = fields.CharField(max_length=64, default="")
     complaint_phone = fields.CharField(max_length=64, default="")
     faq = fields.JSONField(default=list)  # [{q, a}]
+    # the certificate issuing a result creates: {type_code, title, fields: [{label, source}],
+    # statement, valid_days} (``app.catalogue.schemas.ResultTemplate``); None: no certificate
+    # unless the only delivery is online (then a default one)
+    result_template = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     created_by = fields.IntField(null=True)
 

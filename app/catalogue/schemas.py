@@ -4,9 +4,10 @@ file holds, and what citizens read. The JSON columns of ``ServiceItemVersion`` s
 from __future__ import annotations
 
 import re
-from typing import Literal
+from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ItemType = Literal[
     "行政许可",
@@ -32,17 +33,61 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class TrustLevel(StrEnum):
+    """How far a material can be trusted, A highest (``app.licences.trust`` decides a
+    material's level and enforces an item's minimum at submission and at 受理)."""
+
+    A = "A"  # fetched from the licence library, or a certificate we issued
+    B = "B"  # checked against an authoritative source (the ID check)
+    C = "C"  # uploaded, and accepted by staff at 预审
+    D = "D"  # self-declared
+
+
+# the 1–3 scale that came before (1 lowest): 1 → D, 2 → C, 3 → B
+LEGACY_TRUST_LEVELS = {1: TrustLevel.D, 2: TrustLevel.C, 3: TrustLevel.B}
+
+
 class Material(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
     name: str = Field(min_length=1, max_length=200)
     required: bool = True
     format: str = Field("电子件", max_length=16)  # 原件 / 复印件 / 电子件
     sample: str = ""  # URL of a filled-in sample
-    min_trust_level: int = Field(1, ge=1, le=3)
+    min_trust_level: TrustLevel = TrustLevel.D
     elicence_type: str | None = None  # an e-licence of the applicant that can stand in for it
     copies: int = Field(1, ge=1, le=20)
     accept: list[str] = Field(default_factory=lambda: ["jpg", "png", "pdf"])
     note: str = ""
+
+    @field_validator("min_trust_level", mode="before")
+    @classmethod
+    def _legacy_level(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value not in LEGACY_TRUST_LEVELS:
+                raise ValueError("trust level is A, B, C or D")
+            return LEGACY_TRUST_LEVELS[value]
+        return value
+
+
+class ResultField(_Strict):
+    """One line of a certificate: its label and where the value comes from —
+    ``holder.name``, ``holder.id_number`` (printed masked), ``holder.credit_code``,
+    ``form.<field>``, ``case.number``, ``case.result_note`` or ``item.name``."""
+
+    label: str = Field(min_length=1, max_length=16)
+    source: str = Field(pattern=r"^(holder\.(name|id_number|credit_code)|form\.[a-z][a-z0-9_]{0,63}"
+                        r"|case\.(number|result_note)|item\.name)$")
+
+
+class ResultTemplate(_Strict):
+    """What the electronic result of an item looks like: issuing the result of a case of the
+    item creates a certificate of this type (for paper results, as their electronic copy)."""
+
+    type_code: str = Field(pattern=r"^[A-Za-z0-9_-]{2,32}$")  # 证照类型代码 (证照目录)
+    title: str = Field(min_length=2, max_length=32)
+    fields: list[ResultField] = Field(min_length=1, max_length=12)
+    statement: str = Field("", max_length=500)  # the paragraph under the table
+    valid_days: int | None = Field(None, ge=1, le=3650)  # None: the default validity
 
 
 class Step(_Strict):
@@ -133,6 +178,7 @@ class Guide(_Strict):
     consult_phone: str = Field("", max_length=64)
     complaint_phone: str = Field("", max_length=64)
     faq: list[Faq] = Field(default_factory=list, max_length=50)
+    result_template: ResultTemplate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Guide:

@@ -38,6 +38,7 @@ GUIDE_FIELDS = (
     "consult_phone",
     "complaint_phone",
     "faq",
+    "result_template",
 )
 
 
