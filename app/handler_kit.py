@@ -136,6 +136,31 @@ def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Han
     return decorator
 
 
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, Any] = {}
+
+
+class ErrorOut(BaseModel):
+    """The one error envelope (see ``app/errors.py``)."""
+
+    error: ErrorBody
+    request_id: str | None = None
+
+
+def fails(*answers: tuple[int, str]) -> Callable[[Handler], Handler]:
+    """Document error answers: ``@fails((404, "CASE_NOT_FOUND"), (409, "…"))``."""
+
+    def decorator(handler: Handler) -> Handler:
+        for status, description in answers:
+            handler = openapi.response(status, {"application/json": ErrorOut}, description)(
+                handler)
+        return handler
+
+    return decorator
+
+
 class Done(BaseModel):
     """The answer of an action that has nothing else to say."""
 

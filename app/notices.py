@@ -30,6 +30,7 @@ NOTICE_PRIORITY: dict[str, Priority] = {
     "case.fee_due": Priority.critical,
     "case.completed": Priority.critical,
     "shipment.redelivery_offered": Priority.critical,
+    "certificate.revoked": Priority.critical,  # a certificate the holder relies on is void
     # staff alerts that need someone today
     "case.supplement_overdue": Priority.critical,
     "case.clock_red": Priority.critical,

@@ -10,7 +10,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app.cases import supplement
-from app.cases.transitions import SYSTEM, Actor, transition
+from app.cases.transitions import SYSTEM, Actor, ensure_allowed, transition
+from app.certificates import for_cases as certificates
 from app.errors import Conflict, ValidationFailed
 from models.cases import Case, CaseStatus, SupplementNotice
 from models.catalogue import ServiceItemVersion
@@ -122,10 +123,16 @@ async def end_special_stage(case: Case, actor: Actor, reason: str | None) -> Cas
 
 
 async def issue_result(case: Case, actor: Actor, note: str | None) -> Case:
+    """出件; when the item's result is electronic, its certificate is sealed and rendered
+    first (off the event loop, no transaction open) and written with the move."""
+    ensure_allowed(case, S.result_issued)
+    built = await certificates.prepare(case, note)
     async with in_transaction() as conn:
         await transition(case, S.result_issued, actor=actor, reason=note or "已出具办理结果",
                          connection=conn)
         await _set(case, conn, result_note=note)
+        if built is not None:
+            await certificates.record_for_case(built, actor.id, conn)
     return case
 
 

@@ -1,0 +1,67 @@
+"""The page a person sees after scanning a certificate's QR code: one self-contained HTML
+document (inline style, no script, no font or image fetched), readable on a phone offline."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from app import clock
+
+COLOURS = {"genuine": "#1a7f37", "expired": "#9a6700", "superseded": "#9a6700"}
+DEFAULT_COLOUR = "#cf222e"
+
+STYLE = (
+    "body{margin:0;font-family:-apple-system,'PingFang SC','Noto Sans CJK SC',"
+    "'Microsoft YaHei',sans-serif;background:#f6f8fa;color:#1f2328}"
+    "main{max-width:560px;margin:0 auto;padding:16px}"
+    ".banner{color:#fff;border-radius:8px;padding:18px 16px;font-size:20px}"
+    ".banner small{display:block;font-size:13px;opacity:.9;margin-top:4px}"
+    "dl{background:#fff;border-radius:8px;padding:8px 16px;margin:12px 0}"
+    "dt{color:#59636e;font-size:13px;margin-top:10px}dd{margin:2px 0 8px;font-size:16px}"
+    "p{font-size:13px;color:#59636e;line-height:1.6}a{color:#0969da}"
+)
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "长期有效"
+    from datetime import datetime
+
+    return clock.local(datetime.fromisoformat(iso.replace("Z", "+00:00"))).strftime(
+        "%Y年%m月%d日")
+
+
+def render(answer: dict[str, Any]) -> str:
+    status = answer["status"]
+    colour = COLOURS.get(status, DEFAULT_COLOUR)
+    cert = answer.get("certificate")
+    rows: list[tuple[str, str]] = []
+    note = ""
+    if cert:
+        rows = [("证明名称", cert["title"]), ("证明编号", cert["number"]),
+                ("持证人", cert["holder"]), ("出具单位", cert["department"]),
+                ("出具日期", _when(cert["issued_at"])), ("有效期至", _when(cert["valid_until"]))]
+        if cert.get("revoked_at"):
+            rows.append(("撤销日期", _when(cert["revoked_at"])))
+            rows.append(("撤销原因", cert.get("revoke_reason_label") or ""))
+        successor = cert.get("superseded_by")
+        if successor:
+            note = (f'该证明已换发，请查验新证明：<a href="{escape(successor["verify_url"])}">'
+                    f'{escape(successor["number"])}</a>')
+    else:
+        note = "请核对查验码是否完整。如有疑问，请联系出具单位或拨打 12345。"
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    return (
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>证明查验 · {escape(answer['status_label'])}</title><style>{STYLE}</style>"
+        "</head><body><main>"
+        f"<div class=\"banner\" style=\"background:{colour}\">{escape(answer['status_label'])}"
+        f"<small>查验时间：{escape(_when(answer['checked_at']))}</small></div>"
+        f"{f'<dl>{items}</dl>' if items else ''}"
+        f"{f'<p>{note}</p>' if note else ''}"
+        "<p>持证人信息已做脱敏处理。本页由出具单位的电子证明系统生成；"
+        "离线查验可使用证明二维码中的签名与公开的印章公钥。</p>"
+        "</main></body></html>"
+    )

@@ -1,0 +1,123 @@
+"""``GET /verify/<code>``: is this certificate genuine, revoked, superseded, expired or unknown?
+
+Every look-up is rate-limited per client IP (against enumeration: 429 with ``Retry-After``),
+recorded, and — when it found a certificate — told to the holder through the outbox
+("您的证明于…被查验"). The answer is built from the certificate's sealed content after its
+seal has been checked again, so an edited row shows as ``tampered`` instead of lying; holder
+data appears masked only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app import clock
+from app.certificates import codes, seal
+from app.certificates.views import REASON_LABELS, STATUS_LABELS
+from app.errors import TooManyRequests
+from app.kv import KeyValue
+from app.outbox import emit
+from app.security import pii
+from app.settings import get_settings
+from models.certificates import (
+    Certificate,
+    CertificateStatus,
+    CertificateVerification,
+    VerificationOutcome,
+)
+
+V = VerificationOutcome
+NOTICE_GAP_SECONDS = 60  # the same verifier reloading the page is told to the holder once
+
+
+@dataclass(frozen=True)
+class Verifier:
+    ip: str
+    user_agent: str
+    via: str  # html | json
+
+
+async def rate_limit(kv: KeyValue, ip: str) -> None:
+    key = f"verify-ip:{pii.blind_index(ip, 'verifier_ip')[:32]}"
+    count = await kv.incr(key, ex=60)
+    if count > get_settings().verify_per_ip_per_minute:
+        wait = await kv.ttl(key)
+        retry = str(max(1, math.ceil(wait if wait is not None else 60)))
+        raise TooManyRequests("查验过于频繁，请稍后再试", code="VERIFY_RATE_LIMITED",
+                              headers={"Retry-After": retry})
+
+
+def outcome_of(cert: Certificate, intact: bool) -> VerificationOutcome:
+    if not intact:
+        return V.tampered
+    if cert.status == CertificateStatus.revoked:
+        return V.revoked
+    if cert.status == CertificateStatus.superseded:
+        return V.superseded
+    if cert.valid_until is not None and cert.valid_until < clock.now():
+        return V.expired
+    return V.genuine
+
+
+async def verify(raw_code: str, verifier: Verifier, kv: KeyValue) -> dict[str, Any]:
+    await rate_limit(kv, verifier.ip)
+    code = codes.normalise(raw_code)
+    cert = await Certificate.get_or_none(code=code) if code else None
+    signed: dict[str, Any] | None = None
+    if cert is None:
+        outcome = V.unknown
+    else:
+        content_json = pii.decrypt(cert.content_enc).encode()
+        intact = await seal.stored_seal_holds_async(
+            cert.key_id, content_json, cert.pdf_sm3, cert.seal_signature
+        ) and json.loads(content_json).get("code") == cert.code
+        signed = json.loads(content_json) if intact else None
+        outcome = outcome_of(cert, intact)
+    at = clock.now()
+    ip_hash = pii.blind_index(verifier.ip, "verifier_ip")
+    notify = cert is not None and await kv.set(
+        f"verify-notice:{cert.id}:{ip_hash[:24]}", "1", ex=NOTICE_GAP_SECONDS, nx=True
+    )
+    async with in_transaction() as conn:
+        await CertificateVerification.create(
+            certificate_id=cert.id if cert else None, at=at, outcome=outcome, via=verifier.via,
+            ip_hash=ip_hash, user_agent=verifier.user_agent[:120], using_db=conn,
+        )
+        if cert is not None and notify:
+            await emit(
+                "certificate.verified", aggregate="certificate", aggregate_id=cert.id,
+                payload={"certificate_id": cert.id, "title": cert.title, "number": cert.number,
+                         "at_text": clock.local(at).strftime("%Y年%m月%d日 %H:%M"),
+                         "person_id": cert.person_id},
+                person_id=cert.person_id, connection=conn,
+            )
+    return await answer(outcome, cert, signed, at)
+
+
+async def answer(outcome: VerificationOutcome, cert: Certificate | None,
+                 signed: dict[str, Any] | None, at: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": outcome.value, "status_label": STATUS_LABELS[outcome],
+                           "checked_at": clock.iso(at), "certificate": None}
+    if cert is None or signed is None:
+        return out
+    successor = None
+    if cert.superseded_by_id:
+        nxt = await Certificate.get_or_none(id=cert.superseded_by_id).only("code", "number")
+        if nxt is not None:
+            successor = {"number": nxt.number, "verify_url": f"/verify/{nxt.code}"}
+    out["certificate"] = {
+        "number": signed["number"], "title": signed["title"], "type_code": signed["type_code"],
+        "holder": signed["holder"]["masked"], "holder_kind": signed["holder"]["kind"],
+        "department": signed["department"]["name"], "issued_at": signed["issued_at"],
+        "valid_until": signed["valid_until"], "revoked_at": clock.iso(cert.revoked_at),
+        "revoke_reason": cert.revoke_reason.value if cert.revoke_reason else None,
+        "revoke_reason_label": REASON_LABELS.get(cert.revoke_reason) if cert.revoke_reason
+        else None,
+        "superseded_by": successor, "key_id": cert.key_id,
+    }
+    return out
