@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "rotate-pii-key": "app.identity.rotation:main",
     "wechat-menu": "channels.wechat.cli:main",
     "reconcile": "app.payments.cli:reconcile",
+    "verify-certificate": "app.certificates.cli:main",
 }
 
 
