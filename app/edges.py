@@ -17,6 +17,7 @@ import aiohttp
 from app.interfaces import (
     Booker,
     FaceCheckProvider,
+    LicenceLibrary,
     LoginProvider,
     Notifier,
     OAuthLoginProvider,
@@ -172,6 +173,12 @@ class Edges:
         from channels.hotline.client import build
 
         return self._once("hotline", build)
+
+    def licence_library(self) -> LicenceLibrary:
+        """The province's licence library (电子证照库)."""
+        from channels.licence.client import build
+
+        return self._once("licence_library", build)
 
     # ------------------------------------------------------------ messages
 

@@ -8,9 +8,11 @@ the platform's own raw code is kept alongside for the record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
+
+from models.certificates import HolderKind
 
 
 class ProviderError(Exception):
@@ -250,3 +252,39 @@ class Tracker(Protocol):
     def verify_callback(self, form: dict[str, str]) -> TrackingUpdate: ...
 
     async def query(self, carrier: str, waybill_no: str, phone: str | None) -> TrackingUpdate: ...
+
+
+# ---------------------------------------------------------------- licence library (电子证照库)
+
+
+@dataclass(frozen=True)
+class LicenceRecord:
+    """One licence as the library describes it (GB/T 36903 metadata)."""
+
+    licence_id: str
+    type_code: str  # 证照类型代码 (证照目录)
+    type_name: str  # 居民身份证, 营业执照 …: what a material's ``elicence_type`` names
+    number: str  # 证照编号 (may be an ID number: never shown or logged in clear)
+    holder_kind: HolderKind
+    holder_name: str
+    holder_id: str  # ID number or credit code
+    issuer: str
+    issuer_code: str
+    valid_from: date | None
+    valid_until: date | None  # None: 长期有效
+    status: str  # valid | cancelled
+    identifier: str = ""  # GB/T 36904 licence identifier
+    signature: str = ""  # the library's SM2 signature (fetched records only)
+
+    def valid_on(self, day: date) -> bool:
+        return (self.status == "valid" and (self.valid_from is None or self.valid_from <= day)
+                and (self.valid_until is None or day <= self.valid_until))
+
+
+class LicenceLibrary(Protocol):
+    async def query(self, holder_kind: HolderKind, holder_id: str,
+                    type_name: str | None = None) -> list[LicenceRecord]: ...
+
+    async def fetch(self, licence_id: str, holder_id: str) -> LicenceRecord:
+        """The full signed record; raises when its signature does not hold."""
+        ...

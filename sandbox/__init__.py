@@ -16,4 +16,5 @@ SIMULATORS: list[str] = [
     "sandbox.carrier",
     "sandbox.haocp",
     "sandbox.hotline",
+    "sandbox.licence",
 ]
