@@ -19,6 +19,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.certificates",
     "handlers.staff_certificates",
     "handlers.verify",
+    "handlers.licences",
     "channels.wechat.callbacks",
     "channels.wechat.jssdk_api",
     "channels.wechat.subscriptions_api",

@@ -21,7 +21,8 @@ from app.cases.schemas import (
 )
 from app.context import AppRequest
 from app.errors import NotFound, ValidationFailed
-from app.handler_kit import body, doc, ok, query, returns
+from app.handler_kit import body, doc, fails, ok, query, returns
+from app.licences import use
 from app.security.auth import citizen_required
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
@@ -114,16 +115,19 @@ async def upload_material(request: AppRequest, case_id: int):  # type: ignore[no
 
 
 @bp.post("/<case_id:int>/materials/elicence")
-@doc("Use an e-licence I hold in place of a material", TAG)
+@doc("免提交: use a licence the applicant holds (from the licence library) for a material", TAG)
 @citizen_required
 @body(ElicenceIn)
 @returns(MaterialOut, status=201)
+@fails((422, "ELICENCE_NOT_ACCEPTED / LICENCE_NOT_HELD / LICENCE_NOT_APPLICANTS / "
+             "LICENCE_NOT_VALID"), (503, "LICENCE_LIBRARY_UNAVAILABLE"))
 async def attach_elicence(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)
     b: ElicenceIn = request.ctx.body
     version = await citizen_actions.version_of(case)
-    material = await materials.attach_elicence(
-        case, version.materials, code=b.code, elicence_type=b.elicence_type,
+    material = await use.use_licence(
+        case, version.materials, code=b.code, library=request.app.ctx.edges.licence_library(),
+        licence_id=b.licence_id, elicence_type=b.elicence_type,
         licence_no=b.licence_no,
     )
     return ok(materials.view(material), status=201)

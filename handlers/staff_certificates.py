@@ -4,9 +4,8 @@ certificate answers 404; revoking and reissuing need the reviewer role (403 othe
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
-from app.handler_kit import body, doc, fails, ok, query, returns, row_id
 from app.certificates import queries, revoke, views
 from app.certificates.schemas import (
     CertificateDetailOut,
@@ -15,6 +14,8 @@ from app.certificates.schemas import (
     RevokeIn,
     StaffListQuery,
 )
+from app.context import AppRequest
+from app.handler_kit import body, doc, fails, ok, query, returns, row_id
 from app.security.auth import staff_required
 from models.certificates import CertificateEvent
 
@@ -25,7 +26,7 @@ NOT_FOUND = (404, "CERTIFICATE_NOT_FOUND: none, or another department's")
 FORBIDDEN = (403, "FORBIDDEN: a role is missing")
 
 
-async def _own(request: Request, cert_id: int):  # type: ignore[no-untyped-def]
+async def _own(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
     cid = row_id(cert_id, "证明不存在", "CERTIFICATE_NOT_FOUND")
     return await queries.of_department(cid, request.ctx.staff)
 
@@ -36,7 +37,7 @@ async def _own(request: Request, cert_id: int):  # type: ignore[no-untyped-def]
 @query(StaffListQuery)
 @returns(CertificateListOut)
 @fails(FORBIDDEN)
-async def list_department(request: Request):  # type: ignore[no-untyped-def]
+async def list_department(request: AppRequest):  # type: ignore[no-untyped-def]
     q: StaffListQuery = request.ctx.query
     certs = await queries.department_list(request.ctx.staff, case_id=q.case_id, limit=q.limit,
                                           offset=q.offset)
@@ -48,7 +49,7 @@ async def list_department(request: Request):  # type: ignore[no-untyped-def]
 @staff_required(CLERK, REVIEWER)
 @returns(CertificateDetailOut)
 @fails(NOT_FOUND, FORBIDDEN)
-async def read_one(request: Request, cert_id: int):  # type: ignore[no-untyped-def]
+async def read_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
     cert = await _own(request, cert_id)
     out = views.detail(cert, for_holder=False)
     events = await CertificateEvent.filter(certificate_id=cert.id).order_by("id")
@@ -64,7 +65,7 @@ async def read_one(request: Request, cert_id: int):  # type: ignore[no-untyped-d
 @body(RevokeIn)
 @returns(CertificateDetailOut)
 @fails(NOT_FOUND, FORBIDDEN, (409, "CERTIFICATE_NOT_VALID: already revoked or superseded"))
-async def revoke_one(request: Request, cert_id: int):  # type: ignore[no-untyped-def]
+async def revoke_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
     cert = await _own(request, cert_id)
     b: RevokeIn = request.ctx.body
     cert = await revoke.revoke(cert, request.ctx.staff.id, b.reason, b.note,
@@ -79,7 +80,7 @@ async def revoke_one(request: Request, cert_id: int):  # type: ignore[no-untyped
 @returns(CertificateDetailOut, status=201)
 @fails(NOT_FOUND, FORBIDDEN, (409, "CERTIFICATE_NOT_VALID"),
        (422, "CERTIFICATE_FIELD_UNKNOWN: a corrected line is not on the certificate"))
-async def reissue_one(request: Request, cert_id: int):  # type: ignore[no-untyped-def]
+async def reissue_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
     cert = await _own(request, cert_id)
     b: ReissueIn = request.ctx.body
     new = await revoke.reissue(cert, request.ctx.staff.id, b.corrections, b.note,

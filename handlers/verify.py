@@ -3,18 +3,21 @@ QR code, JSON when asked (``Accept: application/json``)."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic.response import html
 
-from app.handler_kit import doc, fails, id_headers, ok, returns
 from app.certificates import page, verify
 from app.certificates.schemas import VerifyOut
+from app.context import AppRequest
+from app.handler_kit import doc, fails, id_headers, ok, returns
+from app.licences import show
+from app.licences.schemas import ShownOut
 from handlers.auth import client_ip
 
 bp = Blueprint("verify", url_prefix="/verify")
 
 
-def wants_json(request: Request) -> bool:
+def wants_json(request: AppRequest) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
@@ -24,7 +27,7 @@ def wants_json(request: Request) -> bool:
 @returns(VerifyOut, description="a certificate was found (status says which state)")
 @returns(VerifyOut, status=404, description="status unknown: no certificate has this code")
 @fails((429, "VERIFY_RATE_LIMITED, with Retry-After"))
-async def verify_certificate(request: Request, code: str):  # type: ignore[no-untyped-def]
+async def verify_certificate(request: AppRequest, code: str):  # type: ignore[no-untyped-def]
     as_json = wants_json(request)
     verifier = verify.Verifier(ip=client_ip(request),
                                user_agent=request.headers.get("user-agent", ""),
@@ -35,3 +38,16 @@ async def verify_certificate(request: Request, code: str):  # type: ignore[no-un
         return ok(answer, status=status)
     return html(page.render(answer), status=status,
                 headers=id_headers({"Cache-Control": "no-store"}))
+
+
+@bp.get("/show/<token:str>")
+@doc("Check a shown licence (亮证 QR code; public; HTML, or JSON on Accept: application/json)",
+     "verify")
+@returns(ShownOut)
+@fails((429, "VERIFY_RATE_LIMITED, with Retry-After"))
+async def verify_shown(request: AppRequest, token: str):  # type: ignore[no-untyped-def]
+    await verify.rate_limit(request.app.ctx.kv, client_ip(request))
+    answer = await show.check(token[:600], request.app.ctx.edges.licence_library())
+    if wants_json(request):
+        return ok(answer)
+    return html(page.render_shown(answer), headers=id_headers({"Cache-Control": "no-store"}))

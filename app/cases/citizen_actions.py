@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from app import clock
 from app.cases import forms, materials, supplement
 from app.cases.numbering import next_number
 from app.cases.transitions import Actor, copy_into, record_creation, transition
@@ -15,6 +16,7 @@ from app.edges import Edges
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.identity.companies import require_authorised
 from app.identity.levels import require_level
+from app.licences import trust
 from app.payments.events import PayActor
 from app.payments.orders import close_at_platform
 from app.payments.settle import close_pending_of_case
@@ -134,6 +136,8 @@ async def submit(case: Case, person_id: int) -> Case:
                 "请提交全部必需材料", code="MATERIALS_MISSING",
                 fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
             )
+        await trust.enforce(locked, version.materials, present,
+                            on=clock.local(clock.now()).date(), conn=conn)
         # from the locked row: a delivery change just before could have made postage due
         to = CaseStatus.fee_due if locked.fee_stage == "submission" else CaseStatus.submitted
         await transition(case, to, actor=citizen(person_id), connection=conn)

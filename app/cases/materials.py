@@ -164,6 +164,8 @@ def view(material: Material) -> dict[str, Any]:
         "size": material.size, "sha256": material.sha256,
         "elicence_type": material.elicence_type,
         "licence_no": _mask_licence(ref) if ref else None,
+        # 免提交: staff see that it came from the licence library, not from the applicant
+        "source": "licence_library" if material.kind == "elicence" else "upload",
         "superseded": material.superseded,
     }
 

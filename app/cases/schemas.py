@@ -33,9 +33,19 @@ class UpdateCaseIn(BaseModel):
 
 
 class ElicenceIn(BaseModel):
+    """免提交: name the licence by its wallet id (``GET /api/v1/licences``), or by its type and
+    number; either way the server fetches it from the licence library and checks it."""
+
     code: str = Field(min_length=1, max_length=64)
-    elicence_type: str = Field(min_length=1, max_length=64)
-    licence_no: str = Field(min_length=1, max_length=64)
+    licence_id: str | None = Field(None, min_length=1, max_length=80)
+    elicence_type: str | None = Field(None, min_length=1, max_length=64)
+    licence_no: str | None = Field(None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _named(self) -> ElicenceIn:
+        if self.licence_id is None and not (self.elicence_type and self.licence_no):
+            raise ValueError("licence_id, or elicence_type and licence_no")
+        return self
 
 
 class ReasonIn(BaseModel):
@@ -163,6 +173,7 @@ class MaterialOut(BaseModel):
     sha256: str | None
     elicence_type: str | None
     licence_no: str | None
+    source: str  # upload | licence_library (免提交)
     superseded: bool
 
 

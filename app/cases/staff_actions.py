@@ -13,7 +13,8 @@ from app.cases import supplement
 from app.cases.transitions import SYSTEM, Actor, ensure_allowed, transition
 from app.certificates import for_cases as certificates
 from app.errors import Conflict, ValidationFailed
-from models.cases import Case, CaseStatus, SupplementNotice
+from app.licences import trust
+from models.cases import Case, CaseStatus, Material, SupplementNotice
 from models.catalogue import ServiceItemVersion
 
 S = CaseStatus
@@ -46,6 +47,10 @@ async def accept(case: Case, actor: Actor) -> Case:
     pending = await SupplementNotice.filter(case_id=case.id, status="pending_signoff").exists()
     if pending:
         raise Conflict("有待签批的补正告知，暂不能受理", code="SUPPLEMENT_PENDING_SIGNOFF")
+    # the item's trust minimum, again: a certificate used as a material may have been revoked
+    version = await ServiceItemVersion.get(id=case.item_version_id)
+    present = await Material.filter(case_id=case.id, superseded=False)
+    await trust.enforce(case, version.materials, present, on=trust.submission_day(case))
     return await move(case, S.accepted, actor, reason="材料齐全，符合法定形式，予以受理")
 
 

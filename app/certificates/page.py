@@ -23,6 +23,29 @@ STYLE = (
 )
 
 
+def _page(title: str, colour: str, banner: str, rows: list[tuple[str, str]], note: str) -> str:
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    return (
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>"
+        f"<div class=\"banner\" style=\"background:{colour}\">{banner}</div>"
+        f"{f'<dl>{items}</dl>' if items else ''}{f'<p>{note}</p>' if note else ''}"
+        "</main></body></html>"
+    )
+
+
+def render_shown(answer: dict[str, Any]) -> str:
+    """The page of a shown licence (亮证)."""
+    lic = answer.get("licence")
+    rows = [] if not lic else [
+        ("证照名称", lic["type_name"]), ("证照编号", lic["number"]), ("持证人", lic["holder"]),
+        ("发证机关", lic["issuer"]), ("有效期至", lic["valid_until"] or "长期有效")]
+    colour = COLOURS.get(answer["status"], DEFAULT_COLOUR)
+    return _page("亮证查验", colour, escape(answer["status_label"]), rows,
+                 "亮证码短时有效，截图无效。持证人信息已做脱敏处理。")
+
+
 def _when(iso: str | None) -> str:
     if not iso:
         return "长期有效"

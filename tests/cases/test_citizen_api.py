@@ -60,11 +60,13 @@ async def test_draft_form_and_submission_checks(api: Any, citizen: Any, dept: An
     r = await api.post(f"/api/v1/cases/{cid}/materials/elicence", headers=me.headers,
                        json={"code": "M02", "elicence_type": "居民身份证", "licence_no": "1"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "ELICENCE_NOT_ACCEPTED"
+    # a typed licence number is no longer believed: the licence library decides (免提交 is
+    # tested in tests/certificates/test_wallet.py), and it needs a real-name-checked holder
     r = await api.post(f"/api/v1/cases/{cid}/materials/elicence", headers=me.headers,
                        json={"code": "M01", "elicence_type": "居民身份证",
                              "licence_no": "110105194912310021"})
-    assert r.status_code == 201 and r.json()["kind"] == "elicence"
-    assert r.json()["licence_no"] == "11**************21"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "REALNAME_ID_REQUIRED"
+    await upload(api, me.headers, cid, "M01", PDF)
     await upload(api, me.headers, cid, "M02", PNG)
     r = await api.post(f"/api/v1/cases/{cid}/submit", headers=me.headers)
     assert r.status_code == 200 and r.json()["status"] == "submitted"

@@ -53,7 +53,7 @@ async def test_qr_payloads_good_and_bad(api: Any, citizen: Any, sims: Any,
     body, claim, signature = content.split_payload(text)
     # tampered: another holder under the same signature
     other = content.payload_body(content.OfflineClaim(
-        claim.code, claim.type_code, "李*", claim.issued, claim.valid_until, claim.key_id))
+        claim.code, claim.type_code, "冒*名", claim.issued, claim.valid_until, claim.key_id))
     assert seal.check_payload(f"{other}.{content.b64e(signature)}", lookup,
                               today=_today()).status is S.forged
     # truncated: in the body, in the signature, the signature gone
