@@ -187,6 +187,9 @@ class Settings(BaseSettings):
     licence_app_secret: SecretStr = SecretStr("dev-licence-app-secret")
     licence_public_key: str = ""  # the library's SM2 public key, hex 04‖x‖y
 
+    # each worker logs its event loop's lag once a period (seconds; 0 = off): see app/loop_lag.py
+    loop_lag_report_seconds: float = 0.0
+
     # per-worker background jobs (order expiry, tracking polls, push dispatch …)
     background_tasks: bool = True
 

@@ -46,4 +46,5 @@ BACKGROUND_TASKS: list[str] = [
     "app.outbound:run",
     "app.ratings.clock_jobs:run",
     "app.tickets.clock_jobs:run",
+    "app.loop_lag:run",
 ]

@@ -191,7 +191,7 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-async def run_command(args: list[str], env: dict[str, str]) -> None:
+async def run_command(args: list[str], env: dict[str, str]) -> str:
     proc = await asyncio.create_subprocess_exec(
         PYTHON,
         *args,
@@ -203,12 +203,13 @@ async def run_command(args: list[str], env: dict[str, str]) -> None:
     out, _ = await proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{out.decode(errors='replace')}")
+    return out.decode(errors="replace")
 
 
-async def prepare(env: dict[str, str]) -> None:
-    """Migrate the database and load the demo catalogue."""
+async def prepare(env: dict[str, str]) -> str:
+    """Migrate the database and load the demo catalogue; answer what seed-demo printed."""
     await run_command(["-m", "app", "migrate"], env)
-    await run_command(["-m", "app", "seed-demo"], env)
+    return await run_command(["-m", "app", "seed-demo"], env)
 
 
 async def _start(

@@ -92,12 +92,17 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     async def run() -> SeedResult:
+        from app.certificates.demo import seed_certificate
         from app.context import opened
         from app.ratings import demo
 
         async with opened() as ctx:
             result = await seed(args.path)
             await ctx.catalogue.bump()  # running servers reload the catalogue within a second
+            certificate = await seed_certificate()
+            if certificate is not None:
+                base = ctx.settings.public_base_url.rstrip("/")
+                print(f"demo certificate {certificate.number}: {base}/verify/{certificate.code}")
             feedback = await demo.seed()  # rated cases, a 整改 in progress, tickets
         print(f"demo cases: {feedback.cases}, ratings: {feedback.ratings}, "
               f"tickets: {feedback.tickets}")

@@ -41,9 +41,10 @@ def minimum(spec: dict[str, Any]) -> TrustLevel:
         return T.D
 
 
-async def levels(case: Case, present: list[Material], *, on: date,
-                 conn: BaseDBAsyncClient | None = None) -> dict[int, TrustLevel]:
+async def levels(case: Case, version_materials: list[dict[str, Any]], present: list[Material],
+                 *, on: date, conn: BaseDBAsyncClient | None = None) -> dict[int, TrustLevel]:
     """The level of each material (by id), licences judged valid on the day ``on``."""
+    kinds = {str(s.get("code")): s.get("elicence_type") for s in version_materials or []}
     ids = [m.id for m in present]
     sources = {s.material_id: s for s in await MaterialSource.filter(
         material_id__in=ids).using_db(conn)} if ids else {}
@@ -58,7 +59,7 @@ async def levels(case: Case, present: list[Material], *, on: date,
         source = sources.get(m.id)
         if m.kind == "elicence":
             out[m.id] = T.A if source and _still_good(source, certs, on) else T.D
-        elif m.elicence_type == ID_CARD and checked and case.company_id is None:
+        elif kinds.get(m.code) == ID_CARD and checked and case.company_id is None:
             out[m.id] = T.B
         else:
             out[m.id] = T.C
@@ -79,7 +80,7 @@ async def enforce(case: Case, version_materials: list[dict[str, Any]],
                   conn: BaseDBAsyncClient | None = None) -> None:
     """422 ``MATERIAL_TRUST_TOO_LOW`` naming every material below its item's minimum."""
     current = [m for m in present if not m.superseded]
-    found = await levels(case, current, on=on, conn=conn)
+    found = await levels(case, version_materials, current, on=on, conn=conn)
     by_code = {m.code: found[m.id] for m in current}
     problems: dict[str, str] = {
         f"materials.{m.code}": f"{m.name}所用电子证照已失效，请重新选择证照或上传材料"

@@ -12,12 +12,15 @@ from pydantic import SecretStr, ValidationError
 from app.server import check_topology
 from app.settings import DEV_SECRETS, Settings
 
+# a seal key of its own (not the development key that ships in app/certificates/devkeys)
+REAL_SEAL = "*:prod-1:hex:" + "5" * 64
+
 
 def _real_secrets() -> dict[str, str]:
     """A value of its own for every secret that ships with a development default."""
-    return {name: f"real-{name}-from-the-vault-0123456789"
-            for name, field in Settings.model_fields.items()
-            if isinstance(field.default, SecretStr)}
+    return {**{name: f"real-{name}-from-the-vault-0123456789"
+               for name, field in Settings.model_fields.items()
+               if isinstance(field.default, SecretStr)}, "seal_keys": REAL_SEAL}
 
 
 @pytest.fixture
@@ -52,6 +55,18 @@ def test_production_starts_with_real_secrets(no_zsb_env: None) -> None:
     masked = s.masked()
     assert masked["jwt_secret"] == "***"
     assert DEV_SECRETS["jwt_secret"] not in str(masked)
+
+
+def test_production_refuses_the_shipped_seal_key(no_zsb_env: None, tmp_path) -> None:
+    from app.settings import DEV_SEAL_KEY_FILE
+
+    copy = tmp_path / "seal.pem"
+    copy.write_bytes(open(DEV_SEAL_KEY_FILE, "rb").read())
+    for spec in (Settings().seal_keys, f"GA:ga-1:{copy}", f"{REAL_SEAL},GA:ga-1:{copy}"):
+        with pytest.raises(ValidationError) as err:
+            Settings(env="production", **{**_real_secrets(), "jwt_secret": "x" * 48,
+                                          "seal_keys": spec})
+        assert "ZSB_SEAL_KEYS" in str(err.value)
 
 
 def test_masked_settings_hide_database_password() -> None:
