@@ -1,10 +1,9 @@
 """Checking seals: the stored certificate against its own signature, a QR payload and a sealed
 PDF against the published keys. The synchronous checks serve the offline verifier; the async
-ones run the SM2 work in a thread so the event loop never waits on it."""
+caller (``app.certificates.verify``) runs the stored-seal check in a thread."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -42,12 +41,6 @@ def stored_seal_holds(key_id: str, content_json: bytes, pdf_sm3: str, signature_
     except ValueError:
         return False
     return sm2.verify(public, content.seal_message(content_json, pdf_sm3), signature)
-
-
-async def stored_seal_holds_async(key_id: str, content_json: bytes, pdf_sm3: str,
-                                  signature_hex: str) -> bool:
-    return await asyncio.to_thread(stored_seal_holds, key_id, content_json, pdf_sm3,
-                                   signature_hex)
 
 
 def check_payload(text: str, lookup: PublicLookup, *, today: date,

@@ -9,14 +9,16 @@ data appears masked only.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from app import clock
+from app import clock, sql
 from app.certificates import codes, seal
 from app.certificates.views import REASON_LABELS, STATUS_LABELS
 from app.errors import TooManyRequests
@@ -24,12 +26,7 @@ from app.kv import KeyValue
 from app.outbox import emit
 from app.security import pii
 from app.settings import get_settings
-from models.certificates import (
-    Certificate,
-    CertificateStatus,
-    CertificateVerification,
-    VerificationOutcome,
-)
+from models.certificates import Certificate, CertificateStatus, VerificationOutcome
 
 V = VerificationOutcome
 NOTICE_GAP_SECONDS = 60  # the same verifier reloading the page is told to the holder once
@@ -52,42 +49,72 @@ async def rate_limit(kv: KeyValue, ip: str) -> None:
                               headers={"Retry-After": retry})
 
 
-def outcome_of(cert: Certificate, intact: bool) -> VerificationOutcome:
-    if not intact:
+def outcome_of(cert: Certificate, signed: dict[str, Any] | None) -> VerificationOutcome:
+    """From the state columns and the *signed* validity (an edited ``valid_until`` column
+    changes nothing)."""
+    if signed is None:
         return V.tampered
     if cert.status == CertificateStatus.revoked:
         return V.revoked
     if cert.status == CertificateStatus.superseded:
         return V.superseded
-    if cert.valid_until is not None and cert.valid_until < clock.now():
+    until = signed.get("valid_until")
+    if until and datetime.fromisoformat(str(until).replace("Z", "+00:00")) < clock.now():
         return V.expired
     return V.genuine
+
+
+def _open(key_id: str, content_enc: str, pdf_sm3: str, signature: str, code: str
+          ) -> dict[str, Any] | None:
+    """The signed content when the seal over it holds, else None (blocking: SM2)."""
+    content_json = pii.decrypt(content_enc).encode()
+    if not seal.stored_seal_holds(key_id, content_json, pdf_sm3, signature):
+        return None
+    signed = dict(json.loads(content_json))
+    return signed if signed.get("code") == code else None
+
+
+# verdicts of this worker, keyed by the sealed bytes themselves: a row edited in any of them
+# is a new key and is checked afresh, so the cache never vouches for a changed record
+_VERDICTS: dict[tuple[str, ...], dict[str, Any] | None] = {}
+VERDICTS_KEPT = 4096
+
+
+async def signed_content(cert: Certificate) -> dict[str, Any] | None:
+    key = (cert.key_id, cert.content_enc, cert.pdf_sm3, cert.seal_signature, cert.code)
+    if key in _VERDICTS:
+        return _VERDICTS[key]
+    signed = await asyncio.to_thread(_open, *key)  # SM2: off the event loop
+    if len(_VERDICTS) >= VERDICTS_KEPT:
+        _VERDICTS.clear()
+    _VERDICTS[key] = signed
+    return signed
+
+
+_BY_CODE = "SELECT * FROM certificate WHERE code = $1"
+_RECORD = (
+    "INSERT INTO certificate_verification (certificate_id, at, outcome, via, ip_hash,"
+    " user_agent) VALUES ($1, $2, $3, $4, $5, $6)"
+)
 
 
 async def verify(raw_code: str, verifier: Verifier, kv: KeyValue) -> dict[str, Any]:
     await rate_limit(kv, verifier.ip)
     code = codes.normalise(raw_code)
-    cert = await Certificate.get_or_none(code=code) if code else None
-    signed: dict[str, Any] | None = None
-    if cert is None:
-        outcome = V.unknown
-    else:
-        content_json = pii.decrypt(cert.content_enc).encode()
-        intact = await seal.stored_seal_holds_async(
-            cert.key_id, content_json, cert.pdf_sm3, cert.seal_signature
-        ) and json.loads(content_json).get("code") == cert.code
-        signed = json.loads(content_json) if intact else None
-        outcome = outcome_of(cert, intact)
+    cert: Certificate | None = None
+    if code:
+        found = await sql.rows(Certificate._meta.db, _BY_CODE, code)
+        cert = Certificate._init_from_db(**found[0]) if found else None
+    signed = await signed_content(cert) if cert is not None else None
+    outcome = outcome_of(cert, signed) if cert is not None else V.unknown
     at = clock.now()
     ip_hash = pii.blind_index(verifier.ip, "verifier_ip")
     notify = cert is not None and await kv.set(
         f"verify-notice:{cert.id}:{ip_hash[:24]}", "1", ex=NOTICE_GAP_SECONDS, nx=True
     )
     async with in_transaction() as conn:
-        await CertificateVerification.create(
-            certificate_id=cert.id if cert else None, at=at, outcome=outcome, via=verifier.via,
-            ip_hash=ip_hash, user_agent=verifier.user_agent[:120], using_db=conn,
-        )
+        await sql.execute(conn, _RECORD, cert.id if cert else None, at, outcome.value,
+                          verifier.via, ip_hash, verifier.user_agent[:120])
         if cert is not None and notify:
             await emit(
                 "certificate.verified", aggregate="certificate", aggregate_id=cert.id,

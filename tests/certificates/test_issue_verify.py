@@ -41,3 +41,24 @@ async def test_a_case_result_verifies_online(api: Any, citizen: Any, sims: Any,
     history = await api.get(f"/api/v1/certificates/{cert['id']}/verifications",
                             headers=me.headers)
     assert [v["outcome"] for v in history.json()["items"]] == ["genuine", "genuine"]
+
+
+async def test_an_edited_record_reads_as_tampered(api: Any, citizen: Any, sims: Any,
+                                                  team: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from app import clock
+    from app.security import pii
+    from models.certificates import Certificate
+
+    me = await verified(api, citizen, sims)
+    cert = await issued(api, me, team)
+    row = await Certificate.get(id=cert["id"])
+    # the validity column moved: the answer comes from the signed content, still genuine
+    await Certificate.filter(id=row.id).update(valid_until=clock.now() - timedelta(days=1))
+    assert (await api.get(cert["verify_url"], headers=verifier())).json()["status"] == "genuine"
+    # the sealed content itself edited (a later validity): the seal no longer holds
+    edited = pii.decrypt(row.content_enc).replace('"valid_until":"', '"valid_until":"2099')
+    await Certificate.filter(id=row.id).update(content_enc=pii.encrypt(edited))
+    body = (await api.get(cert["verify_url"], headers=verifier())).json()
+    assert body["status"] == "tampered" and body["certificate"] is None
