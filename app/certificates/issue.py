@@ -67,9 +67,12 @@ class Draft:
     case_no: str | None = None
     supersedes: Certificate | None = None
     issued_at: datetime = field(default_factory=clock.now)
+    expires: datetime | None = None  # a reissue keeps the validity of what it replaces
 
     @property
     def valid_until(self) -> datetime | None:
+        if self.expires is not None:
+            return self.expires
         days = self.valid_days or get_settings().certificate_valid_days
         return self.issued_at + timedelta(days=days)
 

@@ -99,6 +99,7 @@ async def reissue(cert: Certificate, staff_id: int, corrections: dict[str, str],
         department_code=dept.code, department_name=dept.name, number=f"{base}-{seq:02d}",
         rows=[(label, corrections.get(label, value)) for label, value in signed["fields"]],
         case_id=cert.case_id, case_no=signed.get("case_no"), supersedes=cert,
+        expires=cert.valid_until,
     )
     built = await build_async(draft)
     at = clock.now()

@@ -22,6 +22,7 @@ async def test_revoked_and_superseded_say_so(api: Any, citizen: Any, sims: Any,
     assert r.status_code == 201, r.text
     second = r.json()
     assert second["supersedes_id"] == first["id"] and second["number"] != first["number"]
+    assert second["valid_until"] == first["valid_until"]  # a correction keeps the validity
     assert {f["label"]: f["value"] for f in second["fields"]}["证明用途"] == "入学"
 
     old = (await api.get(first["verify_url"], headers=verifier())).json()
