@@ -60,6 +60,7 @@ class Certificate(Model):
     department = fields.ForeignKeyField(
         "core.Department", related_name="certificates", on_delete=fields.RESTRICT
     )
+    department_id: int
     case_id = fields.IntField(null=True, db_index=True)
     issued_at = fields.DatetimeField()
     valid_until = fields.DatetimeField(null=True)  # None: no expiry
@@ -87,6 +88,7 @@ class CertificateEvent(Model):
     certificate = fields.ForeignKeyField(
         "certificates.Certificate", related_name="events", on_delete=fields.CASCADE
     )
+    certificate_id: int
     at = fields.DatetimeField()
     actor_kind = fields.CharField(max_length=16)  # staff | system
     actor_id = fields.CharField(max_length=64)
@@ -107,6 +109,7 @@ class CertificateVerification(Model):
         "certificates.Certificate", related_name="verifications", null=True,
         on_delete=fields.CASCADE,
     )
+    certificate_id: int | None
     at = fields.DatetimeField()
     outcome = fields.CharEnumField(VerificationOutcome, max_length=12)
     via = fields.CharField(max_length=8)  # html | json

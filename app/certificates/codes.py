@@ -13,6 +13,7 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 LENGTH = 20
 _CODE = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
+_LOOKALIKES = str.maketrans("ILO", "110")  # read as Crockford does
 
 
 def new_code() -> str:
@@ -22,7 +23,7 @@ def new_code() -> str:
 def normalise(raw: str) -> str | None:
     """The code in canonical form, or None when it cannot be one of ours."""
     text = raw.strip().upper().replace("-", "").replace(" ", "")
-    text = text.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+    text = text.translate(_LOOKALIKES)
     return text if _CODE.match(text) else None
 
 

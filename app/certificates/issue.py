@@ -82,6 +82,7 @@ def rows_for(template: ResultTemplate, holder: Holder, values: dict[str, Any]) -
     """The printed lines: ``values`` maps ``case.*``, ``item.*`` and ``form.*`` sources."""
     out = []
     for f in template.fields:
+        value: Any
         if f.source == "holder.name":
             value = holder.name
         elif f.source in ("holder.id_number", "holder.credit_code"):

@@ -15,6 +15,7 @@ them through ``asyncio.to_thread`` (see ``app.certificates.seal``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from cryptography.hazmat.primitives import hashes as std_hashes
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -28,8 +29,8 @@ from tongsuopy.crypto.exceptions import InvalidSignature
 DEFAULT_USER_ID = b"1234567812345678"  # GM/T 0009-2012 §10
 SIGNATURE_BYTES = 64
 
-PrivateKey = ec.EllipticCurvePrivateKey
-PublicKey = ec.EllipticCurvePublicKey
+PrivateKey: TypeAlias = ec.EllipticCurvePrivateKey
+PublicKey: TypeAlias = ec.EllipticCurvePublicKey
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,9 @@ async def levels(case: Case, version_materials: list[dict[str, Any]], present: l
     cert_ids = [s.certificate_id for s in sources.values() if s.certificate_id]
     certs = {c.id: c for c in await Certificate.filter(id__in=cert_ids).using_db(conn)
              } if cert_ids else {}
-    level = await Person.filter(id=case.person_id).using_db(conn).first().values_list(
-        "realname_level", flat=True)
-    checked = int(level or 0) >= 2
+    person = await Person.filter(id=case.person_id).using_db(conn).only(
+        "id", "realname_level").first()
+    checked = person is not None and person.realname_level >= 2
     out: dict[int, TrustLevel] = {}
     for m in present:
         source = sources.get(m.id)
