@@ -38,6 +38,17 @@ _INSERT = (
 )
 
 
+def emit_statement(
+    event_type: str, *, aggregate: str, aggregate_id: str | int, payload: dict[str, Any],
+    person_id: int | None = None, priority: Priority | None = None,
+) -> sql.Statement:
+    """``emit`` as a statement for ``sql.write_all`` beside the caller's own writes (one round
+    trip on PostgreSQL); the caller calls ``wake()`` once they are written."""
+    return (_INSERT.removesuffix(" RETURNING id"),
+            [event_type, aggregate, str(aggregate_id), sql.dumps(payload), person_id,
+             str(priority or priority_of(event_type)), clock.now()])
+
+
 async def emit(
     event_type: str,
     *,

@@ -23,7 +23,7 @@ from app.certificates import codes, seal
 from app.certificates.views import REASON_LABELS, STATUS_LABELS
 from app.errors import TooManyRequests
 from app.kv import KeyValue
-from app.outbox import emit
+from app.outbox import emit_statement, wake
 from app.security import pii
 from app.settings import get_settings
 from models.certificates import Certificate, CertificateStatus, VerificationOutcome
@@ -112,17 +112,25 @@ async def verify(raw_code: str, verifier: Verifier, kv: KeyValue) -> dict[str, A
     notify = cert is not None and await kv.set(
         f"verify-notice:{cert.id}:{ip_hash[:24]}", "1", ex=NOTICE_GAP_SECONDS, nx=True
     )
-    async with in_transaction() as conn:
-        await sql.execute(conn, _RECORD, cert.id if cert else None, at, outcome.value,
-                          verifier.via, ip_hash, verifier.user_agent[:120])
-        if cert is not None and notify:
-            await emit(
-                "certificate.verified", aggregate="certificate", aggregate_id=cert.id,
-                payload={"certificate_id": cert.id, "title": cert.title, "number": cert.number,
-                         "at_text": clock.local(at).strftime("%Y年%m月%d日 %H:%M"),
-                         "person_id": cert.person_id},
-                person_id=cert.person_id, connection=conn,
-            )
+    writes: list[sql.Statement] = [(_RECORD, [cert.id if cert else None, at, outcome.value,
+                                              verifier.via, ip_hash, verifier.user_agent[:120]])]
+    if cert is not None and notify:
+        writes.append(emit_statement(
+            "certificate.verified", aggregate="certificate", aggregate_id=cert.id,
+            payload={"certificate_id": cert.id, "title": cert.title, "number": cert.number,
+                     "at_text": clock.local(at).strftime("%Y年%m月%d日 %H:%M"),
+                     "person_id": cert.person_id},
+            person_id=cert.person_id,
+        ))
+    # the record and the holder's notice together: one statement on PostgreSQL, one
+    # transaction on SQLite (which takes them one by one)
+    db = Certificate._meta.db
+    if sql.is_postgres(db):
+        await sql.write_all(db, writes)
+    else:
+        async with in_transaction() as conn:
+            await sql.write_all(conn, writes)
+    wake()
     return await answer(outcome, cert, signed, at)
 
 
