@@ -122,8 +122,16 @@ async def verify(raw_code: str, verifier: Verifier, kv: KeyValue) -> dict[str, A
                      "person_id": cert.person_id},
             person_id=cert.person_id,
         ))
-    # the record and the holder's notice together: one statement on PostgreSQL, one
-    # transaction on SQLite (which takes them one by one)
+    # shielded: a verifier hanging up mid-request cancels the handler, and the look-up that
+    # happened is recorded all the same (a cancelled SQLite transaction also left its
+    # connection's lock held, stalling every later request)
+    await asyncio.shield(_write(writes))
+    return await answer(outcome, cert, signed, at)
+
+
+async def _write(writes: list[sql.Statement]) -> None:
+    """The record and the holder's notice together: one statement on PostgreSQL, one
+    transaction on SQLite (which takes them one by one)."""
     db = Certificate._meta.db
     if sql.is_postgres(db):
         await sql.write_all(db, writes)
@@ -131,7 +139,6 @@ async def verify(raw_code: str, verifier: Verifier, kv: KeyValue) -> dict[str, A
         async with in_transaction() as conn:
             await sql.write_all(conn, writes)
     wake()
-    return await answer(outcome, cert, signed, at)
 
 
 async def answer(outcome: VerificationOutcome, cert: Certificate | None,
