@@ -1,7 +1,7 @@
 """Simulator of a provincial licence library (电子证照库), speaking the protocol documented in
-``channels/licence/__init__.py``: HMAC-SM3 signed requests (app id, timestamp ±300 s, nonce
-never reused), answers with codes, and every fetched record signed with the library's SM2 key
-(``sandbox/keys/licence_library_sm2.pem``).
+``channels/licence/__init__.py``: requests signed as every government edge's are (``X-Gov-*``:
+app id, timestamp ±300 s, nonce never reused, HMAC-SHA256), answers with codes, and every
+fetched record signed with the library's SM2 key (``sandbox/keys/licence_library_sm2.pem``).
 
 ``POST /v1/licences/query`` {holder_type, holder_id, type_name?} → the holder's licences;
 ``POST /v1/licences/fetch`` {licence_id, holder_id} → one signed record (``HOLDER_MISMATCH``
@@ -17,6 +17,7 @@ knows) hold a 居民身份证 and a 居民户口簿; 李四 also holds an expire
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac as std_hmac
 import json
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from tongsuopy.crypto import hashes as gm_hashes
 from tongsuopy.crypto import serialization
@@ -46,18 +46,6 @@ DEMO_PEOPLE = {
     "110102199101010078": "张三", "120110198012010073": "李四", "11010519491231002X": "王芳",
     "360426199101010071": "赵一", "440305199505132561": "陈静",
 }
-
-
-def _sm3(data: bytes) -> bytes:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    return digest.finalize()
-
-
-def _hmac_sm3(secret: str, data: bytes) -> str:
-    mac = hmac.HMAC(secret.encode(), hashes.SM3())
-    mac.update(data)
-    return mac.finalize().hex()
 
 
 def _sign(key: Any, record: dict[str, Any]) -> str:
@@ -113,22 +101,26 @@ def _seed(state: dict[str, Any]) -> None:
 
 
 async def _authentic(request: web.Request, body: bytes) -> web.Response | None:
+    """The government edges' request signature (``X-Gov-*``, HMAC-SHA256), computed here on
+    its own so that it cross-checks ``channels/govsign.py``."""
     state = request.app["state"]
     h = request.headers
-    ts, nonce = h.get("X-Licence-Timestamp", ""), h.get("X-Licence-Nonce", "")
-    if h.get("X-Licence-App") != APP_ID:
+    ts, nonce = h.get("X-Gov-Timestamp", ""), h.get("X-Gov-Nonce", "")
+    if h.get("X-Gov-Appid") != APP_ID:
         return _answer("AUTH_FAILED", status=401, message="unknown app")
     if not ts.isdigit() or abs(time.time() - int(ts)) > WINDOW:
         return _answer("TIMESTAMP_OUT_OF_RANGE", status=401, message="stale request")
-    to_sign = f"POST\n{request.path}\n{ts}\n{nonce}\n{_sm3(body).hex()}".encode()
-    expected = _hmac_sm3(APP_SECRET, to_sign)
-    if not std_hmac.compare_digest(expected, h.get("X-Licence-Signature", "")):
+    to_sign = (f"POST\n{request.path}\n{ts}\n{nonce}\n"
+               f"{hashlib.sha256(body).hexdigest()}\n").encode()
+    expected = base64.b64encode(
+        std_hmac.new(APP_SECRET.encode(), to_sign, hashlib.sha256).digest()).decode()
+    if not std_hmac.compare_digest(expected, h.get("X-Gov-Signature", "")):
         return _answer("AUTH_FAILED", status=401, message="bad signature")
     seen = state["nonces"]
     now = time.time()
     for old in [n for n, at in seen.items() if now - at > 2 * WINDOW]:
         del seen[old]
-    if len(nonce) != 32 or nonce in seen:
+    if not 16 <= len(nonce) <= 64 or nonce in seen:
         return _answer("NONCE_REUSED", status=401, message="nonce reused")
     seen[nonce] = now
     return None

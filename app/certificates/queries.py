@@ -8,6 +8,7 @@ from tortoise.expressions import Q
 
 from app.certificates.revoke import CertificateNotFound
 from app.identity.companies import my_companies
+from app.scoped import visible
 from app.staff import StaffPrincipal
 from models.certificates import Certificate, CertificateVerification, HolderKind
 
@@ -36,10 +37,8 @@ async def of_person(cert_id: int, person_id: int) -> Certificate:
 
 
 async def of_department(cert_id: int, staff: StaffPrincipal) -> Certificate:
-    cert = await Certificate.get_or_none(id=cert_id)
-    if cert is None or not staff.sees_department(cert.department_id):
-        raise CertificateNotFound()
-    return cert
+    return await visible(Certificate, cert_id, staff.sees_department, CertificateNotFound.message,
+                         CertificateNotFound.code)
 
 
 async def department_list(staff: StaffPrincipal, *, case_id: int | None, limit: int,

@@ -5,13 +5,10 @@ signed-request protocol (below), kept thin so a province's own can replace it. T
 in ``sandbox/licence.py`` speaks it too.
 
 **Requests.** ``POST {base}/v1/licences/query`` and ``POST {base}/v1/licences/fetch``, JSON
-bodies (UTF-8), with headers:
-
-- ``X-Licence-App``: our application id
-- ``X-Licence-Timestamp``: Unix seconds; refused outside ±300 s
-- ``X-Licence-Nonce``: 32 hex characters, never reused within 10 minutes
-- ``X-Licence-Signature``: lowercase hex of HMAC-SM3(app secret, string-to-sign), where the
-  string-to-sign is ``POST\\n<path>\\n<timestamp>\\n<nonce>\\n<SM3 of the body, hex>``
+bodies (UTF-8), signed as every government edge's are (``channels/govsign.py``,
+``docs/haocp-and-12345.md``): ``X-Gov-Appid``, ``X-Gov-Timestamp`` (±300 s), ``X-Gov-Nonce``
+(never reused) and ``X-Gov-Signature`` = base64(HMAC-SHA256(app secret,
+``POST\n<path>\n<timestamp>\n<nonce>\n<hex SHA-256 of the body>\n``)).
 
 ``query`` {holder_type: person|company, holder_id: ID number or credit code, type_name?}
 answers ``data.licences``: summaries (no signature). ``fetch`` {licence_id, holder_id}

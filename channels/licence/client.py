@@ -1,24 +1,23 @@
-"""The licence library client (``LicenceLibrary``): signed requests, typed errors, and every
-fetched record's SM2 signature checked before it is believed."""
+"""The licence library client (``LicenceLibrary``): requests signed as every government edge's
+are (``channels/govsign.py``), typed errors, and every fetched record's SM2 signature checked
+before it is believed. The HTTP session's timeout applies (``ZSB_HTTP_TIMEOUT``)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
-import time
 from typing import Any
 
 import aiohttp
 
 from app.crypto import sm2
-from app.interfaces import LicenceRecord
+from app.interfaces import LicenceRecord, RetryableProviderError
+from channels import govsign
 from channels.licence import messages, signing
 from channels.licence.errors import (
-    RETRYABLE,
+    CODES,
     LibraryCode,
-    LicenceLibraryError,
     LicenceLibraryUnavailable,
     RecordNotSigned,
 )
@@ -29,14 +28,12 @@ log = logging.getLogger(__name__)
 
 class LicenceLibraryClient:
     def __init__(self, http: aiohttp.ClientSession, *, base_url: str, app_id: str,
-                 app_secret: str, public_key: sm2.PublicKey | None, timeout: float = 10.0
-                 ) -> None:
+                 app_secret: str, public_key: sm2.PublicKey | None) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.app_id = app_id
         self.app_secret = app_secret
         self.public_key = public_key
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def query(self, holder_kind: HolderKind, holder_id: str,
                     type_name: str | None = None) -> list[LicenceRecord]:
@@ -63,33 +60,18 @@ class LicenceLibraryClient:
         except (KeyError, ValueError, TypeError) as exc:
             raise LicenceLibraryUnavailable("fetch: unreadable licence") from exc
 
-    async def _call(self, path: str, body: dict[str, Any]) -> Any:
-        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        ts, nonce = str(int(time.time())), secrets.token_hex(16)
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Licence-App": self.app_id, "X-Licence-Timestamp": ts, "X-Licence-Nonce": nonce,
-            "X-Licence-Signature": signing.request_signature(self.app_secret, path, ts, nonce,
-                                                             payload),
-        }
+    async def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            async with self.http.post(self.base_url + path, data=payload, headers=headers,
-                                      timeout=self.timeout) as resp:
-                status, text = resp.status, await resp.text()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise LicenceLibraryUnavailable(f"{path}: {type(exc).__name__}") from exc
-        try:
-            answer = json.loads(text)
-            code = LibraryCode(str(answer.get("code")))
-        except (ValueError, AttributeError) as exc:
-            raise LicenceLibraryUnavailable(f"{path}: unreadable answer (HTTP {status})") from exc
-        if code is LibraryCode.OK and status == 200:
-            return answer.get("data") or {}
-        log.warning("licence library %s: %s request_id=%s", path, code.value,
-                    answer.get("request_id"))
-        cls = LicenceLibraryUnavailable if code in RETRYABLE or status >= 500 else (
-            LicenceLibraryError)
-        raise cls(f"{path}: {code.value}", code=code.value)
+            data = await govsign.post_signed(
+                self.http, self.base_url, path, body, appid=self.app_id, secret=self.app_secret,
+                key=secrets.token_hex(16), system="licence library")
+        except RetryableProviderError as exc:
+            raise LicenceLibraryUnavailable(str(exc), code=exc.code) from exc
+        if str(data.get("code")) != LibraryCode.OK.value:
+            log.warning("licence library %s: %s request_id=%s", path, data.get("code"),
+                        data.get("request_id"))
+        CODES.raise_for(data)
+        return govsign.answer_data(data)
 
 
 def build(settings: Any, http: aiohttp.ClientSession, kv: Any) -> LicenceLibraryClient:
@@ -98,5 +80,4 @@ def build(settings: Any, http: aiohttp.ClientSession, kv: Any) -> LicenceLibrary
         http, base_url=settings.licence_api_base, app_id=settings.licence_app_id,
         app_secret=settings.licence_app_secret.get_secret_value(),
         public_key=sm2.public_from_xy(bytes.fromhex(key)) if key else None,
-        timeout=settings.http_timeout,
     )

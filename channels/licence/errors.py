@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.interfaces import FinalProviderError, RetryableProviderError
+from channels.govsign import CodeTable
 
 
 class LibraryCode(StrEnum):
@@ -19,9 +20,6 @@ class LibraryCode(StrEnum):
     SYSTEM_BUSY = "SYSTEM_BUSY"
 
 
-RETRYABLE = {LibraryCode.RATE_LIMITED, LibraryCode.SYSTEM_BUSY}
-
-
 class LicenceLibraryError(FinalProviderError):
     """The library refused for good (credentials, bad request, not this holder's)."""
 
@@ -32,3 +30,10 @@ class LicenceLibraryUnavailable(RetryableProviderError):
 
 class RecordNotSigned(FinalProviderError):
     """A record whose library signature does not hold: never believed."""
+
+
+CODES = CodeTable(
+    settled=frozenset({LibraryCode.OK.value}),
+    retryable=frozenset({LibraryCode.RATE_LIMITED.value, LibraryCode.SYSTEM_BUSY.value}),
+    final_error=LicenceLibraryError, retry_error=LicenceLibraryUnavailable,
+)

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from app.crypto import sm2
-from channels.licence import signing
+from channels import govsign
 from channels.licence.client import LicenceLibraryClient
 from channels.licence.errors import LicenceLibraryError, LicenceLibraryUnavailable, RecordNotSigned
 from models.certificates import HolderKind
@@ -94,9 +94,8 @@ async def test_replayed_and_stale_requests_are_refused(http: Any, sim: RunningSi
     path = "/v1/licences/query"
 
     def headers(ts: str, nonce: str) -> dict[str, str]:
-        sig = signing.request_signature(settings["licence_app_secret"], path, ts, nonce, body)
-        return {"X-Licence-App": settings["licence_app_id"], "X-Licence-Timestamp": ts,
-                "X-Licence-Nonce": nonce, "X-Licence-Signature": sig}
+        return govsign.signed_headers(settings["licence_app_id"], settings["licence_app_secret"],
+                                      "POST", path, body, timestamp=int(ts), nonce=nonce)
 
     fresh = headers(str(int(time.time())), "a" * 32)
     codes = []
