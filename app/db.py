@@ -25,6 +25,8 @@ APPS: dict[str, list[str]] = {
     "tickets": ["models.tickets"],
     "jobs": ["models.jobs"],
     "certificates": ["models.certificates"],
+    "handling": ["models.handling"],
+    "supervision": ["models.supervision"],
 }
 
 

@@ -12,6 +12,7 @@ from sanic import HTTPResponse
 from sanic.response import json as json_response
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
+from sanic_ext.extensions.openapi.types import Binary
 
 from app.context import AppRequest
 from app.errors import BadRequest, NotFound, ValidationFailed
@@ -125,6 +126,13 @@ def returns(
     return openapi.response(status, {"application/json": model}, description)
 
 
+def returns_file(
+    *content_types: str, description: str = "the file"
+) -> Callable[[Handler], Handler]:
+    """Document an answer that is a file (a material, a PDF, an export), not JSON."""
+    return openapi.response(200, {ct: Binary() for ct in content_types}, description)
+
+
 def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Handler], Handler]:
     def decorator(handler: Handler) -> Handler:
         handler = openapi.summary(summary)(handler)
@@ -149,13 +157,21 @@ class ErrorOut(BaseModel):
     request_id: str | None = None
 
 
+STAFF_ERRORS: tuple[tuple[int, str], ...] = ((401, "UNAUTHORIZED"), (403, "FORBIDDEN"))
+
+
 def fails(*answers: tuple[int, str]) -> Callable[[Handler], Handler]:
-    """Document error answers: ``@fails((404, "CASE_NOT_FOUND"), (409, "…"))``."""
+    """Document error answers: ``@fails((404, "CASE_NOT_FOUND"), (409, "…"))``. Answers of one
+    status are one response, their codes joined in its description."""
+    by_status: dict[int, list[str]] = {}
+    for status, description in answers:
+        by_status.setdefault(status, []).append(description)
 
     def decorator(handler: Handler) -> Handler:
-        for status, description in answers:
-            handler = openapi.response(status, {"application/json": ErrorOut}, description)(
-                handler)
+        for status, descriptions in sorted(by_status.items()):
+            handler = openapi.response(
+                status, {"application/json": ErrorOut}, " | ".join(dict.fromkeys(descriptions))
+            )(handler)
         return handler
 
     return decorator

@@ -19,8 +19,11 @@ class Role(StrEnum):
     clerk = "clerk"  # 窗口
     reviewer = "reviewer"  # 审批
     operator = "operator"  # 运营
+    approver = "approver"  # 批准: the last step of an item's sign-off chain (签批)
     admin = "admin"
-    supervisor = "supervisor"  # 督查: decides 好差评 申诉, watches overdue 整改 and 督办 tickets
+    # 督查: decides 好差评 申诉, watches overdue 整改 and 督办 tickets, reads the 电子监察
+    # figures of every department (never their cases)
+    supervisor = "supervisor"
     dispatcher = "dispatcher"  # 12345 派单: assigns tickets no department holds yet
 
 
@@ -49,6 +52,15 @@ class StaffPrincipal:
         """Whether data of ``department_id`` is this person's to see (by ``department_scope``)."""
         scope = self.department_scope
         return scope is None or department_id == scope
+
+    @property
+    def supervision_scope(self) -> int | None:
+        """The scope of supervision figures (电子监察), said once: supervisors and admins see
+        every department's figures (``None``), others only their own department's. Wider than
+        ``department_scope`` on purpose: a supervisor reads figures, never cases."""
+        if Role.admin in self.roles or Role.supervisor in self.roles:
+            return None
+        return self.department_id
 
 
 MAX_FAILED_LOGINS = 10  # attempts per username within LOCK_SECONDS

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
-from app.cases import queries, staff_actions, supplement
+from app.cases import queries, signoff, staff_actions, supplement
+from app.cases.handling_schemas import DecisionIn, RequiredDecisionIn
 from app.cases.schemas import (
     CaseDetailOut,
     CaseListOut,
@@ -18,11 +19,13 @@ from app.cases.schemas import (
     SupplementIn,
 )
 from app.cases.transitions import Actor
+from app.cases.workbench import roles_for
 from app.context import AppRequest
 from app.handler_kit import body, doc, ok, query, returns
 from app.security.auth import staff_required
 from models.cases import Case
 from models.core import StaffAccount
+from models.handling import SignoffStep
 
 bp = Blueprint("staff_cases", url_prefix="/api/v1/staff/cases")
 TAG = "staff-cases"
@@ -155,24 +158,28 @@ async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-unt
 
 
 @bp.post("/<case_id:int>/approve")
-@doc("Approve (准予); goes on to fee_due when the item's fees fall due after approval", TAG)
-@staff_required(REVIEWER)
-@body(ReasonIn)
+@doc("Approve (准予); with a sign-off chain, signs its next step (the last one decides)", TAG)
+@staff_required(*roles_for("approve"))
+@body(DecisionIn)
 @returns(CaseDetailOut)
 async def approve(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await staff_actions.approve(case, await _actor(request), request.ctx.body.reason)
+    b: DecisionIn = request.ctx.body
+    await signoff.decide(case, request.ctx.staff, await _actor(request), SignoffStep.approve,
+                         b.reason, b.legal_basis)
     return await _answer(case)
 
 
 @bp.post("/<case_id:int>/deny")
-@doc("Deny (不予许可), with the reason", TAG)
-@staff_required(REVIEWER)
-@body(RequiredReasonIn)
+@doc("Deny (不予许可), with the reason; with a sign-off chain, signs its next step", TAG)
+@staff_required(*roles_for("deny"))
+@body(RequiredDecisionIn)
 @returns(CaseDetailOut)
 async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
-    await staff_actions.deny(case, await _actor(request), request.ctx.body.reason)
+    b: RequiredDecisionIn = request.ctx.body
+    await signoff.decide(case, request.ctx.staff, await _actor(request), SignoffStep.deny,
+                         b.reason, b.legal_basis)
     return await _answer(case)
 
 

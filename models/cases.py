@@ -81,7 +81,8 @@ class Case(Model):
 
     class Meta:
         table = "case_record"
-        indexes = (("department_id", "status"), ("person_id", "id"))
+        # (status, clock_alert): the running cases overdue now, across departments (电子监察)
+        indexes = (("department_id", "status"), ("person_id", "id"), ("status", "clock_alert"))
 
 
 class CaseEvent(Model):
@@ -104,6 +105,7 @@ class CaseEvent(Model):
     class Meta:
         table = "case_event"
         unique_together = (("case", "seq"),)
+        indexes = (("at",),)  # a day's events, for the supervision rollup
 
 
 class Material(Model):

@@ -121,12 +121,15 @@ class PiiAccessLog(Model):
     id = fields.BigIntField(primary_key=True)
     staff_id = fields.IntField(db_index=True)
     person = fields.ForeignKeyField("identity.Person", related_name="pii_reads")
+    # phone, name, id_number; with case_id: form.<field name> or material:<id>
     field = fields.CharField(max_length=32)
     reason = fields.CharField(max_length=200)
+    case_id = fields.IntField(null=True)  # a read of a case's form field or material
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "pii_access_log"
+        indexes = (("case_id", "id"),)
 
 
 class DeletionRequest(Model):

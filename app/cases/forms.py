@@ -35,7 +35,8 @@ def _fields(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
     return list((schema or {}).get("fields") or [])
 
 
-def _is_pii(spec: dict[str, Any]) -> bool:
+def is_personal(spec: dict[str, Any]) -> bool:
+    """Sealed at rest and masked in answers: the personal types, and any field marked pii."""
     return spec.get("type") in PII_TYPES or bool(spec.get("pii"))
 
 
@@ -129,7 +130,7 @@ def seal(schema: dict[str, Any] | None, clean: dict[str, Any]) -> dict[str, Any]
     """Encrypt the personal fields for storage."""
     specs = {f["name"]: f for f in _fields(schema)}
     return {
-        k: ENC_PREFIX + pii.encrypt(str(v)) if k in specs and _is_pii(specs[k]) else v
+        k: ENC_PREFIX + pii.encrypt(str(v)) if k in specs and is_personal(specs[k]) else v
         for k, v in clean.items()
     }
 
@@ -148,7 +149,7 @@ def masked(schema: dict[str, Any] | None, stored: dict[str, Any]) -> dict[str, A
     out: dict[str, Any] = {}
     for k, v in unseal(stored).items():
         spec = specs.get(k, {})
-        if _is_pii(spec):
+        if is_personal(spec):
             mask = PII_TYPES.get(spec.get("type", ""), pii.mask_name)
             out[k] = mask(str(v))
         else:

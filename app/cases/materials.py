@@ -65,6 +65,21 @@ def _store_sync(root: Path, sha: str, content: bytes) -> str:
     return str(Path(sha[:2]) / sha)
 
 
+def _read_sync(root: Path, storage_path: str) -> bytes:
+    target = (root / storage_path).resolve()
+    if root.resolve() not in target.parents:  # a stored path never leaves the folder
+        raise FileNotFoundError(storage_path)
+    return target.read_bytes()
+
+
+async def read_upload(material: Material) -> bytes:
+    """The stored bytes of an uploaded material (``_store_sync`` wrote them)."""
+    if material.kind != "upload" or not material.storage_path:
+        raise FileNotFoundError(material.id)
+    return await asyncio.to_thread(
+        _read_sync, Path(get_settings().upload_dir), material.storage_path)
+
+
 def _editable(case: Case) -> None:
     if case.status not in EDITABLE:
         raise Conflict("当前状态不能修改材料", code="CASE_NOT_EDITABLE")

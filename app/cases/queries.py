@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, TypeVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from app import clock, sql
 from app.cases import chain, clocks, forms, materials, supplement
 from app.cases.transitions import STATUS_LABELS
 from app.errors import NotFound
+from app.staff import StaffPrincipal
 from models.cases import Case, CaseEvent, CaseStatus, ClockPause, Material
 from models.catalogue import ServiceItemVersion
 
@@ -63,6 +65,14 @@ async def case_for_department(case_id: int, department_id: int) -> Case:
     return case
 
 
+async def case_for_staff(case_id: int, staff: StaffPrincipal) -> Case:
+    """A filed case the staff member sees (``StaffPrincipal.sees_department``); 404 otherwise."""
+    case = await Case.get_or_none(id=case_id)
+    if case is None or case.status == S.draft or not staff.sees_department(case.department_id):
+        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
+    return case
+
+
 async def list_for_person(
     person_id: int, *, status: str | None = None, limit: int = 20, offset: int = 0
 ) -> tuple[list[Case], int]:
@@ -81,7 +91,13 @@ def _clock(case: Case, pauses: list[ClockPause]) -> clocks.ClockView:
     )
 
 
-async def _with_clocks(cases: list[Case]) -> list[tuple[Case, clocks.ClockView]]:
+async def clock_now(case: Case, conn: BaseDBAsyncClient | None = None) -> clocks.ClockView:
+    """The case's clock as it reads now (with its pauses read inside ``conn``)."""
+    pauses = await ClockPause.filter(case_id=case.id).using_db(conn).order_by("id")
+    return _clock(case, list(pauses))
+
+
+async def with_clocks(cases: list[Case]) -> list[tuple[Case, clocks.ClockView]]:
     by_case: dict[int, list[ClockPause]] = defaultdict(list)
     if cases:
         for pause in await ClockPause.filter(case_id__in=[c.id for c in cases]).order_by("id"):
@@ -100,9 +116,9 @@ async def department_queue(
         qs = qs.filter(status__in=statuses)
     if colour:
         qs = qs.filter(status__in=list(RUNNING), accepted_at__isnull=False)
-        rows = await _with_clocks(await qs.order_by("accepted_at", "id"))
+        rows = await with_clocks(await qs.order_by("accepted_at", "id"))
         return [r for r in rows if r[1].colour == colour][offset : offset + limit]
-    return await _with_clocks(await qs.order_by("id").offset(offset).limit(limit))
+    return await with_clocks(await qs.order_by("id").offset(offset).limit(limit))
 
 
 def summary(case: Case, view: clocks.ClockView | None = None) -> dict[str, Any]:
@@ -185,7 +201,8 @@ async def _view(case: Case, row: dict[str, Any], *, staff: bool) -> dict[str, An
         clock=_clock(case, pauses).as_dict(),
         materials=[materials.view(m) for m in mats],
         supplements=await supplement.view(case) if row["has_notices"] else [],
-        timeline=[_event_view(e, staff) for e in events],
+        timeline=[_event_view(e, staff) for e in events
+                  if staff or not (e.data or {}).get("internal")],
         timeline_intact=_intact(case, events),
     )
     return out
@@ -204,7 +221,8 @@ def _event_view(e: CaseEvent, staff: bool) -> dict[str, Any]:
     who = {"citizen": "申请人", "system": "系统", "platform": "支付平台"}.get(e.actor_kind)
     out = {
         "seq": e.seq, "at": clock.iso(e.at), "from": e.from_status, "to": e.to_status,
-        "label": STATUS_LABELS.get(CaseStatus(e.to_status), e.to_status), "reason": e.reason,
+        "label": (e.data or {}).get("label")
+        or STATUS_LABELS.get(CaseStatus(e.to_status), e.to_status), "reason": e.reason,
         # citizens see the role, staff see who it was
         "actor": {"kind": e.actor_kind,
                   "name": who or (e.actor_name if staff and e.actor_name else "工作人员")},

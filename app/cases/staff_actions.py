@@ -10,18 +10,28 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app.cases import supplement
+from app.cases.queries import clock_now
+from app.cases.signoff_chains import has_chain
 from app.cases.transitions import SYSTEM, Actor, ensure_allowed, transition
 from app.certificates import for_cases as certificates
 from app.errors import Conflict, ValidationFailed
 from app.licences import trust
+from app.staff import StaffPrincipal
 from models.cases import Case, CaseStatus, Material, SupplementNotice
 from models.catalogue import ServiceItemVersion
+from models.core import StaffAccount
 
 S = CaseStatus
 
 
 def staff_actor(staff_id: int, name: str | None = None) -> Actor:
     return Actor("staff", str(staff_id), name)
+
+
+async def actor_for(staff: StaffPrincipal) -> Actor:
+    """The timeline's actor for a staff member: their id and display name."""
+    name = await StaffAccount.filter(id=staff.id).first().values_list("display_name", flat=True)
+    return staff_actor(staff.id, str(name) if name else None)
 
 
 async def _locked(case: Case, conn: BaseDBAsyncClient) -> Case:
@@ -55,32 +65,72 @@ async def accept(case: Case, actor: Actor) -> Case:
 
 
 async def refuse(case: Case, actor: Actor, reason: str | None) -> Case:
-    return await _decide(case, S.refused, actor, _need_reason(reason, "不予受理"))
+    reason = _need_reason(reason, "不予受理")
+    async with in_transaction() as conn:
+        await transition(case, S.refused, actor=actor, reason=reason, connection=conn)
+        await _set(case, conn, decision_reason=reason)
+    return case
 
 
 async def deny(case: Case, actor: Actor, reason: str | None) -> Case:
-    return await _decide(case, S.denied, actor, _need_reason(reason, "不予许可"))
+    """不予许可 by one reviewer: only for an item without a sign-off chain."""
+    reason = _need_reason(reason, "不予许可")
+    async with in_transaction() as conn:
+        await _no_chain(case, conn)
+        await deny_in(case, actor, reason, conn)
+    return case
 
 
 async def approve(case: Case, actor: Actor, reason: str | None) -> Case:
-    """Approve; when fees fall due after approval the case goes on to fee_due at once."""
+    """准予 by one reviewer: only for an item without a sign-off chain."""
     async with in_transaction() as conn:
-        await transition(case, S.approved, actor=actor, reason=reason or "准予许可",
-                         connection=conn)
-        await _set(case, conn, decision_reason=reason)
-        if case.fee_stage == "approval":
-            fen = case.fee_total_fen
-            await transition(case, S.fee_due, actor=SYSTEM,
-                             reason=f"请缴纳费用{fen // 100}.{fen % 100:02d}元",
-                             data={"amount_fen": fen}, connection=conn)
+        await _no_chain(case, conn)
+        await approve_in(case, actor, reason, conn)
     return case
 
 
-async def _decide(case: Case, to: CaseStatus, actor: Actor, reason: str) -> Case:
-    async with in_transaction() as conn:
-        await transition(case, to, actor=actor, reason=reason, connection=conn)
-        await _set(case, conn, decision_reason=reason)
-    return case
+async def _no_chain(case: Case, conn: BaseDBAsyncClient) -> None:
+    """A decision never skips the steps of a chain (``app.cases.signoff`` walks it)."""
+    if await has_chain(case.id, case.item_id, conn):  # type: ignore[attr-defined]
+        raise Conflict("该事项须逐级签批后方可作出决定", code="SIGNOFF_REQUIRED")
+
+
+async def approve_in(
+    case: Case, actor: Actor, reason: str | None, conn: BaseDBAsyncClient,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Approve inside ``conn``; when fees fall due after approval the case goes on to fee_due
+    at once. The decision's event carries the clock as it stood (for 电子监察)."""
+    await transition(case, S.approved, actor=actor, reason=reason or "准予许可",
+                     data={**(data or {}), **await _clock_reading(case, conn)},
+                     connection=conn)
+    await _set(case, conn, decision_reason=reason)
+    if case.fee_stage == "approval":
+        fen = case.fee_total_fen
+        await transition(case, S.fee_due, actor=SYSTEM,
+                         reason=f"请缴纳费用{fen // 100}.{fen % 100:02d}元",
+                         data={"amount_fen": fen}, connection=conn)
+
+
+async def deny_in(
+    case: Case, actor: Actor, reason: str, conn: BaseDBAsyncClient,
+    data: dict[str, Any] | None = None,
+) -> None:
+    await transition(case, S.denied, actor=actor, reason=reason,
+                     data={**(data or {}), **await _clock_reading(case, conn)},
+                     connection=conn)
+    await _set(case, conn, decision_reason=reason)
+
+
+async def _clock_reading(case: Case, conn: BaseDBAsyncClient) -> dict[str, Any]:
+    """Working days used against the promised limit at the decision, and whether it came
+    late: what supervision figures read back from the timeline."""
+    if case.accepted_at is None:
+        return {}
+    view = await clock_now(case, conn)
+    return {"clock": {"days_used": view.days_used,
+                      "limit_days": case.promised_limit_days or case.legal_limit_days,
+                      "late": view.colour == "red"}}
 
 
 async def _set(case: Case, conn: BaseDBAsyncClient, **values: Any) -> None:

@@ -254,6 +254,22 @@ async def _move(
     return event
 
 
+async def record_step(
+    case: Case, *, actor: Actor, reason: str | None, data: dict[str, Any],
+    connection: BaseDBAsyncClient,
+) -> CaseEvent:
+    """A step of the timeline that does not move the case (a 承办人 named, a signature on the
+    sign-off chain): chained like every other event, its status both ``from`` and ``to``.
+    ``data["label"]`` names the step; ``data["internal"]`` keeps it off the citizen's view."""
+    locked = await _lock(case.id, connection)
+    status = CaseStatus(locked.status)
+    event = await _append_event(locked, status, status, actor, reason, data, clock.now(),
+                                connection)
+    await _save(locked, ["event_seq"], connection)
+    copy_into(case, locked)
+    return event
+
+
 async def record_creation(case: Case, *, actor: Actor, connection: BaseDBAsyncClient) -> CaseEvent:
     """The first link of the chain: the draft was created (no outbox event)."""
     event = await _append_event(case, None, S.draft, actor, None, {}, clock.now(), connection)
