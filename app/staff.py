@@ -90,11 +90,15 @@ async def create_staff_account(
     return staff
 
 
+def login_attempts_key(username: str) -> str:
+    return f"staff-login:{username.lower()[:64]}"
+
+
 async def authenticate_staff(username: str, password: str, kv: KeyValue) -> StaffAccount:
     """Every attempt is counted before the password is checked (an atomic kv increment), so
     guesses sent at once share the same ``MAX_FAILED_LOGINS``; the lock lifts by itself after
     ``LOCK_SECONDS`` instead of shutting the account for good."""
-    key = f"staff-login:{username.lower()[:64]}"
+    key = login_attempts_key(username)
     attempts = await kv.incr(key, ex=LOCK_SECONDS)
     staff = await StaffAccount.get_or_none(username=username)
     if staff is None or not staff.active or attempts > MAX_FAILED_LOGINS:

@@ -15,6 +15,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_workbench",
     "handlers.staff_case_reads",
     "handlers.staff_signoff_chains",
+    "handlers.staff_admin",
     "handlers.identity",
     "handlers.payments",
     "handlers.push",

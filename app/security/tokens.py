@@ -179,5 +179,18 @@ async def revoke_family(
     return count
 
 
+async def revoke_subject(
+    kind: SubjectKind, subject_id: int, reason: str, kv: KeyValue, *, connection: Any = None
+) -> int:
+    """Revoke every login of one person at once (a staff account deactivated, its roles or
+    password changed): each of their token families, refresh and access tokens alike."""
+    families = await RefreshToken.filter(
+        subject_kind=kind, subject_id=subject_id, revoked_at__isnull=True
+    ).using_db(connection).distinct().values_list("family_id", flat=True)
+    for family_id in families:
+        await revoke_family(str(family_id), reason, kv, connection=connection)
+    return len(families)
+
+
 async def is_family_revoked(family_id: str, kv: KeyValue) -> bool:
     return await kv.get(f"revoked-family:{family_id}") is not None
