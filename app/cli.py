@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "wechat-menu": "channels.wechat.cli:main",
     "reconcile": "app.payments.cli:reconcile",
     "verify-certificate": "app.certificates.cli:main",
+    "supervision-rollup": "app.supervision.rollup:main",
 }
 
 

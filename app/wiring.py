@@ -16,6 +16,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_case_reads",
     "handlers.staff_signoff_chains",
     "handlers.staff_admin",
+    "handlers.staff_supervision",
     "handlers.identity",
     "handlers.payments",
     "handlers.push",
@@ -51,4 +52,5 @@ BACKGROUND_TASKS: list[str] = [
     "app.ratings.clock_jobs:run",
     "app.tickets.clock_jobs:run",
     "app.loop_lag:run",
+    "app.supervision.rollup:run",
 ]
