@@ -14,12 +14,13 @@ import json
 import uuid
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
 from app.context import AppRequest
 from app.errors import ApiError, BadRequest, NotFound
-from app.handler_kit import Done, body, doc, ok, query, returns, row_id
+from app.handler_kit import STAFF_ERRORS, Done, body, doc, errors, ok, query, returns, row_id
 from app.security.auth import citizen_required, staff_required
 from models.push import Campaign
 from push import campaigns, inbox
@@ -27,6 +28,7 @@ from push.campaigns import CampaignError
 from push.direct import send_to_case_person
 from push.dispatcher import live_channel, publish
 from push.schemas import (
+    Audience,
     CampaignIn,
     CampaignOut,
     DeviceIn,
@@ -279,6 +281,56 @@ async def pause_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
 @returns(CampaignOut)
 async def cancel_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "cancel")
+
+
+class CampaignListQuery(BaseModel):
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class CampaignListOut(BaseModel):
+    items: list[CampaignOut]
+    total: int
+
+
+class AudienceIn(BaseModel):
+    audience: Audience
+
+
+class AudienceOut(BaseModel):
+    audience_size: int
+    quiet_hours: str = Field(description="Beijing time; normal and bulk messages wait it out")
+
+
+@staff_bp.get("/campaigns")
+@doc("Campaigns of my department (admins: all), newest first", STAFF_TAG)
+@staff_required(OPERATOR)
+@query(CampaignListQuery)
+@returns(CampaignListOut)
+@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+async def list_campaigns(request: AppRequest) -> HTTPResponse:
+    q: CampaignListQuery = request.ctx.query
+    rows, total = await campaigns.list_for_staff(request.ctx.staff, limit=q.limit,
+                                                 offset=q.offset)
+    return ok({"items": [_shape(c) for c in rows], "total": total})
+
+
+@staff_bp.post("/audience")
+@doc("How many people an audience reaches now, while it is chosen (nothing is sent)",
+     STAFF_TAG)
+@staff_required(OPERATOR)
+@body(AudienceIn)
+@returns(AudienceOut)
+@errors(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (404, "ITEM_NOT_FOUND"),
+        (409, "BAD_AUDIENCE"), (422, "VALIDATION_FAILED"))
+async def audience_size(request: AppRequest) -> HTTPResponse:
+    audience = request.ctx.body.audience.stored()
+    await campaigns.check_audience(request.ctx.staff, audience)
+    try:
+        size = len(await campaigns.resolve_audience(audience))
+    except CampaignError as exc:
+        raise ApiError(exc.message, code=exc.code, status=409) from exc
+    return ok({"audience_size": size, "quiet_hours": request.app.ctx.settings.quiet_hours})
 
 
 @staff_bp.post("/messages")

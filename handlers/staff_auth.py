@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
-from app.handler_kit import body, doc, ok, returns
+from app.handler_kit import Done, body, doc, ok, returns
 from app.security import tokens
 from app.security.auth import staff_required
 from app.staff import authenticate_staff, staff_claims, staff_claims_for
@@ -75,3 +75,12 @@ async def me(request: AppRequest):  # type: ignore[no-untyped-def]
             department_id=staff.department_id,  # type: ignore[attr-defined]
         )
     )
+
+
+@bp.post("/logout")
+@doc("End this login: its refresh token and access tokens are refused from now on", "staff auth")
+@staff_required()
+@returns(Done)
+async def logout(request: AppRequest) -> HTTPResponse:
+    await tokens.revoke_family(request.ctx.token_claims["fam"], "logout", request.app.ctx.kv)
+    return ok({"ok": True})

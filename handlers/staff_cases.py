@@ -63,7 +63,7 @@ async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
 
 @bp.get("/<case_id:int>")
 @doc("Read a case of my department (clock, timeline with actors, materials, notices)", TAG)
-@staff_required(CLERK, REVIEWER)
+@staff_required(*roles_for("read"))
 @returns(CaseDetailOut)
 async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return await _answer(await _case(request, case_id))

@@ -233,3 +233,13 @@ async def expand_next(*, quiet_hours: str, limit: int = CHUNK) -> tuple[int, lis
         campaign.expanded += len(rows)
         await campaign.save(using_db=conn, update_fields=["cursor", "expanded"])
     return len(rows), live
+
+
+async def list_for_staff(
+    staff: StaffPrincipal, *, limit: int = 20, offset: int = 0
+) -> tuple[list[Campaign], int]:
+    """Campaigns of the departments the staff member sees, newest first."""
+    qs = Campaign.all()
+    if (scope := staff.department_scope) is not None:
+        qs = qs.filter(department_id=scope)
+    return await qs.order_by("-id").offset(offset).limit(limit), await qs.count()

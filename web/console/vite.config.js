@@ -1,6 +1,11 @@
 import { defineConfig } from 'vite'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { common } from '../shared/vite-common.js'
 
-// Issue 14 adds Element Plus's resolver here as the console grows (unplugin-vue-components
-// ships ElementPlusResolver); the placeholder imports the few components it uses.
-export default defineConfig(common({ base: '/console/' }))
+// Element Plus components are imported where they are used (tree-shaken); its stylesheet is
+// bundled once in main.js. ECharts is imported piece by piece in components/Chart.vue.
+export default defineConfig(common({
+  base: '/console/',
+  plugins: [Components({ resolvers: [ElementPlusResolver({ importStyle: false })], dts: false })],
+}))

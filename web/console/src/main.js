@@ -1,8 +1,11 @@
 import { createApp } from 'vue'
-import { ElButton, ElResult } from 'element-plus'
-import 'element-plus/es/components/button/style/css'
-import 'element-plus/es/components/result/style/css'
+import { ElLoading } from 'element-plus'
+import 'element-plus/dist/index.css'
+import './styles.css'
 import App from './App.vue'
+import { router } from './router.js'
 
-// The staff console (issue 14) grows here: pages speak only /api/v1/staff/… with the staff token.
-createApp(App).use(ElButton).use(ElResult).mount('#app')
+// The staff console: every page speaks /api/v1/staff/… with the staff token (src/api.js).
+// Element Plus components are imported where they are used (vite.config.js); its stylesheet
+// and the loading directive here, its Chinese locale in App.vue.
+createApp(App).use(ElLoading).use(router).mount('#app')
