@@ -120,7 +120,7 @@ async def update_department(
 ) -> dict[str, Any]:
     changes = data.model_dump(exclude_none=True)
     async with in_transaction() as conn:
-        dept = await Department.get_or_none(id=department_id).using_db(conn)
+        dept = await Department.get_or_none(id=department_id, using_db=conn)
         if dept is None:
             raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")
         if changes:
@@ -149,14 +149,14 @@ async def accounts(
 
 
 async def _account(staff_id: int, conn: Any = None) -> StaffAccount:
-    account = await StaffAccount.get_or_none(id=staff_id).using_db(conn)
+    account = await StaffAccount.get_or_none(id=staff_id, using_db=conn)
     if account is None:
         raise NotFound("工作人员不存在", code="STAFF_NOT_FOUND")
     return account
 
 
 async def _department(department_id: int, conn: Any = None) -> Department:
-    dept = await Department.get_or_none(id=department_id).using_db(conn)
+    dept = await Department.get_or_none(id=department_id, using_db=conn)
     if dept is None:
         raise NotFound("部门不存在", code="DEPARTMENT_NOT_FOUND")
     return dept

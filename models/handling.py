@@ -9,6 +9,7 @@ is next, where a document's PDF is).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -24,6 +25,8 @@ class CaseHandler(Model):
     staff: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "core.StaffAccount", related_name="handled_cases", on_delete=fields.RESTRICT
     )
+    case_id: int
+    staff_id: int
     assigned_by = fields.IntField()  # staff id: the handler (a claim) or whoever assigned
     assigned_at = fields.DatetimeField()
 
@@ -50,7 +53,8 @@ class SignoffChain(Model):
     item: fields.OneToOneRelation[Model] = fields.OneToOneField(
         "catalogue.ServiceItem", related_name="signoff_chain", on_delete=fields.CASCADE
     )
-    steps = fields.JSONField(default=list)
+    item_id: int
+    steps = fields.JSONField[list[Any]](default=list)
     updated_by = fields.IntField()
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -66,7 +70,8 @@ class CaseChain(Model):
     case: fields.OneToOneRelation[Model] = fields.OneToOneField(
         "cases.Case", related_name="chain", on_delete=fields.CASCADE
     )
-    steps = fields.JSONField(default=list)
+    case_id: int
+    steps = fields.JSONField[list[Any]](default=list)
     round = fields.IntField(default=1)  # a 退回 or a move of the case starts a new round
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -81,6 +86,7 @@ class CaseSignoff(Model):
     case: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "cases.Case", related_name="signoffs", on_delete=fields.CASCADE
     )
+    case_id: int
     round = fields.IntField()
     step = fields.IntField()  # 1-based position in the chain
     name = fields.CharField(max_length=32)
@@ -116,6 +122,7 @@ class DecisionDocument(Model):
     case: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "cases.Case", related_name="documents", on_delete=fields.CASCADE
     )
+    case_id: int
     kind = fields.CharEnumField(DocumentKind, max_length=16)
     ref = fields.IntField(default=0)  # the 补正 notice of a 补正告知书; 0 for the others
     number = fields.CharField(max_length=64, unique=True)  # 文书编号
@@ -123,7 +130,7 @@ class DecisionDocument(Model):
     blob_key = fields.CharField(max_length=128)
     sha256 = fields.CharField(max_length=64)
     size = fields.IntField()
-    content = fields.JSONField(default=dict)
+    content = fields.JSONField[dict[str, Any]](default=dict)
     issued_by = fields.IntField(null=True)  # staff id; None when the system issued it
     created_at = fields.DatetimeField(auto_now_add=True)
 

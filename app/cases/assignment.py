@@ -105,7 +105,7 @@ async def _set(
     async with in_transaction() as conn:
         locked = await Case.select_for_update().using_db(conn).get(id=case.id)
         _open(locked)
-        current = await CaseHandler.get_or_none(case_id=case.id).using_db(conn)
+        current = await CaseHandler.get_or_none(case_id=case.id, using_db=conn)
         if current is not None and current.staff_id == account.id:  # type: ignore[attr-defined]
             if kind == "reassign":
                 raise Conflict("该工作人员已是本件承办人", code="ALREADY_HANDLER")

@@ -114,7 +114,7 @@ async def _make_decision(
 
 
 async def _case_chain(case: Case, conn: BaseDBAsyncClient) -> CaseChain:
-    chain = await CaseChain.get_or_none(case_id=case.id).using_db(conn)
+    chain = await CaseChain.get_or_none(case_id=case.id, using_db=conn)
     if chain is not None:
         return chain
     steps = await steps_of_item(case.item_id, conn)  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ async def _may_sign(
     if spec.get("staff_id") and spec["staff_id"] != staff.id:
         raise Forbidden(f"“{spec['name']}”须由指定人员签批", code="SIGNOFF_NOT_NAMED")
     if spec.get("handler"):
-        handler = await CaseHandler.get_or_none(case_id=case.id).using_db(conn)
+        handler = await CaseHandler.get_or_none(case_id=case.id, using_db=conn)
         if handler is None:
             raise Conflict("本件尚无承办人，请先领办或指定", code="CASE_UNASSIGNED")
         if handler.staff_id != staff.id:  # type: ignore[attr-defined]

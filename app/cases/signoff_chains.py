@@ -65,7 +65,7 @@ async def item_for_staff(code: str, staff: StaffPrincipal) -> ServiceItem:
 async def steps_of_item(
     item_id: int, conn: BaseDBAsyncClient | None = None
 ) -> list[dict[str, Any]]:
-    row = await SignoffChain.get_or_none(item_id=item_id).using_db(conn)
+    row = await SignoffChain.get_or_none(item_id=item_id, using_db=conn)
     return list(row.steps) if row else []
 
 

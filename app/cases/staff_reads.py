@@ -48,9 +48,8 @@ async def open_material(
 
 async def reveal_field(staff: StaffPrincipal, case: Case, field: str, reason: str) -> str:
     """The unmasked value of one personal form field (the others are not masked at all)."""
-    schema = await ServiceItemVersion.filter(id=case.item_version_id).first().values_list(  # type: ignore[attr-defined]
-        "form_schema", flat=True)
-    specs = {f["name"]: f for f in (schema or {}).get("fields", [])}  # type: ignore[union-attr]
+    version = await ServiceItemVersion.get(id=case.item_version_id)  # type: ignore[attr-defined]
+    specs = {f["name"]: f for f in (version.form_schema or {}).get("fields", [])}
     values = forms.unseal(case.form_data)
     if field not in specs or field not in values:
         raise NotFound("表单没有该项", code="FIELD_NOT_FOUND")

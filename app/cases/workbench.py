@@ -144,7 +144,8 @@ def _where(
     staff: StaffPrincipal, *, department_id: int | None, statuses: list[str] | None,
     mine: bool, unassigned: bool, number: str | None, running_only: bool = False,
 ) -> tuple[str, list[Any]]:
-    clauses, args = ["c.status <> 'draft'"], []
+    clauses: list[str] = ["c.status <> 'draft'"]
+    args: list[Any] = []
     scope = staff.department_scope
     dept = scope if scope is not None else department_id
     if dept is not None:
