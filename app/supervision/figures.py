@@ -14,8 +14,9 @@ Definitions (all by the Asia/Shanghai day the event happened on):
   one stage (it needs a sign-off and is flagged for supervision).
 - fees collected: what cases paid (their fee total, as they reached ``paid``); refunded:
   refunds that succeeded.
-- ratings, ratings_bad (差评, levels 1–2), complaints: 好差评 and 12345 complaints, from the
-  sources registered in ``app.supervision.rollup.SOURCES``.
+- ratings, ratings_bad (差评, levels 1–2), rating_level_sum: 好差评 given that day (not an
+  excluded one); complaints: 12345 投诉 tickets about the department filed that day. A
+  department's ticket with no item counts under item 0 (``by=item`` shows it without a name).
 - overdue now (当前超期): running cases past their promised limit at this moment (the clock
   alert job marks them); overdue ever (累计超期) = decided late in the range, plus, when the
   range reaches today, the cases overdue now.

@@ -129,7 +129,8 @@ async def figures(
                                "department_name": d.get("name")}
         if by == "item":
             i = items.get(item, {})
-            row |= {"item_id": item, "item_code": i.get("code"), "item_name": i.get("name")}
+            row |= {"item_id": item, "item_code": i.get("code"),
+                    "item_name": i.get("name") or ("未关联事项" if item == 0 else None)}
         rows.append({**row, **derive(counters, overdue_now=late_now[(dept, item)],
                                      includes_today=includes_today)})
     total = Counters()

@@ -136,9 +136,33 @@ async def _refunds(conn: BaseDBAsyncClient, start: datetime, end: datetime, out:
         out[(int(r["department_id"]), int(r["item_id"]))].fees_refunded_fen += int(r["amount_fen"])
 
 
-# What a day adds up. 好差评 ratings and 12345 complaints join here as sources of their own
-# once their tables exist (each adds ratings / rating_level_sum / ratings_bad / complaints).
-SOURCES: list[Source] = [_case_events, _refunds]
+# a rating counts on the day it was given, at the level it has when its day is rolled up; one
+# an upheld 申诉 excluded is never counted (app.ratings)
+_RATINGS = (
+    "SELECT department_id, item_id, level FROM rating"
+    " WHERE NOT excluded AND created_at >= $1 AND created_at < $2"
+)
+_COMPLAINTS = (
+    "SELECT department_id, item_id FROM ticket WHERE type = 'complaint'"
+    " AND department_id IS NOT NULL AND created_at >= $1 AND created_at < $2"
+)
+
+
+async def _ratings(conn: BaseDBAsyncClient, start: datetime, end: datetime, out: Day) -> None:
+    for r in await sql.rows(conn, _RATINGS, start, end):
+        c = out[(int(r["department_id"]), int(r["item_id"] or 0))]
+        c.ratings += 1
+        c.rating_level_sum += int(r["level"])
+        c.ratings_bad += int(r["level"]) <= 2  # 差评: 非常不满意, 不满意
+
+
+async def _complaints(conn: BaseDBAsyncClient, start: datetime, end: datetime, out: Day) -> None:
+    for r in await sql.rows(conn, _COMPLAINTS, start, end):
+        out[(int(r["department_id"]), int(r["item_id"] or 0))].complaints += 1
+
+
+# What a day adds up: the case timeline, refunds, 好差评 ratings and 12345 complaints.
+SOURCES: list[Source] = [_case_events, _refunds, _ratings, _complaints]
 
 
 async def compute_day(day: date, conn: BaseDBAsyncClient | None = None) -> Day:

@@ -187,3 +187,26 @@ def _bounds(start: Any, end: Any) -> tuple[Any, Any]:
     from app.supervision.rollup import bounds
 
     return bounds(start)[0].astimezone(UTC), bounds(end)[1].astimezone(UTC)
+
+
+async def test_ratings_and_complaints_count(
+    api: Any, citizen: Any, staff: Any, people: dict[str, Any]
+) -> None:
+    from tests.feedback.support import RATE_BAD, RATE_GOOD, completed_case, department
+
+    dept = await department(staff)
+    for rating in (RATE_BAD, RATE_GOOD):
+        me = await citizen()
+        case = await completed_case(api, me.headers, dept)
+        r = await api.post(f"/api/v1/cases/{case['id']}/rating", json=rating, headers=me.headers)
+        assert r.status_code == 201, r.text
+    r = await api.post("/api/v1/tickets", headers=me.headers, json={
+        "type": "complaint", "subject": "窗口排队太久", "text": "等了两个小时", "item_code":
+        dept.item["code"]})
+    assert r.status_code == 201, r.text
+    day = today().isoformat()
+    r = await _figures(api, people["supervisor"], start=day, end=day, department_id=dept.id)
+    [row] = r.json()["rows"]
+    assert (row["ratings"], row["ratings_bad"], row["complaints"]) == (2, 1, 1)
+    assert row["satisfaction_rate"] == 0.5 and row["avg_rating"] == 3.5
+    assert row["completed"] == 2 and row["decided_on_time"] == 2
