@@ -17,6 +17,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_signoff_chains",
     "handlers.staff_admin",
     "handlers.staff_supervision",
+    "handlers.case_documents",
     "handlers.identity",
     "handlers.payments",
     "handlers.push",

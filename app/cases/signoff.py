@@ -93,6 +93,8 @@ async def sign(
             await _make_decision(locked, actor, signed[0] if signed else None, opinion,
                                  legal_basis, chain, conn)
     await case.refresh_from_db()
+    if last:
+        await staff_actions.documents_due(case, actor)
     return case
 
 

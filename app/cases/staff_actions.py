@@ -14,6 +14,7 @@ from app.cases.queries import clock_now
 from app.cases.signoff_chains import has_chain
 from app.cases.transitions import SYSTEM, Actor, ensure_allowed, transition
 from app.certificates import for_cases as certificates
+from app.decisions.issue import issue_owed_quietly
 from app.errors import Conflict, ValidationFailed
 from app.licences import trust
 from app.staff import StaffPrincipal
@@ -61,7 +62,14 @@ async def accept(case: Case, actor: Actor) -> Case:
     version = await ServiceItemVersion.get(id=case.item_version_id)
     present = await Material.filter(case_id=case.id, superseded=False)
     await trust.enforce(case, version.materials, present, on=trust.submission_day(case))
-    return await move(case, S.accepted, actor, reason="材料齐全，符合法定形式，予以受理")
+    await move(case, S.accepted, actor, reason="材料齐全，符合法定形式，予以受理")
+    return await documents_due(case, actor)
+
+
+async def documents_due(case: Case, actor: Actor) -> Case:
+    """After an action's commit: the decision documents it made due (受理通知书 …)."""
+    await issue_owed_quietly(case.id, int(actor.id) if actor.kind == "staff" else None)
+    return case
 
 
 async def refuse(case: Case, actor: Actor, reason: str | None) -> Case:
@@ -69,7 +77,7 @@ async def refuse(case: Case, actor: Actor, reason: str | None) -> Case:
     async with in_transaction() as conn:
         await transition(case, S.refused, actor=actor, reason=reason, connection=conn)
         await _set(case, conn, decision_reason=reason)
-    return case
+    return await documents_due(case, actor)
 
 
 async def deny(case: Case, actor: Actor, reason: str | None) -> Case:
@@ -78,7 +86,7 @@ async def deny(case: Case, actor: Actor, reason: str | None) -> Case:
     async with in_transaction() as conn:
         await _no_chain(case, conn)
         await deny_in(case, actor, reason, conn)
-    return case
+    return await documents_due(case, actor)
 
 
 async def approve(case: Case, actor: Actor, reason: str | None) -> Case:
@@ -86,7 +94,7 @@ async def approve(case: Case, actor: Actor, reason: str | None) -> Case:
     async with in_transaction() as conn:
         await _no_chain(case, conn)
         await approve_in(case, actor, reason, conn)
-    return case
+    return await documents_due(case, actor)
 
 
 async def _no_chain(case: Case, conn: BaseDBAsyncClient) -> None:
@@ -151,6 +159,7 @@ async def request_supplement(
             deadline_workdays=deadline_workdays, conn=conn,
         )
     await case.refresh_from_db()
+    await documents_due(case, actor)
     return notice
 
 
@@ -159,7 +168,7 @@ async def sign_off_supplement(case: Case, notice_id: int, actor: Actor, staff_id
         locked = await _locked(case, conn)
         await supplement.sign_off(locked, notice_id, reviewer_id=staff_id, actor=actor, conn=conn)
     await case.refresh_from_db()
-    return case
+    return await documents_due(case, actor)
 
 
 async def start_special_stage(case: Case, actor: Actor, name: str, reason: str | None) -> Case:

@@ -112,6 +112,12 @@ async def test_a_clerks_day(
     await _status(d, "已办结")
     await d.page.locator('[data-test="integrity"]', has_text="留痕完整").wait_for()
     await d.shot("clerk-09-completed")
+    documents = d.page.locator('[data-test="documents"]')
+    for title in ("补正告知书", "受理通知书", "准予行政许可决定书"):
+        await documents.get_by_text(title, exact=True).wait_for()
+    await d.page.locator('[data-document="approval"]').click()
+    await d.page.locator('[data-test="material-preview"] iframe').wait_for()
+    await d.shot("clerk-10-decision-document")
 
     reads = await PiiAccessLog.filter(case_id=cid).values_list("field", "reason")
     assert (f"material:{pdf['id']}", "预审核对材料") in reads
