@@ -53,12 +53,14 @@ class Desk:
 
     async def answer_prompt(self, text: str | None = None) -> None:
         """Fill an Element Plus prompt (a reason) and confirm it."""
-        box = self.page.locator(".el-message-box")
+        # the newest box: the one before may still be fading out when the next opens
+        box = self.page.locator(".el-message-box").last
         await box.wait_for()
+        handle = await box.element_handle()
         if text is not None:
             await box.locator("input, textarea").first.fill(text)
         await box.get_by_role("button", name="确定").click()
-        await box.wait_for(state="hidden")
+        await handle.wait_for_element_state("hidden")
 
     async def shot(self, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
