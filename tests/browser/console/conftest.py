@@ -5,40 +5,35 @@ under ``var/screenshots/console-*``."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import SHOTS
+from tests.browser.conftest import Phone
 from tests.conftest import STAFF_PASSWORD
 
 DESKTOP = {"width": 1440, "height": 900}
 
 
-@dataclass
-class Desk:
-    """One staff member's browser at desktop size."""
+class Desk(Phone):
+    """One staff member's browser at desktop size (the H5's ``Phone``, with the console's own
+    idea of a page being drawn, and its login)."""
 
-    context: Any
-    page: Any
-    base: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    async def open(self, path: str, page_name: str | None = None) -> None:
-        await self.page.goto(self.base + path)
+    async def open(self, path: str, page_name: str | None = None) -> Any:
+        response = await self.page.goto(self.base + path)
         await self.rendered(page_name)
+        return response
 
-    async def rendered(self, page_name: str | None = None) -> None:
+    async def rendered(self, page_name: str | None = None) -> str:
         """Wait for a console page to be drawn and its data loaded (no loading mask)."""
         selector = f'[data-page="{page_name}"]' if page_name else "[data-page]"
-        await self.page.locator(selector).first.wait_for(state="visible", timeout=15_000)
+        node = self.page.locator(selector).first
+        await node.wait_for(state="visible", timeout=15_000)
         await self.page.wait_for_function(
             "() => ![...document.querySelectorAll('.el-loading-mask')]"
             ".some((m) => m.offsetParent !== null)", timeout=15_000)
+        return str(await node.get_attribute("data-page"))
 
     async def login(self, username: str, password: str = STAFF_PASSWORD) -> None:
         await self.open("/login", "login")
@@ -63,14 +58,7 @@ class Desk:
         await handle.wait_for_element_state("hidden")
 
     async def shot(self, name: str) -> Path:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        path = SHOTS / f"console-{name}.png"
-        await self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def outside_hosts(self) -> set[str]:
-        hosts = {urlsplit(u).hostname or "" for u in self.requests if u.startswith("http")}
-        return {h for h in hosts if h not in {"127.0.0.1", "localhost"}}
+        return await super().shot(f"console-{name}")
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 // The staff JSON API and nothing else: the staff token, one error shape, refresh on expiry,
 // files fetched with the token (a material, a document, an export). Every page goes through here.
 import { reactive } from 'vue'
+import { ApiError, refreshPair, urlOf } from '../../shared/api-common.js'
+
+export { ApiError }
 
 const KEY = 'zsb.staff'
 const BASE = '/api/v1/staff'
@@ -34,39 +37,18 @@ export function has(...roles) {
   return mine.includes('admin') || roles.some((r) => mine.includes(r))
 }
 
-export class ApiError extends Error {
-  constructor(status, body) {
-    const error = (body && body.error) || {}
-    super(error.message || (status >= 500 ? '服务暂时不可用，请稍后再试' : '请求失败'))
-    this.status = status
-    this.code = error.code || `HTTP_${status}`
-    this.fields = error.fields || {}
-  }
-}
-
 function url(path, query) {
-  const u = new URL(BASE + path, location.origin)
-  for (const [k, v] of Object.entries(query || {})) {
-    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v)
-  }
-  return u.pathname + u.search
+  return urlOf(BASE, path, query)
 }
-
-let refreshing = null
 
 async function refreshTokens() {
   if (!session.refresh) return false
-  refreshing ||= fetch(url('/auth/refresh'), {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refresh_token: session.refresh }),
-  }).then(async (r) => {
-    if (!r.ok) { forget(); return false }
-    const pair = await r.json()
-    Object.assign(session, { access: pair.access_token, refresh: pair.refresh_token })
-    save()
-    return true
-  }).catch(() => false).finally(() => { refreshing = null })
-  return refreshing
+  const pair = await refreshPair(url('/auth/refresh'), session.refresh)
+  if (pair === undefined) return false
+  if (!pair) { forget(); return false }
+  Object.assign(session, { access: pair.access_token, refresh: pair.refresh_token })
+  save()
+  return true
 }
 
 async function send(method, path, { body, query, retry = true } = {}) {
