@@ -29,11 +29,10 @@ from models.handling import SignoffStep
 
 bp = Blueprint("staff_cases", url_prefix="/api/v1/staff/cases")
 TAG = "staff-cases"
-CLERK, REVIEWER = "clerk", "reviewer"
 
 
 async def _case(request: AppRequest, case_id: int) -> Case:
-    return await queries.case_for_department(case_id, request.ctx.staff.department_id)
+    return await queries.case_for_staff(case_id, request.ctx.staff)
 
 
 async def _actor(request: AppRequest) -> Actor:
@@ -48,7 +47,7 @@ async def _answer(case: Case):  # type: ignore[no-untyped-def]
 
 @bp.get("")
 @doc("My department's case queue, filtered by status and clock colour", TAG)
-@staff_required(CLERK, REVIEWER)
+@staff_required(*roles_for("read"))
 @query(QueueQuery)
 @returns(CaseListOut)
 async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
@@ -71,7 +70,7 @@ async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyp
 
 @bp.post("/<case_id:int>/accept")
 @doc("受理: accept the application", TAG)
-@staff_required(CLERK)
+@staff_required(*roles_for("accept"))
 @returns(CaseDetailOut)
 async def accept(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -80,7 +79,7 @@ async def accept(request: AppRequest, case_id: int):  # type: ignore[no-untyped-
 
 @bp.post("/<case_id:int>/refuse")
 @doc("不予受理: refuse at intake, with the reason", TAG)
-@staff_required(CLERK)
+@staff_required(*roles_for("refuse"))
 @body(RequiredReasonIn)
 @returns(CaseDetailOut)
 async def refuse(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
@@ -91,7 +90,7 @@ async def refuse(request: AppRequest, case_id: int):  # type: ignore[no-untyped-
 
 @bp.post("/<case_id:int>/supplement")
 @doc("一次性告知: ask for 补正, every defect per material in one notice", TAG)
-@staff_required(CLERK, REVIEWER)
+@staff_required(*roles_for("supplement"))
 @body(SupplementIn)
 @returns(NoticeOut, status=201)
 async def request_supplement(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
@@ -113,7 +112,7 @@ def _notice(notice, case: Case) -> dict:  # type: ignore[no-untyped-def]
 
 @bp.post("/<case_id:int>/supplements/<notice_id:int>/sign-off")
 @doc("Sign off a second 补正 notice in the same stage (reviewer, not its author)", TAG)
-@staff_required(REVIEWER)
+@staff_required(*roles_for("supplement_sign_off"))
 @returns(CaseDetailOut)
 async def sign_off(request: AppRequest, case_id: int, notice_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -124,7 +123,7 @@ async def sign_off(request: AppRequest, case_id: int, notice_id: int):  # type: 
 
 @bp.post("/<case_id:int>/review")
 @doc("Start the review (审查) of an accepted case", TAG)
-@staff_required(REVIEWER)
+@staff_required(*roles_for("start_review"))
 @returns(CaseDetailOut)
 async def start_review(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -136,7 +135,7 @@ async def start_review(request: AppRequest, case_id: int):  # type: ignore[no-un
 
 @bp.post("/<case_id:int>/special-stage/start")
 @doc("Enter a special stage (特别程序) of the item", TAG)
-@staff_required(REVIEWER)
+@staff_required(*roles_for("special_start"))
 @body(SpecialStageIn)
 @returns(CaseDetailOut)
 async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
@@ -148,7 +147,7 @@ async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-u
 
 @bp.post("/<case_id:int>/special-stage/end")
 @doc("Leave the special stage, back to review", TAG)
-@staff_required(REVIEWER)
+@staff_required(*roles_for("special_end"))
 @body(ReasonIn)
 @returns(CaseDetailOut)
 async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
@@ -185,7 +184,7 @@ async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-de
 
 @bp.post("/<case_id:int>/issue-result")
 @doc("Issue the result (出件)", TAG)
-@staff_required(CLERK, REVIEWER)
+@staff_required(*roles_for("issue_result"))
 @body(ResultIn)
 @returns(CaseDetailOut)
 async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
@@ -196,7 +195,7 @@ async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-un
 
 @bp.post("/<case_id:int>/complete")
 @doc("Complete (办结) the case", TAG)
-@staff_required(CLERK, REVIEWER)
+@staff_required(*roles_for("complete"))
 @body(ReasonIn)
 @returns(CaseDetailOut)
 async def complete(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]

@@ -58,15 +58,9 @@ async def case_for_person(case_id: int, person_id: int) -> Case:
     return Case._init_from_db(**found[0])
 
 
-async def case_for_department(case_id: int, department_id: int) -> Case:
-    case = await Case.get_or_none(id=case_id, department_id=department_id)
-    if case is None or case.status == S.draft:  # drafts are the citizen's own business
-        raise NotFound("办件不存在", code="CASE_NOT_FOUND")
-    return case
-
-
 async def case_for_staff(case_id: int, staff: StaffPrincipal) -> Case:
-    """A filed case the staff member sees (``StaffPrincipal.sees_department``); 404 otherwise."""
+    """A filed case the staff member sees (``StaffPrincipal.sees_department``); 404 otherwise.
+    Drafts are the citizen's own business."""
     case = await Case.get_or_none(id=case_id)
     if case is None or case.status == S.draft or not staff.sees_department(case.department_id):
         raise NotFound("办件不存在", code="CASE_NOT_FOUND")

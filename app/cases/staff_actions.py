@@ -1,6 +1,6 @@
 """What staff do with a case: 受理 or 不予受理, ask for 补正 (and sign off a second one), review,
 special stages, approve or deny, issue the result, complete. Department scoping is the caller's
-(``queries.case_for_department``); each action is one transaction."""
+(``queries.case_for_staff``); each action is one transaction."""
 
 from __future__ import annotations
 

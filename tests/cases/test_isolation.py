@@ -30,7 +30,9 @@ async def scene(api: Any, citizen: Any, staff: Any) -> dict[str, Any]:
         "case": detail, "owner": owner, "clerk": clerk, "notice": notice["id"],
         "entry": notice["items"][0]["id"],
         "stranger": await citizen(),
-        "other_staff": await staff(roles=["admin"], department=f"O{uuid.uuid4().hex[:6]}"),
+        # every role that handles cases, of another department (an admin sees every one)
+        "other_staff": await staff(roles=["clerk", "reviewer", "approver"],
+                                   department=f"O{uuid.uuid4().hex[:6]}"),
     }
 
 
