@@ -12,7 +12,7 @@ from sanic import Blueprint, HTTPResponse
 from app.cases import queries
 from app.context import AppRequest
 from app.decisions import issue
-from app.handler_kit import STAFF_ERRORS, doc, errors, id_headers, ok, returns, returns_file, row_id
+from app.handler_kit import STAFF_ERRORS, doc, fails, id_headers, ok, returns, returns_file, row_id
 from app.security.auth import citizen_required, staff_required
 from app.staff import Role
 from models.cases import Case
@@ -64,7 +64,7 @@ async def _own(request: AppRequest, case_id: int) -> Case:
 @doc("The documents issued on my case (受理通知书, 补正告知书, 决定书)", TAG)
 @citizen_required
 @returns(DocumentListOut)
-@errors(*CITIZEN_ERRORS)
+@fails(*CITIZEN_ERRORS)
 async def my_documents(request: AppRequest, case_id: int) -> HTTPResponse:
     return ok({"items": await issue.documents_of(await _own(request, case_id))})
 
@@ -73,7 +73,7 @@ async def my_documents(request: AppRequest, case_id: int) -> HTTPResponse:
 @doc("One document of my case, as PDF", TAG)
 @citizen_required
 @returns_file("application/pdf", description="the document")
-@errors(*CITIZEN_ERRORS, (404, "DOCUMENT_NOT_FOUND"))
+@fails(*CITIZEN_ERRORS, (404, "DOCUMENT_NOT_FOUND"))
 async def my_document_pdf(request: AppRequest, case_id: int, document_id: int) -> HTTPResponse:
     return _pdf(*await issue.pdf_of(await _own(request, case_id), _doc_id(document_id)))
 
@@ -86,7 +86,7 @@ async def _scoped(request: AppRequest, case_id: int) -> Case:
 @doc("The documents issued on a case (any owed but missing are issued first)", STAFF_TAG)
 @staff_required(*READERS)
 @returns(DocumentListOut)
-@errors(*STAFF_ERRORS, (404, "CASE_NOT_FOUND"))
+@fails(*STAFF_ERRORS, (404, "CASE_NOT_FOUND"))
 async def case_documents(request: AppRequest, case_id: int) -> HTTPResponse:
     return ok({"items": await issue.documents_of(await _scoped(request, case_id))})
 
@@ -95,7 +95,7 @@ async def case_documents(request: AppRequest, case_id: int) -> HTTPResponse:
 @doc("One document of a case, as PDF", STAFF_TAG)
 @staff_required(*READERS)
 @returns_file("application/pdf", description="the document")
-@errors(*STAFF_ERRORS, (404, "CASE_NOT_FOUND"), (404, "DOCUMENT_NOT_FOUND"))
+@fails(*STAFF_ERRORS, (404, "CASE_NOT_FOUND"), (404, "DOCUMENT_NOT_FOUND"))
 async def case_document_pdf(request: AppRequest, case_id: int, document_id: int) -> HTTPResponse:
     return _pdf(*await issue.pdf_of(await _scoped(request, case_id), _doc_id(document_id)))
 

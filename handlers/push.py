@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from app.context import AppRequest
 from app.errors import ApiError, BadRequest, NotFound
-from app.handler_kit import STAFF_ERRORS, Done, body, doc, errors, ok, query, returns, row_id
+from app.handler_kit import STAFF_ERRORS, Done, body, doc, fails, ok, query, returns, row_id
 from app.security.auth import citizen_required, staff_required
 from models.push import Campaign
 from push import campaigns, inbox
@@ -307,7 +307,7 @@ class AudienceOut(BaseModel):
 @staff_required(OPERATOR)
 @query(CampaignListQuery)
 @returns(CampaignListOut)
-@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
 async def list_campaigns(request: AppRequest) -> HTTPResponse:
     q: CampaignListQuery = request.ctx.query
     rows, total = await campaigns.list_for_staff(request.ctx.staff, limit=q.limit,
@@ -321,7 +321,7 @@ async def list_campaigns(request: AppRequest) -> HTTPResponse:
 @staff_required(OPERATOR)
 @body(AudienceIn)
 @returns(AudienceOut)
-@errors(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (404, "ITEM_NOT_FOUND"),
+@fails(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (404, "ITEM_NOT_FOUND"),
         (409, "BAD_AUDIENCE"), (422, "VALIDATION_FAILED"))
 async def audience_size(request: AppRequest) -> HTTPResponse:
     audience = request.ctx.body.audience.stored()

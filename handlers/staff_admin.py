@@ -8,7 +8,7 @@ from sanic import Blueprint, HTTPResponse
 
 from app import staff_admin as svc
 from app.context import AppRequest
-from app.handler_kit import STAFF_ERRORS, body, doc, errors, ok, query, returns, row_id
+from app.handler_kit import STAFF_ERRORS, body, doc, fails, ok, query, returns, row_id
 from app.security.auth import staff_required
 from app.staff import Role
 
@@ -64,7 +64,7 @@ def _staff_id(value: int) -> int:
 @doc("Every department, with its number of active staff", TAG)
 @staff_required(ADMIN)
 @returns(DepartmentListOut)
-@errors(*STAFF_ERRORS)
+@fails(*STAFF_ERRORS)
 async def list_departments(request: AppRequest) -> HTTPResponse:
     return ok({"items": await svc.departments()})
 
@@ -74,7 +74,7 @@ async def list_departments(request: AppRequest) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.DepartmentIn)
 @returns(DepartmentOut, status=201)
-@errors(*STAFF_ERRORS, (409, "DEPARTMENT_EXISTS"), (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (409, "DEPARTMENT_EXISTS"), (422, "VALIDATION_FAILED"))
 async def create_department(request: AppRequest) -> HTTPResponse:
     return ok(await svc.create_department(request.ctx.body, request.ctx.staff), status=201)
 
@@ -84,7 +84,7 @@ async def create_department(request: AppRequest) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.DepartmentPatch)
 @returns(DepartmentOut)
-@errors(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (422, "VALIDATION_FAILED"))
 async def update_department(request: AppRequest, department_id: int) -> HTTPResponse:
     dept_id = row_id(department_id, "部门不存在", "DEPARTMENT_NOT_FOUND")
     return ok(await svc.update_department(dept_id, request.ctx.body, request.ctx.staff))
@@ -95,7 +95,7 @@ async def update_department(request: AppRequest, department_id: int) -> HTTPResp
 @staff_required(ADMIN)
 @query(AccountQuery)
 @returns(AccountListOut)
-@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
 async def list_accounts(request: AppRequest) -> HTTPResponse:
     q: AccountQuery = request.ctx.query
     items, total = await svc.accounts(department_id=q.department_id, active=q.active, q=q.q,
@@ -108,7 +108,7 @@ async def list_accounts(request: AppRequest) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.AccountIn)
 @returns(AccountOut, status=201)
-@errors(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (409, "USERNAME_TAKEN"),
+@fails(*STAFF_ERRORS, (404, "DEPARTMENT_NOT_FOUND"), (409, "USERNAME_TAKEN"),
         (422, "VALIDATION_FAILED"))
 async def create_account(request: AppRequest) -> HTTPResponse:
     return ok(await svc.create_account(request.ctx.body, request.ctx.staff), status=201)
@@ -120,7 +120,7 @@ async def create_account(request: AppRequest) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.AccountPatch)
 @returns(AccountOut)
-@errors(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (404, "DEPARTMENT_NOT_FOUND"),
+@fails(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (404, "DEPARTMENT_NOT_FOUND"),
         (409, "LAST_ADMIN"), (422, "VALIDATION_FAILED"))
 async def update_account(request: AppRequest, staff_id: int) -> HTTPResponse:
     return ok(await svc.update_account(_staff_id(staff_id), request.ctx.body, request.ctx.staff,
@@ -132,7 +132,7 @@ async def update_account(request: AppRequest, staff_id: int) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.DeactivateIn)
 @returns(AccountOut)
-@errors(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (409, "CANNOT_DEACTIVATE_SELF"),
+@fails(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (409, "CANNOT_DEACTIVATE_SELF"),
         (409, "LAST_ADMIN"), (422, "VALIDATION_FAILED"))
 async def deactivate(request: AppRequest, staff_id: int) -> HTTPResponse:
     return ok(await svc.set_active(_staff_id(staff_id), False, request.ctx.staff,
@@ -143,7 +143,7 @@ async def deactivate(request: AppRequest, staff_id: int) -> HTTPResponse:
 @doc("Activate a deactivated staff account again", TAG)
 @staff_required(ADMIN)
 @returns(AccountOut)
-@errors(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"))
+@fails(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"))
 async def activate(request: AppRequest, staff_id: int) -> HTTPResponse:
     return ok(await svc.set_active(_staff_id(staff_id), True, request.ctx.staff,
                                    request.app.ctx.kv))
@@ -155,7 +155,7 @@ async def activate(request: AppRequest, staff_id: int) -> HTTPResponse:
 @staff_required(ADMIN)
 @body(svc.PasswordIn)
 @returns(AccountOut)
-@errors(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (404, "STAFF_NOT_FOUND"), (422, "VALIDATION_FAILED"))
 async def reset_password(request: AppRequest, staff_id: int) -> HTTPResponse:
     return ok(await svc.reset_password(_staff_id(staff_id), request.ctx.body, request.ctx.staff,
                                        request.app.ctx.kv))

@@ -15,7 +15,7 @@ from app.handler_kit import (
     STAFF_ERRORS,
     body,
     doc,
-    errors,
+    fails,
     id_headers,
     ok,
     query,
@@ -54,7 +54,7 @@ def _disposition(inline: bool, filename: str) -> str:
 @query(ReasonQuery)
 @returns_file("image/jpeg", "image/png", "application/pdf", "application/ofd",
               description="the file, as uploaded")
-@errors(*STAFF_ERRORS, NOT_FOUND, (404, "MATERIAL_NOT_FOUND"), (404, "MATERIAL_FILE_MISSING"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (404, "MATERIAL_NOT_FOUND"), (404, "MATERIAL_FILE_MISSING"),
         (409, "MATERIAL_NO_FILE"), (422, "REASON_REQUIRED"))
 async def material_content(request: AppRequest, case_id: int, material_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
@@ -76,7 +76,7 @@ async def material_content(request: AppRequest, case_id: int, material_id: int) 
 @staff_required(*READERS)
 @body(RevealIn)
 @returns(RevealOut)
-@errors(*STAFF_ERRORS, NOT_FOUND, (404, "FIELD_NOT_FOUND"), (409, "FIELD_NOT_MASKED"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (404, "FIELD_NOT_FOUND"), (409, "FIELD_NOT_MASKED"),
         (422, "REASON_REQUIRED"))
 async def reveal(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
@@ -89,7 +89,7 @@ async def reveal(request: AppRequest, case_id: int) -> HTTPResponse:
 @doc("Who opened this case's materials or revealed its fields, and why", TAG)
 @staff_required(Role.reviewer, Role.approver)
 @returns(ReadListOut)
-@errors(*STAFF_ERRORS, NOT_FOUND)
+@fails(*STAFF_ERRORS, NOT_FOUND)
 async def reads(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     return ok({"items": await pii_audit.reads_of_case(case.id)})

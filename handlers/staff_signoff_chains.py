@@ -8,7 +8,7 @@ from sanic import Blueprint, HTTPResponse
 from app.cases import signoff_chains
 from app.cases.handling_schemas import ChainDefinitionOut
 from app.context import AppRequest
-from app.handler_kit import STAFF_ERRORS, body, doc, errors, ok, returns
+from app.handler_kit import STAFF_ERRORS, body, doc, fails, ok, returns
 from app.security.auth import staff_required
 from app.staff import Role
 
@@ -20,7 +20,7 @@ TAG = "staff catalogue"
 @doc("An item's sign-off chain (empty: one reviewer decides)", TAG)
 @staff_required(Role.clerk, Role.reviewer, Role.approver)
 @returns(ChainDefinitionOut)
-@errors(*STAFF_ERRORS, (404, "ITEM_NOT_FOUND"))
+@fails(*STAFF_ERRORS, (404, "ITEM_NOT_FOUND"))
 async def get_chain(request: AppRequest, code: str) -> HTTPResponse:
     item = await signoff_chains.item_for_staff(code, request.ctx.staff)
     return ok({"item_code": item.code, "steps": await signoff_chains.steps_of_item(item.id)})
@@ -34,7 +34,7 @@ async def get_chain(request: AppRequest, code: str) -> HTTPResponse:
 @staff_required(Role.admin)
 @body(signoff_chains.ChainIn)
 @returns(ChainDefinitionOut)
-@errors(*STAFF_ERRORS, (404, "ITEM_NOT_FOUND"), (422, "SIGNER_INVALID"),
+@fails(*STAFF_ERRORS, (404, "ITEM_NOT_FOUND"), (422, "SIGNER_INVALID"),
         (422, "VALIDATION_FAILED"))
 async def put_chain(request: AppRequest, code: str) -> HTTPResponse:
     steps = await signoff_chains.set_chain(code, request.ctx.body, request.ctx.staff)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
-from app.handler_kit import STAFF_ERRORS, doc, errors, id_headers, ok, query, returns, returns_file
+from app.handler_kit import STAFF_ERRORS, doc, fails, id_headers, ok, query, returns, returns_file
 from app.security.auth import staff_required
 from app.staff import Role
 from app.supervision import export
@@ -111,7 +111,7 @@ class SeriesOut(BaseModel):
 @staff_required(*READERS)
 @query(FiguresQuery)
 @returns(FiguresOut)
-@errors(*RANGE_ERRORS)
+@fails(*RANGE_ERRORS)
 async def get_figures(request: AppRequest) -> HTTPResponse:
     q: FiguresQuery = request.ctx.query
     start, end = q.span()
@@ -124,7 +124,7 @@ async def get_figures(request: AppRequest) -> HTTPResponse:
 @staff_required(*READERS)
 @query(RangeQuery)
 @returns(SeriesOut)
-@errors(*RANGE_ERRORS)
+@fails(*RANGE_ERRORS)
 async def get_series(request: AppRequest) -> HTTPResponse:
     q: RangeQuery = request.ctx.query
     start, end = q.span()
@@ -137,7 +137,7 @@ async def get_series(request: AppRequest) -> HTTPResponse:
 @staff_required(*READERS)
 @query(ExportQuery)
 @returns_file(export.MEDIA["csv"], export.MEDIA["xlsx"], description="the figures' table")
-@errors(*RANGE_ERRORS)
+@fails(*RANGE_ERRORS)
 async def export_figures(request: AppRequest) -> HTTPResponse:
     q: ExportQuery = request.ctx.query
     start, end = q.span()

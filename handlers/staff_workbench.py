@@ -20,7 +20,7 @@ from app.cases.handling_schemas import (
     WorkQueueQuery,
 )
 from app.context import AppRequest
-from app.handler_kit import STAFF_ERRORS, body, doc, errors, ok, query, returns, row_id
+from app.handler_kit import STAFF_ERRORS, body, doc, fails, ok, query, returns, row_id
 from app.security.auth import staff_required
 from models.cases import Case
 
@@ -44,7 +44,7 @@ async def _handling(request: AppRequest, case: Case) -> HTTPResponse:
 @staff_required(*roles("read"))
 @query(WorkQueueQuery)
 @returns(QueueOut)
-@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
 async def work_queue(request: AppRequest) -> HTTPResponse:
     q: WorkQueueQuery = request.ctx.query
     items, total = await workbench.queue(
@@ -60,7 +60,7 @@ async def work_queue(request: AppRequest) -> HTTPResponse:
 @staff_required(*roles("read"))
 @query(CountsQuery)
 @returns(CountsOut)
-@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
 async def queue_counts(request: AppRequest) -> HTTPResponse:
     q: CountsQuery = request.ctx.query
     return ok(await workbench.counts(request.ctx.staff, department_id=q.department_id))
@@ -71,7 +71,7 @@ async def queue_counts(request: AppRequest) -> HTTPResponse:
 @staff_required(*roles("read"), *roles("assign"))
 @query(ColleagueQuery)
 @returns(ColleagueListOut)
-@errors(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
+@fails(*STAFF_ERRORS, (422, "VALIDATION_FAILED"))
 async def colleagues(request: AppRequest) -> HTTPResponse:
     q: ColleagueQuery = request.ctx.query
     accounts = await assignment.colleagues(request.ctx.staff, department_id=q.department_id,
@@ -86,7 +86,7 @@ async def colleagues(request: AppRequest) -> HTTPResponse:
 @doc("A case's handling: its 承办人, its sign-off chain, the actions open to me now", TAG)
 @staff_required(*roles("read"))
 @returns(HandlingOut)
-@errors(*STAFF_ERRORS, NOT_FOUND)
+@fails(*STAFF_ERRORS, NOT_FOUND)
 async def handling(request: AppRequest, case_id: int) -> HTTPResponse:
     return await _handling(request, await _case(request, case_id))
 
@@ -95,7 +95,7 @@ async def handling(request: AppRequest, case_id: int) -> HTTPResponse:
 @doc("领办: I become the handler of an unassigned case of my department", TAG)
 @staff_required(*roles("claim"))
 @returns(HandlingOut)
-@errors(*STAFF_ERRORS, NOT_FOUND, (403, "NOT_CASE_DEPARTMENT"), (409, "CASE_ALREADY_ASSIGNED"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (403, "NOT_CASE_DEPARTMENT"), (409, "CASE_ALREADY_ASSIGNED"),
         (409, "CASE_CLOSED"))
 async def claim(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
@@ -109,7 +109,7 @@ async def claim(request: AppRequest, case_id: int) -> HTTPResponse:
 @staff_required(*roles("assign"))
 @body(AssignIn)
 @returns(HandlingOut)
-@errors(*STAFF_ERRORS, NOT_FOUND, (404, "STAFF_NOT_FOUND"), (409, "CASE_ALREADY_ASSIGNED"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (404, "STAFF_NOT_FOUND"), (409, "CASE_ALREADY_ASSIGNED"),
         (409, "CASE_CLOSED"), (422, "STAFF_CANNOT_HANDLE"))
 async def assign(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
@@ -124,7 +124,7 @@ async def assign(request: AppRequest, case_id: int) -> HTTPResponse:
 @staff_required(*roles("reassign"))
 @body(ReassignIn)
 @returns(HandlingOut)
-@errors(*STAFF_ERRORS, NOT_FOUND, (404, "STAFF_NOT_FOUND"), (409, "CASE_UNASSIGNED"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (404, "STAFF_NOT_FOUND"), (409, "CASE_UNASSIGNED"),
         (409, "ALREADY_HANDLER"), (409, "CASE_CLOSED"), (422, "REASON_REQUIRED"))
 async def reassign(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
@@ -142,7 +142,7 @@ async def reassign(request: AppRequest, case_id: int) -> HTTPResponse:
 @staff_required(*roles("sign"))
 @body(SignIn)
 @returns(HandlingOut)
-@errors(*STAFF_ERRORS, NOT_FOUND, (403, "SIGNOFF_ROLE"), (403, "SIGNOFF_NOT_NAMED"),
+@fails(*STAFF_ERRORS, NOT_FOUND, (403, "SIGNOFF_ROLE"), (403, "SIGNOFF_NOT_NAMED"),
         (403, "SIGNOFF_NOT_HANDLER"), (403, "SIGNOFF_SAME_PERSON"),
         (403, "NOT_CASE_DEPARTMENT"), (409, "SIGNOFF_NOT_OPEN"), (409, "NO_SIGNOFF_CHAIN"),
         (409, "SIGNOFF_DISAGREES"), (409, "CASE_UNASSIGNED"), (422, "REASON_REQUIRED"),
