@@ -118,6 +118,11 @@ async def test_a_clerks_day(
     await d.page.locator('[data-document="approval"]').click()
     await d.page.locator('[data-test="material-preview"] iframe').wait_for()
     await d.shot("clerk-10-decision-document")
+    await d.page.locator(".el-dialog", has_text="准予行政许可决定书").locator(
+        ".el-dialog__headerbtn").click()
+    await d.page.get_by_role("link", name="电子证明").click()
+    await d.rendered("certificates")
+    await d.shot("clerk-11-certificates")
 
     reads = await PiiAccessLog.filter(case_id=cid).values_list("field", "reason")
     assert (f"material:{pdf['id']}", "预审核对材料") in reads

@@ -12,6 +12,7 @@ export const routes = [
   { path: '/payments', name: 'payments', component: () => import('./pages/Payments.vue'), meta: { title: '收费退费', roles: ['reviewer', 'operator'] } },
   { path: '/campaigns', name: 'campaigns', component: () => import('./pages/Campaigns.vue'), meta: { title: '消息推送', roles: ['operator'] } },
   { path: '/campaigns/:id(\\d+)', name: 'campaign', component: () => import('./pages/CampaignView.vue'), meta: { roles: ['operator'] } },
+  { path: '/certificates', name: 'certificates', component: () => import('./pages/Certificates.vue'), meta: { title: '电子证明', roles: ['clerk', 'reviewer'] } },
   { path: '/feedback', name: 'feedback', component: () => import('./pages/Feedback.vue'), meta: { title: '好差评', roles: ['clerk', 'reviewer', 'supervisor'] } },
   { path: '/tickets', name: 'tickets', component: () => import('./pages/Tickets.vue'), meta: { title: '12345 工单', roles: ['clerk', 'reviewer', 'dispatcher'] } },
   { path: '/supervision', name: 'supervision', component: () => import('./pages/Supervision.vue'), meta: { title: '电子监察', roles: ['supervisor', 'reviewer', 'approver'] } },
