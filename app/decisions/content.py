@@ -120,8 +120,8 @@ async def owed(case: Case) -> list[tuple[DocumentKind, int]]:
             case_id=case.id, opened_at__isnull=False).order_by("round").values_list(
             "id", flat=True):
         out.append((K.supplement, int(notice_id)))  # type: ignore[call-overload]
-    reached = set(await CaseEvent.filter(
+    reached = {str(v) for v in await CaseEvent.filter(
         case_id=case.id, to_status__in=[s.value for s in DECISION_OF.values()]
-    ).values_list("to_status", flat=True))
+    ).values_list("to_status", flat=True)}
     out += [(kind, 0) for kind, status in DECISION_OF.items() if status.value in reached]
     return out
