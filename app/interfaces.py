@@ -131,16 +131,52 @@ class PayRequest:
     client_ip: str | None = None  # the payer's address: WeChat Pay H5 requires it
 
 
+class PayState(StrEnum):
+    """An order's state as the platform reports it, in the core's words."""
+
+    paid = "paid"
+    pending = "pending"
+    closed = "closed"
+    refunded = "refunded"
+    failed = "failed"
+
+
+class NotifyKind(StrEnum):
+    """What a notify is about. Each gateway maps its platform's words onto these (Alipay
+    reports a payment and a refund with the same trade notify); ``payment_notify.kind``
+    stores them."""
+
+    payment = "payment"
+    refund = "refund"
+
+
+@dataclass(frozen=True)
+class RefundFacts:
+    """What a refund notify says about one refund. A platform names either this refund's
+    amount (``refund_fen``, WeChat Pay) or the trade's refunded total so far
+    (``refunded_total_fen``, Alipay)."""
+
+    out_refund_no: str
+    status: str | None = None  # the platform's own refund status, kept as a failure reason
+    refund_fen: int | None = None
+    refunded_total_fen: int | None = None
+
+
 @dataclass(frozen=True)
 class PayResult:
-    """What the platform says about one order, from a notify or a query."""
+    """What the platform says about one order, from a notify or a query. ``kind`` and
+    ``notify_id`` are set on a notify, ``refund`` on a refund notify; ``raw`` is the
+    platform's own words, kept for the record and never read by the core."""
 
     out_trade_no: str
-    state: str  # "paid" | "pending" | "closed" | "refunded" | "failed"
+    state: PayState
     amount_fen: int | None = None
     transaction_id: str | None = None
     paid_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    kind: NotifyKind | None = None
+    notify_id: str | None = None
+    refund: RefundFacts | None = None
 
 
 @runtime_checkable

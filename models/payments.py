@@ -79,14 +79,12 @@ class PaymentNotify(Model):
     channel = fields.CharField(max_length=16)
     notify_id = fields.CharField(max_length=128, null=True)  # set only once verified
     out_trade_no = fields.CharField(max_length=64, null=True, db_index=True)
-    kind = fields.CharField(max_length=16, null=True)  # payment | refund
+    kind = fields.CharField(max_length=16, null=True)  # app.interfaces.NotifyKind
     headers = fields.JSONField(default=dict)
     body = fields.TextField()
     verified = fields.BooleanField(default=False)
     error = fields.CharField(max_length=255, null=True)
-    # received | applied | duplicate | rejected | unknown_order | amount_mismatch | anomaly
-    # | ignored
-    outcome = fields.CharField(max_length=24, default="received")
+    outcome = fields.CharField(max_length=24, default="received")  # app.payments.outcomes
     deliveries = fields.IntField(default=1)
     received_at = fields.DatetimeField(auto_now_add=True)
     handled_at = fields.DatetimeField(null=True)

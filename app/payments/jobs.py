@@ -13,8 +13,9 @@ from typing import Any
 
 from app import clock
 from app.edges import Edges
-from app.interfaces import ProviderError
+from app.interfaces import PayState, ProviderError
 from app.payments.events import SYSTEM
+from app.payments.outcomes import Outcome
 from app.payments.receipts import issue_missing
 from app.payments.refunds import MAX_ATTEMPTS, apply_refund_success, mark_failed, submit_refund
 from app.payments.settle import apply_closed, apply_result
@@ -26,7 +27,8 @@ INTERVAL_SECONDS = 30.0
 LEASE = "payments:jobs"
 
 
-async def settle_order(edges: Edges, order: PaymentOrder, *, close_if_unpaid: bool) -> str:
+async def settle_order(edges: Edges, order: PaymentOrder, *, close_if_unpaid: bool
+                       ) -> Outcome:
     """Query the platform; settle a paid order, close an unpaid one when asked. Answers the
     outcome (``applied``, ``closed``, ``pending`` …)."""
     gw = edges.payment(order.channel)
@@ -34,16 +36,16 @@ async def settle_order(edges: Edges, order: PaymentOrder, *, close_if_unpaid: bo
         result = await gw.query(order.out_trade_no)
     except ProviderError as exc:
         log.info("query %s failed: %s", order.out_trade_no, exc)
-        return "error"
-    if result.state in ("paid", "closed"):
+        return Outcome.error
+    if result.state in (PayState.paid, PayState.closed):
         return (await apply_result(result, channel=order.channel, actor=SYSTEM)).outcome
     if not close_if_unpaid:
-        return "pending"
+        return Outcome.pending
     try:
         await gw.close(order.out_trade_no)
     except ProviderError as exc:  # paid in the meantime, or the platform is down: next round
         log.info("close %s failed: %s", order.out_trade_no, exc)
-        return "error"
+        return Outcome.error
     return (await apply_closed(order.out_trade_no, channel=order.channel, actor=SYSTEM)).outcome
 
 

@@ -19,8 +19,9 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock, sql
-from app.interfaces import PaymentGateway, PayResult
+from app.interfaces import NotifyKind, PaymentGateway, PayResult, PayState
 from app.payments.events import PayActor
+from app.payments.outcomes import SETTLED, UNHANDLED, Outcome
 from app.payments.refunds import apply_refund_result
 from app.payments.settle import Settled, apply_result
 from models.payments import PaymentNotify
@@ -30,22 +31,16 @@ KEPT_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-serial",
                 "wechatpay-signature-type", "content-type", "user-agent", "request-id")
 
 
-# outcomes that stand: the arrival that wrote one acted and committed with it; later
-# deliveries of the same notify only count themselves
-SETTLED = frozenset({"applied", "duplicate", "anomaly", "closed", "ignored"})
-
-
 @dataclass(frozen=True)
 class NotifyOutcome:
-    outcome: str  # applied | duplicate | rejected | unknown_order | amount_mismatch | anomaly
-    #               | ignored | closed | error
+    outcome: Outcome
     error: Exception | None = None
     refund_id: int | None = None  # an automatic refund to submit after the answer
 
     @property
     def handled(self) -> bool:
         """True when the platform may stop retrying."""
-        return self.outcome not in {"rejected", "unknown_order", "amount_mismatch", "error"}
+        return self.outcome not in UNHANDLED
 
 
 def _kept(headers: Mapping[str, str]) -> dict[str, str]:
@@ -54,7 +49,7 @@ def _kept(headers: Mapping[str, str]) -> dict[str, str]:
 
 # One statement records an arrival: the first of a verified notify inserts the row, later
 # ones count ``deliveries`` and take the outcome only while the row has none that stands.
-_STANDING = ", ".join(f"'{o}'" for o in sorted(SETTLED))
+_STANDING = ", ".join(f"'{o.value}'" for o in sorted(SETTLED))
 _RECORD = (
     "INSERT INTO payment_notify (channel, notify_id, out_trade_no, kind, headers, body, verified,"  # noqa: S608 - constant text
     " error, outcome, deliveries, received_at, handled_at)"
@@ -88,19 +83,19 @@ class NotifyArrival:
     error: Exception | None
     row_id: int | None = None  # once recorded on its own
 
-    def statement(self, outcome: str, error: Exception | None = None) -> sql.Statement:
+    def statement(self, outcome: Outcome, error: Exception | None = None) -> sql.Statement:
         result, error = self.result, error or self.error
-        notify_id = str(result.raw.get("notify_id") or "") if result else ""
+        notify_id = result.notify_id if result else None
         now = clock.now()
         return _RECORD, [
             self.channel, notify_id or None, result.out_trade_no[:64] if result else None,
-            str(result.raw.get("kind") or "payment") if result else None,
+            (result.kind or NotifyKind.payment).value if result else None,
             sql.dumps(_kept(self.headers)), self.body.decode("utf-8", "replace"),
             result is not None, (str(error) or type(error).__name__)[:255] if error else None,
-            outcome, now, None if outcome in ("received", "error") else now,
+            outcome.value, now, None if outcome in (Outcome.received, Outcome.error) else now,
         ]
 
-    async def record(self, outcome: str, error: Exception | None = None) -> dict[str, Any]:
+    async def record(self, outcome: Outcome, error: Exception | None = None) -> dict[str, Any]:
         """Recorded on its own (autocommit); answers the row as it now stands."""
         text, values = self.statement(outcome, error)
         row = (await sql.rows(PaymentNotify._meta.db, text, *values))[0]
@@ -110,7 +105,7 @@ class NotifyArrival:
     async def failed(self, error: Exception) -> None:
         text = (str(error) or type(error).__name__)[:255]
         if self.row_id is None:  # acting rolled back the record written with it
-            await self.record("error", error)
+            await self.record(Outcome.error, error)
         else:
             await sql.execute(PaymentNotify._meta.db, _FAILED, text, self.row_id)
 
@@ -126,14 +121,14 @@ async def handle_notify(
     arrival = NotifyArrival(channel, headers, body, result, error)
     if result is None:
         log.warning("%s notify refused: %s", channel, type(error).__name__)
-        await arrival.record("rejected")
-        return NotifyOutcome("rejected", error)
+        await arrival.record(Outcome.rejected)
+        return NotifyOutcome(Outcome.rejected, error)
     actor = PayActor("platform", channel)
     try:
-        if result.raw.get("kind") == "refund":
+        if result.kind is NotifyKind.refund:
             settled = await _recorded_apart(
                 arrival, lambda: apply_refund_result(result, channel=channel, actor=actor))
-        elif result.state == "refunded":  # Alipay's TRADE_CLOSED after a full refund
+        elif result.state is PayState.refunded:  # Alipay's TRADE_CLOSED after a full refund
             settled = await _recorded_apart(arrival, _ignored)
         else:
             # the raw record is written in the acting transaction, after acting
@@ -142,21 +137,21 @@ async def handle_notify(
     except Exception as exc:
         log.exception("%s notify failed", channel)
         await arrival.failed(exc)
-        return NotifyOutcome("error", exc)
+        return NotifyOutcome(Outcome.error, exc)
     return NotifyOutcome(settled.outcome, refund_id=settled.refund_id)
 
 
 async def _ignored() -> Settled:
-    return Settled("ignored")
+    return Settled(Outcome.ignored)
 
 
 async def _recorded_apart(arrival: NotifyArrival,
                           act: Callable[[], Awaitable[Settled]]) -> Settled:
     """Refund notifies: record first; act only on an arrival no earlier one acted on."""
-    row = await arrival.record("received")
+    row = await arrival.record(Outcome.received)
     if row["outcome"] in SETTLED:
-        return Settled("duplicate")
+        return Settled(Outcome.duplicate)
     settled = await act()
     async with in_transaction() as conn:
-        await sql.execute(conn, _OUTCOME, settled.outcome, clock.now(), row["id"])
+        await sql.execute(conn, _OUTCOME, settled.outcome.value, clock.now(), row["id"])
     return settled

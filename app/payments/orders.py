@@ -18,8 +18,9 @@ from app import clock
 from app.catalogue.fees import fee_lines
 from app.edges import Edges
 from app.errors import BadRequest, Conflict, NotFound, UpstreamUnavailable
-from app.interfaces import PayRequest, ProviderError
+from app.interfaces import PayRequest, PayState, ProviderError
 from app.payments.events import SYSTEM, PayActor, record_event
+from app.payments.outcomes import Outcome
 from app.payments.receipts import issue_receipts
 from app.payments.settle import apply_result, close_locked
 from app.payments.views import order_view
@@ -147,10 +148,10 @@ async def confirm_paid(*, edges: Edges, person_id: int, out_trade_no: str) -> di
             result = await edges.payment(order.channel).query(order.out_trade_no)
         except ProviderError as exc:
             raise UpstreamUnavailable("暂时无法确认支付结果，请稍后再试") from exc
-        if result.state == "paid":
+        if result.state is PayState.paid:
             settled = await apply_result(result, channel=order.channel,
                                          actor=PayActor("platform", order.channel))
-            if settled.outcome == "applied":  # the citizen is looking: no waiting for a batch
+            if settled.outcome is Outcome.applied:  # the citizen is looking: no waiting for a batch
                 await issue_receipts([order.id])
         order = await PaymentOrder.get(id=order.id)
     return order_view(order)

@@ -16,9 +16,10 @@ from tortoise.transactions import in_transaction
 from app import clock
 from app.edges import Edges
 from app.errors import BadRequest, Conflict, NotFound
-from app.interfaces import PayResult, ProviderError
+from app.interfaces import PayResult, PayState, ProviderError
 from app.outbox import emit
 from app.payments.events import SYSTEM, PayActor, record_event
+from app.payments.outcomes import Outcome
 from app.payments.settle import Settled
 from app.payments.views import order_for_staff
 from app.staff import StaffPrincipal
@@ -131,29 +132,31 @@ async def submit_refund(edges: Edges, refund_id: int) -> Refund:
 
 
 def _amount_believed(result: PayResult, refund: Refund) -> bool:
-    """A refund notify names this refund's amount (``refund_fen``, WeChat Pay) or the trade's
-    refunded total so far (``refunded_total_fen``, Alipay), which covers this refund at least."""
-    if result.raw.get("refund_fen") is not None:
-        return int(result.raw["refund_fen"]) == refund.amount_fen
-    if result.raw.get("refunded_total_fen") is not None:
-        return int(result.raw["refunded_total_fen"]) >= refund.amount_fen
+    """A refund notify names this refund's amount or the trade's refunded total so far,
+    which covers this refund at least."""
+    facts = result.refund
+    if facts is not None and facts.refund_fen is not None:
+        return facts.refund_fen == refund.amount_fen
+    if facts is not None and facts.refunded_total_fen is not None:
+        return facts.refunded_total_fen >= refund.amount_fen
     return result.amount_fen is None or result.amount_fen == refund.amount_fen
 
 
 async def apply_refund_result(result: PayResult, *, channel: str, actor: PayActor) -> Settled:
-    number = str(result.raw.get("out_refund_no") or "")
+    facts = result.refund
+    number = facts.out_refund_no if facts else ""
     # the notify must name the order the refund belongs to, on this channel
     refund = await Refund.filter(out_refund_no=number, order__out_trade_no=result.out_trade_no,
                                  order__channel=channel).first()
     if refund is None:
-        return Settled("unknown_order")
-    if result.state == "refunded":
+        return Settled(Outcome.unknown_order)
+    if result.state is PayState.refunded:
         if not _amount_believed(result, refund):
             log.warning("refund notify amount differs: %s", number)
-            return Settled("amount_mismatch", refund.order_id)
+            return Settled(Outcome.amount_mismatch, refund.order_id)
         return await apply_refund_success(number, actor=actor)
-    failed = await mark_failed(refund.id, str(result.raw.get("refund_status") or "退款失败"))
-    return Settled("applied" if failed else "duplicate", refund.order_id)
+    failed = await mark_failed(refund.id, (facts.status if facts else None) or "退款失败")
+    return Settled(Outcome.applied if failed else Outcome.duplicate, refund.order_id)
 
 
 async def mark_failed(refund_id: int, error: str, *, attempts: int | None = None) -> bool:
@@ -226,11 +229,11 @@ async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) 
     async with in_transaction() as conn:
         peek = await Refund.filter(out_refund_no=out_refund_no).using_db(conn).first()
         if peek is None:
-            return Settled("unknown_order")
+            return Settled(Outcome.unknown_order)
         order = await PaymentOrder.select_for_update().using_db(conn).get(id=peek.order_id)
         refund = await Refund.select_for_update().using_db(conn).get(id=peek.id)
         if refund.status is RefundStatus.succeeded:
-            return Settled("duplicate", order.id)
+            return Settled(Outcome.duplicate, order.id)
         refund.status = RefundStatus.succeeded
         refund.finished_at = clock.now()
         refund.error = None
@@ -253,7 +256,7 @@ async def apply_refund_success(out_refund_no: str, *, actor: PayActor = SYSTEM) 
                             "out_refund_no": out_refund_no, "amount_fen": refund.amount_fen,
                             "automatic": refund.automatic},
                    person_id=order.person_id, connection=conn)
-        return Settled("applied", order.id)
+        return Settled(Outcome.applied, order.id)
 
 
 
@@ -269,4 +272,4 @@ async def _surplus_refunded(order: PaymentOrder, refund: Refund, actor: PayActor
                         "out_refund_no": refund.out_refund_no, "amount_fen": refund.amount_fen,
                         "automatic": refund.automatic, "surplus": True},
                person_id=order.person_id, connection=conn)
-    return Settled("applied", order.id)
+    return Settled(Outcome.applied, order.id)

@@ -23,9 +23,10 @@ from tortoise.transactions import in_transaction
 
 from app import clock, sql
 from app.cases.transitions import Actor, transition
-from app.interfaces import PayResult
+from app.interfaces import PayResult, PayState
 from app.outbox import emit
 from app.payments.events import PayActor, record_event
+from app.payments.outcomes import Outcome
 from app.payments.receipts import issue_soon
 from app.payments.refund_numbers import anomaly_refund_no, surplus_refund_no
 from models.cases import Case, CaseStatus
@@ -44,8 +45,7 @@ SURPLUS_REASON = "同一订单重复付款，自动退还多付款项"
 
 @dataclass(frozen=True)
 class Settled:
-    outcome: str  # applied | duplicate | unknown_order | amount_mismatch | anomaly | closed
-    #               | ignored
+    outcome: Outcome
     order_id: int | None = None
     refund_id: int | None = None  # an automatic refund to submit after commit
 
@@ -76,12 +76,12 @@ _EVENT = (
 
 async def apply_result(result: PayResult, *, channel: str, actor: PayActor,
                        record: Recorder | None = None) -> Settled:
-    if result.state == "paid":
+    if result.state is PayState.paid:
         return await apply_paid(result, channel=channel, actor=actor, record=record)
-    if result.state == "closed":
+    if result.state is PayState.closed:
         settled = await apply_closed(result.out_trade_no, channel=channel, actor=actor)
     else:
-        settled = Settled("ignored")
+        settled = Settled(Outcome.ignored)
     if record is not None:
         async with in_transaction() as conn:
             await sql.write_all(conn, [record(settled)])
@@ -119,7 +119,7 @@ async def _apply_paid(result: PayResult, channel: str, actor: PayActor,
         if record is not None:
             writes.append(record(settled))
         await sql.write_all(conn, writes)
-    if settled.outcome == "applied" and settled.order_id is not None:
+    if settled.outcome is Outcome.applied and settled.order_id is not None:
         issue_soon(settled.order_id)
     return settled
 
@@ -129,18 +129,18 @@ async def _settle_paid(result: PayResult, channel: str, actor: PayActor,
     """Writes that need no answer go to ``writes``, for the caller to send at once."""
     found = await sql.rows(conn, _LOCK, result.out_trade_no, channel)
     if not found:
-        return Settled("unknown_order")
+        return Settled(Outcome.unknown_order)
     row = found[0]
     order_id, status = int(row["id"]), str(row["status"])
     # a "paid" word without an amount is not believed any more than a wrong amount
     if result.amount_fen is None or result.amount_fen != row["amount_fen"]:
         log.warning("payment amount differs or is missing: order %s", result.out_trade_no)
-        return Settled("amount_mismatch", order_id)
+        return Settled(Outcome.amount_mismatch, order_id)
     if status in (OrderStatus.paid, OrderStatus.refunded):
         known = row["transaction_id"]
         if result.transaction_id and known and result.transaction_id != known:
             return await _refund_surplus(row, result, actor, conn)
-        return Settled("duplicate", order_id)
+        return Settled(Outcome.duplicate, order_id)
     anomaly: Anomaly | None = None
     if status == OrderStatus.closed:
         anomaly = Anomaly.paid_after_close
@@ -175,7 +175,7 @@ async def _settle_paid(result: PayResult, channel: str, actor: PayActor,
             Case(id=row["case_id"]), CaseStatus.paid, actor=Actor("platform", channel),
             reason="缴费完成", data={"out_trade_no": result.out_trade_no}, connection=conn,
         )
-    return Settled("applied", order_id)
+    return Settled(Outcome.applied, order_id)
 
 
 async def _automatic_refund(
@@ -204,7 +204,7 @@ async def _refund_anomaly(
                                         out_refund_no=anomaly_refund_no(order.out_trade_no),
                                         amount_fen=order.amount_fen, reason=reason)
     await _announce_anomaly(order, anomaly.value, order.amount_fen, conn)
-    return Settled("anomaly", order_id, refund_id)
+    return Settled(Outcome.anomaly, order_id, refund_id)
 
 
 async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActor,
@@ -216,14 +216,14 @@ async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActo
     tx = str(result.transaction_id)
     number = surplus_refund_no(order.out_trade_no, tx)
     if await Refund.filter(out_refund_no=number).using_db(conn).exists():
-        return Settled("duplicate", order.id)
+        return Settled(Outcome.duplicate, order.id)
     data = {"transaction_id": tx, "amount_fen": result.amount_fen, "anomaly": SURPLUS}
     await record_event(order, SURPLUS, actor=actor, reason=SURPLUS_REASON, data=data, conn=conn)
     refund_id = await _automatic_refund(conn, order_id=order.id, out_refund_no=number,
                                         amount_fen=int(result.amount_fen or 0),
                                         reason=SURPLUS_REASON, transaction_id=tx)
     await _announce_anomaly(order, SURPLUS, result.amount_fen, conn, transaction_id=tx)
-    return Settled("anomaly", order.id, refund_id)
+    return Settled(Outcome.anomaly, order.id, refund_id)
 
 
 async def _announce_anomaly(order: PaymentOrder, anomaly: str, amount_fen: int | None,
@@ -244,12 +244,12 @@ async def apply_closed(out_trade_no: str, *, channel: str, actor: PayActor) -> S
     async with in_transaction() as conn:
         locked = await _lock(out_trade_no, channel, conn)
         if locked is None:
-            return Settled("unknown_order")
+            return Settled(Outcome.unknown_order)
         _, order = locked
         if order.status is not OrderStatus.pending:
-            return Settled("duplicate", order.id)
+            return Settled(Outcome.duplicate, order.id)
         await close_locked(order, actor=actor, reason="订单已关闭", conn=conn)
-        return Settled("closed", order.id)
+        return Settled(Outcome.closed, order.id)
 
 
 async def close_pending_of_case(

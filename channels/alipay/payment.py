@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 
-from app.interfaces import PayRequest, PayResult
+from app.interfaces import NotifyKind, PayRequest, PayResult, PayState, RefundFacts
 from app.kv import KeyValue
 from app.settings import Settings
 
@@ -30,14 +30,14 @@ log = logging.getLogger(__name__)
 
 # trade_status → our PayResult.state. WAIT_BUYER_PAY is not notified by default.
 _STATES = {
-    "WAIT_BUYER_PAY": "pending",
-    "TRADE_SUCCESS": "paid",
-    "TRADE_FINISHED": "paid",
-    "TRADE_CLOSED": "closed",
+    "WAIT_BUYER_PAY": PayState.pending,
+    "TRADE_SUCCESS": PayState.paid,
+    "TRADE_FINISHED": PayState.paid,
+    "TRADE_CLOSED": PayState.closed,
 }
 
 
-def _state(params: dict[str, Any]) -> str:
+def _state(params: dict[str, Any]) -> PayState:
     status = str(params.get("trade_status", ""))
     if status not in _STATES:
         raise AlipayNotifyRejected(f"unknown trade_status {status!r}", raw=params)
@@ -105,21 +105,24 @@ class AlipayGateway:
                                        raw=params) from exc
         state = _state(params)
         raw: dict[str, Any] = {k: v for k, v in params.items() if k != "sign"}
+        kind = NotifyKind.payment
+        refund: RefundFacts | None = None
         if _is_refund_notify(params):
             # normalised like the other gateway's refund notifies: kind + out_refund_no. The
             # amount is refund_fee, the trade's refunded total so far (not total_amount, the
             # trade's own amount): Alipay names no single refund's amount in this notify.
-            state = "refunded"
+            state = PayState.refunded
             try:
                 refunded = yuan_to_fen(params.get("refund_fee", ""))
             except ValueError as exc:
                 raise AlipayNotifyRejected("alipay refund notify with a malformed refund_fee",
                                            raw=params) from exc
-            raw.update(kind="refund", out_refund_no=params.get("out_biz_no", ""),
+            raw.update(out_refund_no=params.get("out_biz_no", ""),
                        refunded_total_fen=refunded, total_fen=amount)
+            kind = NotifyKind.refund
+            refund = RefundFacts(out_refund_no=str(params.get("out_biz_no") or ""),
+                                 refunded_total_fen=refunded)
             amount = refunded
-        else:
-            raw["kind"] = "pay"
         return PayResult(
             out_trade_no=params["out_trade_no"],
             state=state,
@@ -127,6 +130,9 @@ class AlipayGateway:
             transaction_id=params.get("trade_no"),
             paid_at=parse_beijing(params.get("gmt_payment")),
             raw=raw,
+            kind=kind,
+            notify_id=params.get("notify_id") or None,
+            refund=refund,
         )
 
     async def query(self, out_trade_no: str) -> PayResult:
@@ -135,7 +141,7 @@ class AlipayGateway:
         except AlipayFinalError as exc:
             # An app-pay trade exists at Alipay only once the buyer opened the cashier.
             if exc.sub_code == SubCode.TRADE_NOT_EXIST and exc.signed:
-                return PayResult(out_trade_no, "pending", raw={"sub_code": exc.sub_code})
+                return PayResult(out_trade_no, PayState.pending, raw={"sub_code": exc.sub_code})
             raise
         if body.get("out_trade_no") != out_trade_no:  # a genuine answer to another question
             raise AlipaySignatureError("alipay trade.query answered for another order", raw=body)

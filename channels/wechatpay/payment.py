@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from app.interfaces import PayRequest, PayResult
+from app.interfaces import NotifyKind, PayRequest, PayResult, PayState, RefundFacts
 from app.settings import Settings
 from channels.wechatpay import paysign, signing
 from channels.wechatpay.bill import parse_trade_bill
@@ -19,14 +19,18 @@ from channels.wechatpay.notify import parse_notify
 
 CST = timezone(timedelta(hours=8))
 TRADE_STATES = {
-    "SUCCESS": "paid",
-    "REFUND": "paid",  # paid, then (partly) refunded: the refund has its own record
-    "NOTPAY": "pending",
-    "USERPAYING": "pending",
-    "CLOSED": "closed",
-    "REVOKED": "closed",
-    "PAYERROR": "failed",
+    "SUCCESS": PayState.paid,
+    "REFUND": PayState.paid,  # paid, then (partly) refunded: the refund has its own record
+    "NOTPAY": PayState.pending,
+    "USERPAYING": PayState.pending,
+    "CLOSED": PayState.closed,
+    "REVOKED": PayState.closed,
+    "PAYERROR": PayState.failed,
 }
+
+
+def _fen(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -78,15 +82,17 @@ class WeChatPayGateway:
             params = paysign.jsapi_params(self.appid, prepay_id, key)
         return {"channel": self.name, "scene": req.scene, "prepay_id": prepay_id, "params": params}
 
-    def _result(self, tx: dict[str, Any], extra: dict[str, Any]) -> PayResult:
+    def _result(self, tx: dict[str, Any], extra: dict[str, Any], *,
+                kind: NotifyKind | None = None, notify_id: str | None = None) -> PayResult:
         amount = tx.get("amount") or {}
         return PayResult(
             out_trade_no=str(tx.get("out_trade_no", "")),
-            state=TRADE_STATES.get(str(tx.get("trade_state")), "pending"),
+            state=TRADE_STATES.get(str(tx.get("trade_state")), PayState.pending),
             amount_fen=amount.get("total"),
             transaction_id=tx.get("transaction_id"),
             paid_at=_parse_time(tx.get("success_time")),
             raw={**extra, "currency": amount.get("currency"), "trade_state": tx.get("trade_state")},
+            kind=kind, notify_id=notify_id,
         )
 
     async def verify_notify(self, headers: Mapping[str, str], body: bytes) -> PayResult:
@@ -101,31 +107,39 @@ class WeChatPayGateway:
             amount = res.get("amount") or {}
             return PayResult(
                 out_trade_no=str(res.get("out_trade_no", "")),
-                state="refunded" if res.get("refund_status") == "SUCCESS" else "failed",
+                state=PayState.refunded if res.get("refund_status") == "SUCCESS"
+                else PayState.failed,
                 amount_fen=amount.get("refund"),
                 transaction_id=res.get("transaction_id"),
                 paid_at=_parse_time(res.get("success_time")),
-                raw={**base, "kind": "refund", "out_refund_no": res.get("out_refund_no"),
+                raw={**base, "out_refund_no": res.get("out_refund_no"),
                      "refund_id": res.get("refund_id"), "refund_status": res.get("refund_status"),
                      "total_fen": amount.get("total"), "refund_fen": amount.get("refund")},
+                kind=NotifyKind.refund, notify_id=env.id,
+                refund=RefundFacts(
+                    out_refund_no=str(res.get("out_refund_no") or ""),
+                    status=res.get("refund_status"),
+                    refund_fen=_fen(amount.get("refund"))),
             )
         if res.get("appid") not in {self.appid, self.app_appid}:
             raise NotifyMalformed("appid is not ours")
         currency = (res.get("amount") or {}).get("currency")
         if currency not in (None, "CNY"):
             raise NotifyMalformed("currency is not CNY")
-        return self._result(res, {**base, "kind": "payment"})
+        return self._result(res, base, kind=NotifyKind.payment,
+                            notify_id=env.id)
 
     async def query(self, out_trade_no: str) -> PayResult:
         try:
             tx = await self.client.query(out_trade_no)
         except WeChatPayFinal as exc:
             if exc.code == "ORDER_NOT_EXIST" and exc.signed:
-                return PayResult(out_trade_no=out_trade_no, state="closed", raw={"missing": True})
+                return PayResult(out_trade_no=out_trade_no, state=PayState.closed,
+                                 raw={"missing": True})
             raise
         if str(tx.get("out_trade_no", "")) != out_trade_no:  # an answer about another order
             raise WeChatPayFinal("query answered for another order", raw=tx)
-        return self._result(tx, {"kind": "query"})
+        return self._result(tx, {})
 
     async def close(self, out_trade_no: str) -> None:
         try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
+from app.interfaces import NotifyKind
 from models.cases import Case, CaseEvent
 from models.core import OutboxEvent
 from models.payments import PaymentNotify, PaymentOrder
@@ -52,3 +55,36 @@ async def test_forged_alipay_notify_answers_fail(api, citizen) -> None:
     row = await PaymentNotify.filter(channel="alipay", verified=False).order_by("-id").first()
     assert row is not None and row.outcome == "rejected" and no in row.body
     assert await order_status(no) == "pending"
+
+
+async def test_alipay_and_wechatpay_payment_notifies_store_one_kind(api, citizen, sims) -> None:
+    person = await citizen()
+    numbers = {}
+    for channel, scene, payer in (("alipay", "miniprogram", "2088102177846880"),
+                                  ("wechatpay", "app", None)):
+        case = await fee_due_case(person.person_id)
+        created = await create_order(api, person.headers, case.id, channel=channel,
+                                     scene=scene, payer_id=payer)
+        numbers[channel] = no = created["order"]["out_trade_no"]
+        await sim(sims[channel].base_url, "pay", out_trade_no=no,
+                  **({"buyer_id": payer} if payer else {}))
+
+    async def recorded() -> bool:
+        return await PaymentNotify.filter(out_trade_no__in=list(numbers.values()),
+                                          verified=True).count() == 2
+
+    await wait_for(recorded)
+    rows = await PaymentNotify.filter(out_trade_no__in=list(numbers.values()))
+    assert {(r.channel, r.kind) for r in rows} == {("alipay", NotifyKind.payment.value),
+                                                   ("wechatpay", NotifyKind.payment.value)}
+
+
+async def test_migration_normalises_the_stored_alipay_kind(server) -> None:
+    from tortoise import connections
+
+    migration = importlib.import_module("models.migrations.payments.0004_notify_kind_payment")
+    row = await PaymentNotify.create(channel="alipay", kind="pay", body="{}",
+                                     out_trade_no="MIGRATION-KIND")
+    conn = connections.get("default")
+    await conn.execute_script(migration.Migration.operations[0].sql)
+    assert (await PaymentNotify.get(id=row.id)).kind == NotifyKind.payment

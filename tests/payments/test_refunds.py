@@ -130,7 +130,7 @@ async def test_refund_without_notify_is_settled_by_the_job(api, citizen, staff, 
 
 
 async def test_refund_notify_naming_another_order_changes_nothing(api, citizen, sims) -> None:
-    from app.interfaces import PayResult
+    from app.interfaces import NotifyKind, PayResult, PayState, RefundFacts
     from app.payments.events import PayActor
     from app.payments.refunds import apply_refund_result
 
@@ -141,8 +141,9 @@ async def test_refund_notify_naming_another_order_changes_nothing(api, citizen, 
     actor = PayActor("platform", "wechatpay")
 
     def notify(out_trade_no: str) -> PayResult:
-        return PayResult(out_trade_no=out_trade_no, state="refunded", amount_fen=100,
-                         raw={"kind": "refund", "out_refund_no": refund.out_refund_no})
+        return PayResult(out_trade_no=out_trade_no, state=PayState.refunded, amount_fen=100,
+                         kind=NotifyKind.refund,
+                         refund=RefundFacts(out_refund_no=refund.out_refund_no))
 
     for wrong, channel in ((other, "wechatpay"), (no, "alipay")):
         settled = await apply_refund_result(notify(wrong), channel=channel, actor=actor)

@@ -212,12 +212,12 @@ async def test_miniprogram_pay_notify_query_refund_bill(
     assert over.value.sub_code == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     await wait_for(lambda: len(merchant.results) >= 2)
     refund_notify = merchant.results[1]
-    assert (refund_notify.state, refund_notify.raw["kind"]) == ("refunded", "refund")
-    assert refund_notify.raw["out_refund_no"] == refund_no
+    assert (refund_notify.state, refund_notify.kind) == ("refunded", "refund")
+    assert refund_notify.refund and refund_notify.refund.out_refund_no == refund_no
     # a refund notify's amount is refund_fee (refunded so far), not the trade's total_amount
     assert refund_notify.raw["refund_fee"] == "10.00" and refund_notify.amount_fen == 1000
     assert refund_notify.raw["total_fen"] == 8888
-    assert merchant.results[0].raw["kind"] == "pay"
+    assert merchant.results[0].kind == "payment"  # one word for both gateways
 
     today = alipay_sim.state.stamp()[:10]  # the bill day is Beijing's
     rows = await gateway.download_bill(today)
@@ -237,7 +237,7 @@ async def test_full_refund_notify_says_refunded(
     await wait_for(lambda: merchant.results)
     await merchant.gateway.refund(out_trade_no, no(), 100, 100, "全额退费")
     await wait_for(lambda: len(merchant.results) >= 2)
-    assert (merchant.results[1].state, merchant.results[1].raw["kind"]) == ("refunded", "refund")
+    assert (merchant.results[1].state, merchant.results[1].kind) == ("refunded", "refund")
     assert merchant.results[1].raw["trade_status"] == "TRADE_CLOSED"
     assert (await merchant.gateway.query(out_trade_no)).state == "closed"
 
