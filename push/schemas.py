@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from app import clock
 from app.clock import SHANGHAI
 from models.cases import CaseStatus
 from push.routing import ORDER as CHANNELS
@@ -95,7 +96,7 @@ class CampaignIn(BaseModel):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=SHANGHAI)
-        return value
+        return clock.utc(value) if value is not None else None
 
     @field_validator("rate_limits")
     @classmethod

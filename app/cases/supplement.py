@@ -34,7 +34,7 @@ class DefectIn:
 
 def _deadline(workdays: int) -> datetime:
     day = get_calendar().add_workdays(clock.local(clock.now()).date(), workdays)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.SHANGHAI)
+    return clock.local_at(day, time(23, 59, 59))
 
 
 async def request(

@@ -38,7 +38,7 @@ EXPIRED_REASON = "逾期未补正，视为撤回申请"
 def _remind_from(now: datetime) -> datetime:
     """Deadlines up to the end of the ``REMIND_WORKDAYS``-th working day from today are near."""
     day = get_calendar().add_workdays(clock.local(now).date(), REMIND_WORKDAYS)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.SHANGHAI)
+    return clock.local_at(day, time(23, 59, 59))
 
 
 async def scan_once(now: datetime | None = None, batch: int = 200) -> dict[str, int]:

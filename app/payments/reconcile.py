@@ -33,8 +33,7 @@ Tick = Callable[[int], None]
 
 
 def day_window(bill_date: str) -> tuple[datetime, datetime]:
-    day = date.fromisoformat(bill_date)
-    start = datetime.combine(day, time(0), tzinfo=clock.SHANGHAI)
+    start = clock.local_at(date.fromisoformat(bill_date), time(0))
     return start, start + timedelta(days=1)
 
 

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -58,8 +58,8 @@ Source = Callable[[BaseDBAsyncClient, datetime, datetime, Day], Awaitable[None]]
 
 
 def bounds(day: date) -> tuple[datetime, datetime]:
-    """The day's span in aware datetimes (Asia/Shanghai midnight to midnight)."""
-    start = datetime.combine(day, time(0), tzinfo=clock.SHANGHAI)
+    """The day's span (Asia/Shanghai midnight to midnight), in UTC."""
+    start = clock.local_at(day, time(0))
     return start, start + timedelta(days=1)
 
 
@@ -168,7 +168,7 @@ SOURCES: list[Source] = [_case_events, _refunds, _ratings, _complaints]
 async def compute_day(day: date, conn: BaseDBAsyncClient | None = None) -> Day:
     conn = conn or Case._meta.db
     # in UTC: SQLite compares the stored UTC text, so the bounds must be written alike
-    start, end = (t.astimezone(UTC) for t in bounds(day))
+    start, end = bounds(day)
     out: Day = defaultdict(Counters)
     for source in SOURCES:
         await source(conn, start, end, out)

@@ -45,7 +45,7 @@ def _time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         raise _invalid("时间格式不正确") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.SHANGHAI)
+    return clock.utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.SHANGHAI))
 
 
 def parse(body: bytes) -> HotlineMessage:

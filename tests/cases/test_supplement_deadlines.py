@@ -91,3 +91,26 @@ async def test_review_supplement_overdue_alerts_the_department_then_staff_may_de
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "denied"
     assert not await ClockPause.filter(case_id=cid, ended_at__isnull=True).exists()
+
+
+async def test_reminder_window_ends_at_its_bound_on_both_backends(
+    api: Any, citizen: Any, clerk: Any
+) -> None:
+    """The window ends at 23:59:59 Beijing of the second working day: a deadline four hours
+    past it is not near yet (SQLite compares times as text, so a +08:00 bound was 8 h wide)."""
+    from app import clock
+    from app.cases.supplement_deadlines import _remind_from
+
+    me = await citizen()
+    cid = (await filed_case(api, me.headers, await make_item(clerk.department_id)))["id"]
+    notice = await _ask(api, clerk, cid, 10)
+    now = notice.opened_at + timedelta(days=1, hours=1)
+    bound = _remind_from(now)
+    await SupplementNotice.filter(id=notice.id).update(
+        deadline=clock.utc(bound + timedelta(hours=4)))
+    await scan_once(now=now)
+    assert await _events(cid, "case.supplement_due") == []
+    await SupplementNotice.filter(id=notice.id).update(
+        deadline=clock.utc(bound - timedelta(hours=4)))
+    await scan_once(now=now)
+    assert await _events(cid, "case.supplement_due") == ["case.supplement_due_soon"]

@@ -114,3 +114,20 @@ async def test_background_loop_takes_the_lease_and_stops_when_cancelled(server, 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 5)
+
+
+async def test_reconciliation_day_is_beijing_midnight_to_midnight(api, citizen) -> None:
+    """A payment at 00:30 Beijing belongs to that day's bill, one at 23:30 the evening before
+    does not; on SQLite too, where times compare as text."""
+    from datetime import UTC, datetime
+
+    from app.payments.reconcile import _local, day_window
+
+    inside, before = await _order(api, citizen), await _order(api, citizen)
+    for no, at in ((inside, datetime(2031, 3, 2, 16, 30, tzinfo=UTC)),  # 03-03 00:30 Beijing
+                   (before, datetime(2031, 3, 2, 15, 30, tzinfo=UTC))):  # 03-02 23:30 Beijing
+        await PaymentOrder.filter(out_trade_no=no).update(status=OrderStatus.paid, paid_at=at)
+    start, end = day_window("2031-03-03")
+    assert start.utcoffset() == timedelta(0)
+    paid, _ = await _local("wechatpay", start, end)
+    assert inside in paid and before not in paid
