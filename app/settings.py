@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     alipay_private_key_file: str = ""
     alipay_public_key_file: str = ""
     alipay_template_id: str = "ALI_CASE_PROGRESS"  # default mini-program subscription template
+    # the mini-program's page holding a <web-view>: an H5 link opens there as ``?url=``
+    alipay_webview_page: str = "pages/webview/index"
 
     # ID verification (two-factor) and face verification
     idcheck_api_base: str = UNREACHABLE

@@ -10,11 +10,13 @@ message id for this API, so ``platform_message_id`` stays empty.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
 from app.interfaces import DeliveryOutcome, OutboundMessage, SendResult
 from app.kv import KeyValue
+from app.links import h5_url
 from app.settings import Settings
 
 from . import subscriptions
@@ -24,6 +26,17 @@ from .errors import AlipayFinalError, AlipayRetryableError, SubCode
 NO_CONSENT = "no_consent"
 # Alipay's answers meaning "this user holds no subscription for the template"
 _CONSENT_GONE = frozenset({SubCode.NO_SUBSCRIPTION, SubCode.TEMPLATE_ILLEGAL})
+
+
+def mini_page(settings: Settings, link: str | None) -> str | None:
+    """The mini-program page a message opens. Our links are pages of the H5 (``/cases/17``),
+    which a mini-program shows inside its web-view page (``ZSB_ALIPAY_WEBVIEW_PAGE``, given the
+    absolute address as ``url``); a mini-program page of its own (``pages/…``) is kept."""
+    if not link:
+        return None
+    if not link.startswith(("/", "https://", "http://")):
+        return link
+    return f"{settings.alipay_webview_page}?url={quote(h5_url(settings, link), safe='')}"
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +60,8 @@ class AlipaySubscribeNotifier:
         data = message.data or {"keyword1": message.title[:20], "keyword2": message.body[:100]}
         try:
             await self.client.send_template_message(
-                subject, template_id, _values(data), page=message.link
+                subject, template_id, _values(data),
+                page=mini_page(self.client.settings, message.link),
             )
         except AlipayRetryableError as exc:
             await subscriptions.give_back(taken)

@@ -15,6 +15,7 @@ import aiohttp
 
 from app.interfaces import DeliveryOutcome, OutboundMessage, ProviderError, SendResult
 from app.kv import KeyValue
+from app.links import h5_url
 from app.settings import Settings
 from channels.jpush.client import JPushClient, push_body
 from channels.jpush.client import build as build_client
@@ -23,9 +24,11 @@ from channels.jpush.client import build as build_client
 class JPushNotifier:
     channel = "app_push"
 
-    def __init__(self, client: JPushClient, *, apns_production: bool = False) -> None:
+    def __init__(self, client: JPushClient, *, apns_production: bool = False,
+                 settings: Settings | None = None) -> None:
         self.client = client
         self.apns_production = apns_production
+        self.settings = settings  # for the H5 base: the app opens ``link`` in its web view
 
     async def send(self, message: OutboundMessage) -> SendResult:
         ids = [r for r in message.recipient.split(",") if r]
@@ -33,7 +36,7 @@ class JPushNotifier:
             return SendResult(DeliveryOutcome.PERMANENT, raw_code="1011", detail="no device")
         extras: dict[str, Any] = {k: v for k, v in message.data.items() if _scalar(v)}
         if message.link:
-            extras["link"] = message.link
+            extras["link"] = self._absolute(message.link)
         sendno = None
         if message.idempotency_key:
             extras["zsb_id"] = message.idempotency_key
@@ -63,6 +66,10 @@ class JPushNotifier:
         return [result] * len(messages)
 
 
+    def _absolute(self, link: str) -> str:
+        return h5_url(self.settings, link) if self.settings is not None else link
+
+
 def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
@@ -71,4 +78,5 @@ def build(settings: Settings, http: aiohttp.ClientSession, kv: KeyValue) -> JPus
     production = settings.jpush_apns_production
     if production is None:
         production = settings.env == "production"
-    return JPushNotifier(build_client(settings, http, kv), apns_production=production)
+    return JPushNotifier(build_client(settings, http, kv), apns_production=production,
+                         settings=settings)

@@ -123,3 +123,13 @@ export async function stream(path, onEvent, signal) {
     }
   }
 }
+
+// a file behind the login (a certificate's PDF): fetched with the token, answered as a Blob
+export async function blob(path) {
+  const go = () => fetch(url(path), { headers: session.access ? { Authorization: `Bearer ${session.access}` } : {} })
+  let response = await go().catch(() => null)
+  if (response && response.status === 401 && await refreshTokens()) response = await go().catch(() => null)
+  if (!response) throw new ApiError(0, { error: { code: 'NETWORK', message: '网络连接失败，请检查网络后重试' } })
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null))
+  return response.blob()
+}

@@ -11,3 +11,6 @@ export const when = (iso) => (iso ? timeFmt.format(new Date(iso)) : '')
 
 export const DELIVERY = { window: '窗口领取', express: '快递送达', online: '电子送达' }
 export const PROGRESS = ['已收件', '已受理', '审批中', '特别程序', '已办结', '已出件']
+
+// a wallet id (lib:… / cert:…) as a path segment: the colon kept, as the API's routes read it
+export const walletPath = (id) => encodeURIComponent(id).replace(/%3A/gi, ':')

@@ -24,7 +24,7 @@ const routes = [
   { path: '/cases/:id/edit', component: page('Apply'), meta: { title: '在线申请', auth: true } },
   { path: '/cases/:id/supplement', component: page('Supplement'), meta: { title: '补正材料', auth: true } },
   { path: '/cases/:id/pay', component: page('Pay'), meta: { title: '缴费', auth: true } },
-  { path: '/cases/:id/rate', ...soon('评价办件') },
+  { path: '/cases/:id/rate', component: page('Rate'), meta: { title: '评价办件', auth: true, kind: 'case' } },
   { path: '/shipments', component: page('Shipments'), meta: { title: '我的邮件', auth: true } },
   { path: '/messages', component: page('Messages'), meta: { title: '消息', tab: true, auth: true } },
   { path: '/me', component: page('Me'), meta: { title: '我的', tab: true } },
@@ -32,11 +32,18 @@ const routes = [
   { path: '/me/channels', component: page('Channels'), meta: { title: '绑定的账号', auth: true } },
   { path: '/me/sessions', component: page('Sessions'), meta: { title: '登录设备', auth: true } },
   { path: '/me/deletion', component: page('Deletion'), meta: { title: '注销账号', auth: true } },
-  { path: '/certificates', ...soon('我的证照') },
-  { path: '/certificates/:id', ...soon('证照详情') },
-  { path: '/licences', ...soon('电子证照') },
-  { path: '/tickets', ...soon('咨询投诉') },
-  { path: '/tickets/:id', ...soon('咨询投诉') },
+  // 电子证照 wallet (issue 12): our certificates by id, the licence library's by wallet id
+  { path: '/certificates', component: page('Wallet'), meta: { title: '我的证照', auth: true } },
+  { path: '/certificates/:id', component: page('CertificateDetail'), meta: { title: '证照详情', auth: true } },
+  { path: '/licences', component: page('Wallet'), meta: { title: '我的证照', auth: true } },
+  { path: '/licences/:id', component: page('LicenceDetail'), meta: { title: '证照详情', auth: true } },
+  // 好差评 and 12345 (issue 13)
+  { path: '/tickets', component: page('TicketList'), meta: { title: '咨询投诉', auth: true } },
+  { path: '/tickets/new', component: page('TicketNew'), meta: { title: '我要咨询投诉', auth: true } },
+  { path: '/tickets/:id', component: page('TicketDetail'), meta: { title: '咨询投诉详情', auth: true } },
+  { path: '/tickets/:id/rate', component: page('Rate'), meta: { title: '评价答复', auth: true, kind: 'ticket' } },
+  { path: '/me/ratings', component: page('MyRatings'), meta: { title: '我的评价', auth: true } },
+  { path: '/me/orders', component: page('MyOrders'), meta: { title: '我的订单', auth: true } },
   { path: '/:rest(.*)*', component: page('NotFound'), meta: { title: '页面不存在' } },
 ]
 
