@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "reconcile": "app.payments.cli:reconcile",
     "verify-certificate": "app.certificates.cli:main",
     "supervision-rollup": "app.supervision.rollup:main",
+    "audit-chains": "app.cases.chain_cli:main",
 }
 
 

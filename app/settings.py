@@ -24,6 +24,7 @@ DEV_SECRETS: dict[str, str] = {
     "pii_keys": "k1:ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE=",
     "pii_index_key": "dev-only-blind-index-key-change-me",
     "state_secret": "dev-only-state-secret-change-me",
+    "case_chain_keys": "c1:ZGV2LW9ubHktY2FzZS1jaGFpbi1rZXktMzJieXRlcyE=",
 }
 
 
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
     # personal data: "kid:base64key,kid2:base64key" (first is current) and the blind-index key
     pii_keys: SecretStr = SecretStr(DEV_SECRETS["pii_keys"])
     pii_index_key: SecretStr = SecretStr(DEV_SECRETS["pii_index_key"])
+    # the case timeline's HMAC-SM3 chain (app/cases/chain.py): "kid:base64key,…", first signs
+    case_chain_keys: SecretStr = SecretStr(DEV_SECRETS["case_chain_keys"])
+    case_chain_audit_interval_seconds: float = 6 * 3600
 
     # one-time codes (app channel login)
     otp_ttl_seconds: int = 300

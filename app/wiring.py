@@ -17,6 +17,7 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_signoff_chains",
     "handlers.staff_admin",
     "handlers.staff_supervision",
+    "handlers.staff_integrity",
     "handlers.case_documents",
     "handlers.identity",
     "handlers.payments",
@@ -54,4 +55,5 @@ BACKGROUND_TASKS: list[str] = [
     "app.tickets.clock_jobs:run",
     "app.loop_lag:run",
     "app.supervision.rollup:run",
+    "app.cases.chain_audit:run",
 ]

@@ -17,6 +17,8 @@ from app.cases.schemas import (
     MaterialOut,
     MineQuery,
     ReasonIn,
+    TimelineOut,
+    TimelineQuery,
     UpdateCaseIn,
 )
 from app.context import AppRequest
@@ -67,6 +69,19 @@ async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
 @returns(CaseDetailOut)
 async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return ok(await queries.detail_for_person(case_id, request.ctx.person_id))
+
+
+@bp.get("/<case_id:int>/timeline")
+@doc("Older steps of one of my cases' timeline, a page at a time (oldest first)", TAG)
+@citizen_required
+@query(TimelineQuery)
+@returns(TimelineOut)
+@fails((404, "CASE_NOT_FOUND"))
+async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+    q: TimelineQuery = request.ctx.query
+    case = await _mine(request, case_id)
+    return ok(await queries.timeline_page(case, before_seq=q.before_seq, limit=q.limit,
+                                          staff=False))
 
 
 @bp.get("/number/<case_no:str>")

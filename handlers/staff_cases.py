@@ -17,6 +17,8 @@ from app.cases.schemas import (
     ResultIn,
     SpecialStageIn,
     SupplementIn,
+    TimelineOut,
+    TimelineQuery,
 )
 from app.cases.transitions import Actor
 from app.cases.workbench import roles_for
@@ -66,6 +68,17 @@ async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
 @returns(CaseDetailOut)
 async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     return await _answer(await _case(request, case_id))
+
+
+@bp.get("/<case_id:int>/timeline")
+@doc("Older steps of a case's timeline (with actors), a page at a time (oldest first)", TAG)
+@staff_required(*roles_for("read"))
+@query(TimelineQuery)
+@returns(TimelineOut)
+async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+    q: TimelineQuery = request.ctx.query
+    return ok(await queries.timeline_page(await _case(request, case_id),
+                                          before_seq=q.before_seq, limit=q.limit, staff=True))
 
 
 @bp.post("/<case_id:int>/accept")

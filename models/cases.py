@@ -82,11 +82,13 @@ class Case(Model):
     class Meta:
         table = "case_record"
         # (status, clock_alert): the running cases overdue now, across departments (电子监察)
-        indexes = (("department_id", "status"), ("person_id", "id"), ("status", "clock_alert"))
+        indexes = (("department_id", "status"), ("person_id", "id"), ("status", "clock_alert"),
+                   ("department_id", "id"))
 
 
 class CaseEvent(Model):
-    """One step of the timeline (全过程留痕). ``hash = SM3(prev_hash ‖ canonical event)``."""
+    """One step of the timeline (全过程留痕). ``hash = HMAC-SM3(key, prev_hash ‖ canonical
+    event)`` under ``key_id`` (NULL: a legacy link, plain SM3; ``app/cases/chain.py``)."""
 
     id = fields.BigIntField(primary_key=True)
     case = fields.ForeignKeyField("cases.Case", related_name="events", on_delete=fields.CASCADE)
@@ -101,11 +103,32 @@ class CaseEvent(Model):
     at = fields.DatetimeField()
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
+    key_id = fields.CharField(max_length=16, null=True)
 
     class Meta:
         table = "case_event"
         unique_together = (("case", "seq"),)
         indexes = (("at",),)  # a day's events, for the supervision rollup
+
+
+class CaseChainAudit(Model):
+    """What the last chain audit found for one case (``app/cases/chain_audit.py``), and the
+    keyed seal over its legacy (unkeyed) prefix when it has one."""
+
+    case = fields.OneToOneField("cases.Case", related_name="chain_audit", primary_key=True,
+                                on_delete=fields.CASCADE)
+    checked_at = fields.DatetimeField()
+    checked_seq = fields.IntField()  # the newest event the audit saw
+    broken_seq = fields.IntField(null=True)  # the first broken link; NULL: the chain held
+    finding = fields.CharField(max_length=24, null=True)  # chain_audit.Finding
+    legacy_seq = fields.IntField(default=0)  # unkeyed links up to here are sealed
+    legacy_hash = fields.CharField(max_length=64, null=True)
+    legacy_mac = fields.CharField(max_length=64, null=True)  # HMAC-SM3 over the three above
+    legacy_key_id = fields.CharField(max_length=16, null=True)
+
+    class Meta:
+        table = "case_chain_audit"
+        indexes = (("broken_seq",),)
 
 
 class Material(Model):

@@ -89,6 +89,17 @@ class MineQuery(BaseModel):
     offset: int = Field(default=0, ge=0)
 
 
+class TimelineQuery(BaseModel):
+    before_seq: int | None = Field(default=None, ge=1,
+                                   description="events older than this seq (default: newest)")
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class TimelineOut(BaseModel):
+    items: list[dict[str, Any]]
+    more: bool = Field(description="older events remain")
+
+
 class QueueQuery(BaseModel):
     status: str | None = Field(default=None, description="comma-separated statuses")
     colour: Colour | None = None
@@ -158,8 +169,11 @@ class CaseDetailOut(CaseSummaryOut):
     clock: dict[str, Any]  # type: ignore[assignment]
     materials: list[dict[str, Any]]
     supplements: list[dict[str, Any]]
-    timeline: list[dict[str, Any]]
-    timeline_intact: bool
+    timeline: list[dict[str, Any]] = Field(
+        description="the newest 20 events, oldest first; older ones through …/timeline")
+    timeline_more: bool = Field(description="older events remain (…/timeline?before_seq=)")
+    timeline_intact: bool = Field(
+        description="the chain audit found the SM3 chain whole and it ends where the case is")
 
 
 class MaterialOut(BaseModel):

@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DoesNotExist
 
 from app import clock, sql
-from app.cases.chain import GENESIS, event_hash
+from app.cases.chain import GENESIS, chain_keys, event_hash
 from app.errors import Conflict
 from models.cases import Case, CaseEvent, CaseStatus, ClockPause
 
@@ -192,8 +192,8 @@ async def transition(
 _LOCK = "SELECT * FROM case_record WHERE id = $1{lock}"
 _EVENT = (
     "INSERT INTO case_event (case_id, seq, actor_kind, actor_id, actor_name, from_status,"
-    " to_status, reason, data, at, prev_hash, hash) VALUES"
-    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
+    " to_status, reason, data, at, prev_hash, hash, key_id) VALUES"
+    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
 )
 
 
@@ -295,13 +295,14 @@ async def _append_event(
         actor_name=actor.name, from_status=frm.value if frm else None, to_status=to.value,
         reason=reason, data=data, at=at,
     )
-    digest = event_hash(prev_hash=prev_hash, **fields)
+    key_id = chain_keys().current
+    digest = event_hash(prev_hash=prev_hash, key_id=key_id, **fields)
     [row] = await sql.rows(
         conn, _EVENT, case.id, case.event_seq, actor.kind, str(actor.id), actor.name,
-        fields["from_status"], to.value, reason, sql.dumps(data), at, prev_hash, digest,
+        fields["from_status"], to.value, reason, sql.dumps(data), at, prev_hash, digest, key_id,
     )
     return CaseEvent._init_from_db(
-        id=row["id"], **fields, prev_hash=prev_hash, hash=digest
+        id=row["id"], **fields, prev_hash=prev_hash, hash=digest, key_id=key_id
     )
 
 

@@ -1,5 +1,5 @@
 """``transition`` on the database: the event, the chain and the outbox row commit or roll back
-together with the status, and tampering with a stored event shows."""
+together with the status, and tampering with a stored event shows (in the chain audit)."""
 
 from __future__ import annotations
 
@@ -68,10 +68,13 @@ async def test_event_links_and_tampering(api: Any, submitted: Case) -> None:
     assert outbox is not None and outbox.event_type == "case.accepted"
     assert outbox.payload["to"] == "accepted" and outbox.payload["case_id"] == submitted.id
 
-    from app.cases import queries
+    from app.cases import chain_audit, queries
 
     assert (await queries.detail(submitted))["timeline_intact"]
     await CaseEvent.filter(id=previous.id).update(reason="被篡改的理由")
+    verdict = await chain_audit.audit_case(submitted.id)  # the audit catches it, not the read
+    assert verdict is not None and verdict.broken_seq == previous.seq
+    assert verdict.finding == chain_audit.Finding.broken_link
     assert not (await queries.detail(submitted))["timeline_intact"]
 
 
@@ -93,13 +96,19 @@ async def _intact_filed_case(api: Any, citizen: Any, item: dict[str, Any]
     return me, case["id"], url
 
 
-async def test_citizen_read_checks_the_chain_every_time(
+async def test_an_edited_event_is_caught_by_the_audit_not_the_read(
     api: Any, citizen: Any, item: dict[str, Any]
 ) -> None:
+    from app.cases import chain_audit
+
     me, case_id, url = await _intact_filed_case(api, citizen, item)
     await CaseEvent.filter(case_id=case_id, seq=1).update(reason="被篡改的理由")
+    read = (await api.get(url, headers=me.headers)).json()  # the read does not re-hash
+    assert read["timeline_intact"] and read["timeline"][0]["reason"] == "被篡改的理由"
+    verdict = await chain_audit.audit_case(case_id)
+    assert verdict is not None and (verdict.broken_seq, verdict.finding) == (1, "broken_link")
     read = (await api.get(url, headers=me.headers)).json()
-    assert not read["timeline_intact"] and read["timeline"][0]["reason"] == "被篡改的理由"
+    assert not read["timeline_intact"]  # once audited, the citizen's read shows it
 
 
 async def test_a_dropped_last_event_or_an_edited_status_shows(

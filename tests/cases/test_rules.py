@@ -74,10 +74,11 @@ def test_public_progress_is_one_of_six() -> None:
         assert public_progress(case(status, accepted_at=1)) in PUBLIC_PROGRESS
 
 
-def _event(seq: int, prev: str, to: str) -> SimpleNamespace:
+def _event(seq: int, prev: str, to: str, key_id: str | None = "c1") -> SimpleNamespace:
     e = SimpleNamespace(case_id=7, seq=seq, actor_kind="staff", actor_id="3", actor_name="王",
                         from_status=None, to_status=to, reason="理由", data={"n": seq},
-                        at=datetime(2026, 11, 2, 1, 2, 3, 456789, tzinfo=UTC), prev_hash=prev)
+                        at=datetime(2026, 11, 2, 1, 2, 3, 456789, tzinfo=UTC), prev_hash=prev,
+                        key_id=key_id)
     e.hash = chain.hash_of(e, prev)
     return e
 
@@ -91,6 +92,36 @@ def test_chain_detects_tampering() -> None:
     assert chain.verify([first, second, third]) == 2
     second.reason = "理由"
     assert chain.verify([first, third]) == 3  # a removed event shows too
+
+
+def test_a_writer_without_the_key_cannot_rebuild_the_chain() -> None:
+    first = _event(1, chain.GENESIS, "draft")
+    second = _event(2, first.hash, "submitted")
+    assert chain.chain_keys().current == "c1" and first.key_id == "c1"
+    assert first.hash != chain.sm3_hex(b"x") and len(first.hash) == 64
+    # edited, then re-hashed in plain SM3 the way anyone can: an unkeyed link is refused
+    second.reason, second.key_id = "改过的理由", None
+    second.hash = chain.hash_of(second, first.hash)
+    assert chain.verify([first, second]) == 2
+    # nor does a key id no listed key has vouch for anything
+    second.key_id = "k9"
+    assert chain.verify([first, second]) == 2
+    # legacy links hold only as far as the caller's seal says
+    old1 = _event(1, chain.GENESIS, "draft", key_id=None)
+    old2 = _event(2, old1.hash, "submitted", key_id=None)
+    new3 = _event(3, old2.hash, "accepted")
+    assert chain.verify([old1, old2, new3]) == 1
+    assert chain.verify([old1, old2, new3], legacy_upto=2) is None
+    assert chain.verify([old1, old2, _event(3, old2.hash, "accepted", None)], 2) == 3
+
+
+def test_chain_keys_rotate() -> None:
+    k16 = "MDEyMzQ1Njc4OWFiY2RlZg=="  # 16 bytes
+    ring = chain.parse_keys(f"c2:{k16},c1:ZmVkY2JhOTg3NjU0MzIxMA==")
+    assert ring.current == "c2" and set(ring.keys) == {"c1", "c2"}
+    for bad in ("c1:c2hvcnQ=", f":{k16}", f"a-very-long-key-id-x:{k16}"):
+        with pytest.raises(ValueError):
+            chain.parse_keys(bad)
 
 
 SCHEMA = {"fields": [
