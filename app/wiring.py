@@ -39,6 +39,8 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.tickets",
     "handlers.staff_tickets",
     "handlers.my_payments",
+    "handlers.reforms",
+    "handlers.staff_reforms",
     "handlers.frontends",
 ]
 
@@ -49,6 +51,7 @@ BACKGROUND_TASKS: list[str] = [
     "push.worker:run",
     "app.cases.alerts:run",
     "app.cases.supplement_deadlines:run",
+    "app.reforms.deadlines:run",
     "app.outbound:run",
     "app.ratings.clock_jobs:run",
     "app.tickets.clock_jobs:run",
