@@ -41,6 +41,8 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.my_payments",
     "handlers.reforms",
     "handlers.staff_reforms",
+    "handlers.appointments",
+    "handlers.staff_appointments",
     "handlers.frontends",
 ]
 
@@ -52,6 +54,7 @@ BACKGROUND_TASKS: list[str] = [
     "app.cases.alerts:run",
     "app.cases.supplement_deadlines:run",
     "app.reforms.deadlines:run",
+    "app.reforms.appointment_jobs:run",
     "app.outbound:run",
     "app.ratings.clock_jobs:run",
     "app.tickets.clock_jobs:run",

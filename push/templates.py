@@ -81,6 +81,9 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
     _t("rating.excluded", "评价申诉结果",
        "您对{subject_text}的评价经核实不计入统计，理由：{reason}。如有异议请拨打12345。",
        "{link}"),
+    _t("appointment.reminder", "预约到厅提醒",
+       "您已预约{time_text}到{hall_name}（{hall_address}）办理“{item_name}”，请携带相关材料按时到厅，"
+       "凭预约二维码签到。如不能前往请提前取消。", "/appointments/{appointment_id}"),
     _t("push.direct", "{title}", "{body}", "{link}"),
     _t("push.campaign", "{title}", "{body}", "{link}"),
 ]}
