@@ -29,11 +29,15 @@ NOTICE_PRIORITY: dict[str, Priority] = {
     "case.denied": Priority.critical,
     "case.fee_due": Priority.critical,
     "case.completed": Priority.critical,
+    "case.tolerance_due_soon": Priority.critical,  # 容缺: like a 补正 deadline
+    "case.result_revoked": Priority.critical,  # a false 告知承诺
     "shipment.redelivery_offered": Priority.critical,
     "certificate.revoked": Priority.critical,  # a certificate the holder relies on is void
     # staff alerts that need someone today
     "case.supplement_overdue": Priority.critical,
     "case.clock_red": Priority.critical,
+    "case.tolerance_overdue": Priority.critical,
+    "pledge.check_overdue": Priority.critical,
     "shipment.exception": Priority.critical,
     "payment.refund_failed": Priority.critical,
     "rectification.clock_red": Priority.critical,  # a 差评 not put right in 15 working days

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     # working-day calendar: extra days as "2027-01-01:holiday,2027-02-07:workday"
     calendar_overrides: str = ""
 
+    # hall appointments (预约): this many no-shows within the window restrict booking for a while
+    appointment_no_show_limit: int = 3
+    appointment_no_show_window_days: int = 90
+    appointment_restrict_days: int = 30
+
     # SMS platform
     sms_api_base: str = UNREACHABLE
     sms_app_id: str = "zsb-dev"

@@ -40,6 +40,10 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.tickets",
     "handlers.staff_tickets",
     "handlers.my_payments",
+    "handlers.reforms",
+    "handlers.staff_reforms",
+    "handlers.appointments",
+    "handlers.staff_appointments",
     "handlers.frontends",
 ]
 
@@ -50,6 +54,8 @@ BACKGROUND_TASKS: list[str] = [
     "push.worker:run",
     "app.cases.alerts:run",
     "app.cases.supplement_deadlines:run",
+    "app.reforms.deadlines:run",
+    "app.reforms.appointment_jobs:run",
     "app.outbound:run",
     "app.ratings.clock_jobs:run",
     "app.tickets.clock_jobs:run",

@@ -28,6 +28,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "case.supplement_overdue": (
         "补正逾期未答复", _CASE + "的补正告知已于{deadline_text}到期，申请人未补正，请依法处理。"
     ),
+    "case.tolerance_overdue": (
+        "容缺材料逾期未补齐",
+        _CASE + "容缺受理的“{material_name}”已于{deadline_text}到期仍未补齐，请依法处理。",
+    ),
+    "pledge.check_overdue": (
+        "告知承诺核查逾期",
+        _CASE + "中“{material_name}”的告知承诺应于{deadline_text}前完成事后核查。",
+    ),
     "payment.refund_failed": (
         "退款失败", "订单{out_trade_no}退款{amount_yuan}元未成功：{error}。请核实后重试。"
     ),
@@ -73,7 +81,7 @@ STAFF_ONLY = frozenset({"payment.anomaly"})
 _DATA_KEYS = ("case_no", "item_name", "out_trade_no", "out_refund_no", "amount_fen", "anomaly",
               "deadline", "colour", "days_used", "waybill_no", "carrier", "state",
               "ticket_id", "ticket_no", "rating_id", "rectification_id", "appeal_id", "job_id",
-              "due_date")
+              "due_date", "pledge_id", "material_name")
 
 
 def _render(kind: str, payload: dict[str, Any]) -> tuple[str, str]:

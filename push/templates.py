@@ -40,6 +40,10 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
     _t("case.supplement_due_soon", "补正期限将至",
        _CASE + "的补正期限为{deadline_text}，请在期限内补正材料，逾期未补正的将按规定处理。"),
     _t("case.accepted", "办件已受理", _CASE + "已受理，承诺时限开始计算。"),
+    _t("case.tolerance_due_soon", "容缺材料补齐期限将至",
+       _CASE + "容缺受理的“{material_name}”须于{deadline_text}前补齐，逾期未补齐的将依法处理。"),
+    _t("case.result_revoked", "办理结果已撤销",
+       _CASE + "的办理结果已撤销：{reason}。"),
     _t("case.refused", "不予受理通知", _CASE + "不予受理，理由：{reason}。"),
     _t("case.under_review", "办件审查中", _CASE + "正在审查。"),
     _t("case.special_stage", "办件进入特别程序", _CASE + "进入特别程序：{reason}。"),
@@ -77,6 +81,9 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
     _t("rating.excluded", "评价申诉结果",
        "您对{subject_text}的评价经核实不计入统计，理由：{reason}。如有异议请拨打12345。",
        "{link}"),
+    _t("appointment.reminder", "预约到厅提醒",
+       "您已预约{time_text}到{hall_name}（{hall_address}）办理“{item_name}”，请携带相关材料按时到厅，"
+       "凭预约二维码签到。如不能前往请提前取消。", "/appointments/{appointment_id}"),
     _t("push.direct", "{title}", "{body}", "{link}"),
     _t("push.campaign", "{title}", "{body}", "{link}"),
 ]}

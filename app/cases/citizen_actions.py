@@ -20,6 +20,7 @@ from app.licences import trust
 from app.payments.events import PayActor
 from app.payments.orders import close_at_platform
 from app.payments.settle import close_pending_of_case
+from app.reforms import tolerance
 from models.cases import Case, CaseStatus, Material
 from models.catalogue import ServiceItem, ServiceItemVersion
 
@@ -130,7 +131,10 @@ async def submit(case: Case, person_id: int) -> Case:
         locked = await Case.select_for_update().using_db(conn).get(id=case.id)
         forms.validate(version.form_schema, forms.unseal(locked.form_data))
         present = await Material.filter(case_id=case.id, superseded=False).using_db(conn)
-        missing = materials.missing_required(version.materials, present)
+        # pledged (告知承诺) and 容缺 materials may be missing: 受理 records what they owe
+        excused = await tolerance.excused_codes(locked, version.materials, conn)
+        missing = [m for m in materials.missing_required(version.materials, present)
+                   if m["code"] not in excused]
         if missing:
             raise ValidationFailed(
                 "请提交全部必需材料", code="MATERIALS_MISSING",

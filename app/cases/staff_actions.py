@@ -17,6 +17,7 @@ from app.certificates import for_cases as certificates
 from app.decisions.issue import issue_owed_quietly
 from app.errors import Conflict, ValidationFailed
 from app.licences import trust
+from app.reforms import pledges, tolerance
 from app.staff import StaffPrincipal
 from models.cases import Case, CaseStatus, Material, SupplementNotice
 from models.catalogue import ServiceItemVersion
@@ -62,7 +63,12 @@ async def accept(case: Case, actor: Actor) -> Case:
     version = await ServiceItemVersion.get(id=case.item_version_id)
     present = await Material.filter(case_id=case.id, superseded=False)
     await trust.enforce(case, version.materials, present, on=trust.submission_day(case))
-    await move(case, S.accepted, actor, reason="材料齐全，符合法定形式，予以受理")
+    async with in_transaction() as conn:
+        await transition(case, S.accepted, actor=actor, reason="材料齐全，符合法定形式，予以受理",
+                         connection=conn)
+        # 告知承诺 become post-checks, 容缺 materials get their 补齐 deadlines, in the same step
+        await pledges.start_checks(case, conn)
+        await tolerance.record_missing(case, version.materials, actor, conn)
     return await documents_due(case, actor)
 
 
@@ -190,6 +196,7 @@ async def issue_result(case: Case, actor: Actor, note: str | None) -> Case:
     """出件; when the item's result is electronic, its certificate is sealed and rendered
     first (off the event loop, no transaction open) and written with the move."""
     ensure_allowed(case, S.result_issued)
+    await tolerance.ensure_released(case.id, "result")
     built = await certificates.prepare(case, note)
     async with in_transaction() as conn:
         await transition(case, S.result_issued, actor=actor, reason=note or "已出具办理结果",
@@ -201,4 +208,6 @@ async def issue_result(case: Case, actor: Actor, note: str | None) -> Case:
 
 
 async def complete(case: Case, actor: Actor, reason: str | None) -> Case:
+    if case.status != S.denied:
+        await tolerance.ensure_released(case.id, "delivery")
     return await move(case, S.completed, actor, reason=reason or "办结")

@@ -35,7 +35,7 @@ LEASE = "lease:supplement-deadlines"
 EXPIRED_REASON = "逾期未补正，视为撤回申请"
 
 
-def _remind_from(now: datetime) -> datetime:
+def remind_from(now: datetime) -> datetime:
     """Deadlines up to the end of the ``REMIND_WORKDAYS``-th working day from today are near."""
     day = get_calendar().add_workdays(clock.local(now).date(), REMIND_WORKDAYS)
     return clock.local_at(day, time(23, 59, 59))
@@ -47,7 +47,7 @@ async def scan_once(now: datetime | None = None, batch: int = 200) -> dict[str, 
     # a notice opened within the last day told the deadline itself
     for notice in await SupplementNotice.filter(
         status="open", reminded_at__isnull=True, deadline__gt=now,
-        deadline__lte=_remind_from(now), opened_at__lte=now - timedelta(days=1),
+        deadline__lte=remind_from(now), opened_at__lte=now - timedelta(days=1),
     ).order_by("id").limit(batch):
         done["reminded"] += await _remind(notice, now)
     for notice in await SupplementNotice.filter(

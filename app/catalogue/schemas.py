@@ -47,6 +47,25 @@ class TrustLevel(StrEnum):
 LEGACY_TRUST_LEVELS = {1: TrustLevel.D, 2: TrustLevel.C, 3: TrustLevel.B}
 
 
+class Pledge(_Strict):
+    """告知承诺: the applicant may sign this pledge instead of giving the material. The text is
+    versioned: a signature names the version it signed, and the department checks the fact
+    (事后核查) within ``check_workdays`` of 受理."""
+
+    text: str = Field(min_length=10, max_length=2000)
+    version: int = Field(1, ge=1)
+    check_workdays: int = Field(20, ge=1, le=120)
+
+
+class Tolerance(_Strict):
+    """容缺受理: the case may be accepted with this (non-key) material missing; it must be
+    supplied (补齐) within ``workdays`` of 受理. ``hold`` says what waits for it: the result
+    (withheld) or its delivery (issued, not delivered)."""
+
+    workdays: int = Field(10, ge=1, le=60)
+    hold: Literal["result", "delivery"] = "result"
+
+
 class Material(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
     name: str = Field(min_length=1, max_length=200)
@@ -58,6 +77,8 @@ class Material(_Strict):
     copies: int = Field(1, ge=1, le=20)
     accept: list[str] = Field(default_factory=lambda: ["jpg", "png", "pdf"])
     note: str = ""
+    pledge: Pledge | None = None
+    tolerance: Tolerance | None = None
 
     @field_validator("min_trust_level", mode="before")
     @classmethod

@@ -36,6 +36,10 @@ def load(path: Path = DEFAULT_PATH) -> DataFile:
 
 def _fields(item: ItemCreate) -> dict[str, Any]:
     data = item.model_dump(mode="json")
+    for material in data["materials"]:  # absent reform options stay absent: versions unchanged
+        for key in ("pledge", "tolerance"):
+            if material.get(key) is None:
+                material.pop(key, None)
     return {name: data[name] for name in GUIDE_FIELDS}
 
 

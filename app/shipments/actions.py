@@ -8,6 +8,7 @@ from app.cases.transitions import Actor, transition
 from app.catalogue import fees
 from app.errors import Conflict, NotFound
 from app.interfaces import Booker, Tracker
+from app.reforms.tolerance import ensure_released
 from app.security import pii
 from app.shipments.booking import Receiver, create_shipment
 from app.shipments.records import set_state
@@ -96,6 +97,8 @@ async def hall_pickup(shipment_id: int, *, staff_id: int, department_id: int | N
             raise NotFound("邮件不存在", code="SHIPMENT_NOT_FOUND")
         if shipment.state in FINAL:
             raise Conflict("邮件已结束，不能改为窗口自取", code="SHIPMENT_FINISHED")
+        if shipment.direction == Direction.result_delivery:
+            await ensure_released(shipment.case_id, "delivery")  # 容缺 materials first
         await set_state(
             shipment,
             ShipmentState.hall_pickup,

@@ -16,6 +16,7 @@ from app import clock
 from app.cases.transitions import Actor, transition
 from app.errors import ApiError, Conflict, NotFound
 from app.interfaces import Booker, ProviderError, Tracker
+from app.reforms.tolerance import ensure_released
 from app.security import pii
 from app.shipments.subscribe import subscribe
 from models.cases import Case, CaseStatus
@@ -79,6 +80,8 @@ async def create_shipment(
             code="ILLEGAL_TRANSITION",
             fields={"status": str(case.status)},
         )
+    if result:
+        await ensure_released(case.id, "delivery")  # 容缺: issued, not delivered until 补齐
     citizen = await _citizen_party(case, receiver, result)
     dept = await Department.get(id=case.department_id)
     hall = Receiver(dept.name, dept.phone or "12345", dept.address or dept.name)
