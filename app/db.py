@@ -27,7 +27,7 @@ APPS: dict[str, list[str]] = {
     "certificates": ["models.certificates"],
     "handling": ["models.handling"],
     "supervision": ["models.supervision"],
-    "reforms": ["models.reforms", "models.appointments"],
+    "reforms": ["models.reforms", "models.appointments", "models.bundles"],
 }
 
 

@@ -44,6 +44,8 @@ BLUEPRINT_MODULES: list[str] = [
     "handlers.staff_reforms",
     "handlers.appointments",
     "handlers.staff_appointments",
+    "handlers.bundles",
+    "handlers.staff_bundles",
     "handlers.frontends",
 ]
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from app import clock
@@ -53,11 +55,25 @@ async def _published_item(item_id: int | None, item_code: str | None) -> Service
     return item
 
 
-async def create_draft(
+@dataclass(frozen=True)
+class DraftPlan:
+    """A draft checked and ready to write (``insert_draft``), so several can be written in one
+    transaction (a 一件事 application's member cases)."""
+
+    person_id: int
+    company_id: int | None
+    item: ServiceItem
+    version: ServiceItemVersion
+    channel: str
+    delivery: str
+    form_data: dict[str, Any]
+
+
+async def plan_draft(
     person_id: int, *, item_id: int | None = None, item_code: str | None = None,
     channel: str = "app", delivery: str | None = None, company_id: int | None = None,
     form: dict[str, Any] | None = None,
-) -> Case:
+) -> DraftPlan:
     item = await _published_item(item_id, item_code)
     version = await ServiceItemVersion.get(id=item.published_version_id)
     if version.channels and channel not in version.channels:
@@ -70,19 +86,34 @@ async def create_draft(
     if company_id is not None:
         await require_company(person_id, company_id, item.code)
     # a bad form refuses the whole request: no draft is left behind
-    form_data = _sealed_form(version, form or {})
-    async with in_transaction() as conn:
-        case = await Case.create(
-            number=await next_number(conn), person_id=person_id, company_id=company_id,
-            item_id=item.id, item_version_id=version.id, item_name=version.name,
-            department_id=item.department_id, channel=channel, delivery=delivery,
-            form_data=form_data,
-            **fees.fee_terms(version, delivery),
-            promised_limit_days=version.promised_limit_days,
-            legal_limit_days=version.legal_limit_days, using_db=conn,
-        )
-        await record_creation(case, actor=citizen(person_id), connection=conn)
+    return DraftPlan(person_id, company_id, item, version, channel, delivery,
+                     _sealed_form(version, form or {}))
+
+
+async def insert_draft(plan: DraftPlan, conn: BaseDBAsyncClient) -> Case:
+    version = plan.version
+    case = await Case.create(
+        number=await next_number(conn), person_id=plan.person_id, company_id=plan.company_id,
+        item_id=plan.item.id, item_version_id=version.id, item_name=version.name,
+        department_id=plan.item.department_id, channel=plan.channel, delivery=plan.delivery,
+        form_data=plan.form_data,
+        **fees.fee_terms(version, plan.delivery),
+        promised_limit_days=version.promised_limit_days,
+        legal_limit_days=version.legal_limit_days, using_db=conn,
+    )
+    await record_creation(case, actor=citizen(plan.person_id), connection=conn)
     return case
+
+
+async def create_draft(
+    person_id: int, *, item_id: int | None = None, item_code: str | None = None,
+    channel: str = "app", delivery: str | None = None, company_id: int | None = None,
+    form: dict[str, Any] | None = None,
+) -> Case:
+    plan = await plan_draft(person_id, item_id=item_id, item_code=item_code, channel=channel,
+                            delivery=delivery, company_id=company_id, form=form)
+    async with in_transaction() as conn:
+        return await insert_draft(plan, conn)
 
 
 def _sealed_form(version: ServiceItemVersion, data: dict[str, Any]) -> dict[str, Any]:
@@ -127,25 +158,34 @@ async def submit(case: Case, person_id: int) -> Case:
     await require_realname(person_id, version.required_realname_level)
     await _still_authorised(case, person_id)
     async with in_transaction() as conn:
-        # checked under the row lock, so no edit lands between the checks and the move
-        locked = await Case.select_for_update().using_db(conn).get(id=case.id)
-        forms.validate(version.form_schema, forms.unseal(locked.form_data))
-        present = await Material.filter(case_id=case.id, superseded=False).using_db(conn)
-        # pledged (告知承诺) and 容缺 materials may be missing: 受理 records what they owe
-        excused = await tolerance.excused_codes(locked, version.materials, conn)
-        missing = [m for m in materials.missing_required(version.materials, present)
-                   if m["code"] not in excused]
-        if missing:
-            raise ValidationFailed(
-                "请提交全部必需材料", code="MATERIALS_MISSING",
-                fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
-            )
-        await trust.enforce(locked, version.materials, present,
-                            on=clock.local(clock.now()).date(), conn=conn)
-        # from the locked row: a delivery change just before could have made postage due
-        to = CaseStatus.fee_due if locked.fee_stage == "submission" else CaseStatus.submitted
-        await transition(case, to, actor=citizen(person_id), connection=conn)
+        await submit_in(case, version, person_id, conn)
     return case
+
+
+async def submit_in(case: Case, version: ServiceItemVersion, person_id: int,
+                    conn: BaseDBAsyncClient) -> None:
+    """Submit inside the caller's transaction (a 一件事 submits its members in one)."""
+    # checked under the row lock, so no edit lands between the checks and the move
+    locked = await Case.select_for_update().using_db(conn).get(id=case.id)
+    if locked.status != CaseStatus.draft:
+        raise Conflict("只有草稿可以提交", code="ILLEGAL_TRANSITION",
+                       fields={"from": str(locked.status), "to": "submitted"})
+    forms.validate(version.form_schema, forms.unseal(locked.form_data))
+    present = await Material.filter(case_id=case.id, superseded=False).using_db(conn)
+    # pledged (告知承诺) and 容缺 materials may be missing: 受理 records what they owe
+    excused = await tolerance.excused_codes(locked, version.materials, conn)
+    missing = [m for m in materials.missing_required(version.materials, present)
+               if m["code"] not in excused]
+    if missing:
+        raise ValidationFailed(
+            "请提交全部必需材料", code="MATERIALS_MISSING",
+            fields={f"materials.{m['code']}": f"缺少{m['name']}" for m in missing},
+        )
+    await trust.enforce(locked, version.materials, present,
+                        on=clock.local(clock.now()).date(), conn=conn)
+    # from the locked row: a delivery change just before could have made postage due
+    to = CaseStatus.fee_due if locked.fee_stage == "submission" else CaseStatus.submitted
+    await transition(case, to, actor=citizen(person_id), connection=conn)
 
 
 async def withdraw(case: Case, person_id: int, reason: str | None, *, edges: Edges) -> Case:

@@ -103,6 +103,10 @@ def main(argv: list[str]) -> int:
         async with opened() as ctx:
             result = await seed(args.path)
             await ctx.catalogue.bump()  # running servers reload the catalogue within a second
+            from app.reforms import bundles
+
+            bundled = await bundles.seed()  # 一件事 over the items just loaded
+            print(f"bundles with a new version: {bundled}")
             certificate = await seed_certificate()
             if certificate is not None:
                 base = ctx.settings.public_base_url.rstrip("/")

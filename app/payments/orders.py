@@ -24,6 +24,7 @@ from app.payments.outcomes import Outcome
 from app.payments.receipts import issue_receipts
 from app.payments.settle import apply_result, close_locked
 from app.payments.views import order_view
+from app.reforms import bundle_pay
 from models.cases import Case, CaseStatus
 from models.catalogue import ServiceItemVersion
 from models.identity import ChannelAccount
@@ -79,7 +80,8 @@ async def create_order(
             to_close.append(order)
         if reuse is None:
             version = await ServiceItemVersion.get(id=case.item_version_id).using_db(conn)
-            lines = fee_lines(version, case.delivery)
+            # a 一件事 member's order carries every member's fees due with it (one payment)
+            lines = await bundle_pay.order_lines(case, conn) or fee_lines(version, case.delivery)
             total = sum(line["amount_fen"] for line in lines)
             if total <= 0:
                 raise Conflict("该事项无需缴费", code="NO_FEE_DUE")

@@ -29,6 +29,7 @@ from app.payments.events import PayActor, record_event
 from app.payments.outcomes import Outcome
 from app.payments.receipts import issue_soon
 from app.payments.refund_numbers import anomaly_refund_no, surplus_refund_no
+from app.reforms import bundle_pay
 from models.cases import Case, CaseStatus
 from models.payments import Anomaly, OrderStatus, PaymentOrder, Refund
 
@@ -175,6 +176,8 @@ async def _settle_paid(result: PayResult, channel: str, actor: PayActor,
             Case(id=row["case_id"]), CaseStatus.paid, actor=Actor("platform", channel),
             reason="缴费完成", data={"out_trade_no": result.out_trade_no}, connection=conn,
         )
+        # the other members of a 一件事 this one order paid for
+        await bundle_pay.settle_members(row["case_id"], result.out_trade_no, channel, conn)
     return Settled(Outcome.applied, order_id)
 
 
