@@ -5,7 +5,7 @@ booking after the configured number (``app.reforms.appointments``)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -23,7 +23,7 @@ LEASE = "lease:appointment-jobs"
 
 def _end_of_tomorrow(now: datetime) -> datetime:
     day = clock.local(now).date() + timedelta(days=1)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.SHANGHAI).astimezone(UTC)
+    return clock.local_at(day, time(23, 59, 59))
 
 
 async def scan_once(now: datetime | None = None, batch: int = 500) -> dict[str, int]:

@@ -9,7 +9,7 @@ one winner on PostgreSQL and on SQLite; the loser answers 409 ``SLOT_FULL``.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -57,7 +57,7 @@ async def open_slots(item_code: str, *, on: date | None, days: int) -> list[dict
     qs = AppointmentSlot.filter(department_id=item.department_id, item_id__in=[0, item.id],
                                 starts_at__gt=now)
     if on is not None:
-        start = datetime.combine(on, time(0, 0), tzinfo=clock.SHANGHAI).astimezone(UTC)
+        start = clock.local_at(on, time(0, 0))
         qs = qs.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=days))
     else:
         qs = qs.filter(starts_at__lt=now + timedelta(days=days))

@@ -7,7 +7,7 @@ Generating the same days again adds only the slots not there yet.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -51,10 +51,11 @@ def _cuts(hall: Hall, day: date) -> list[tuple[datetime, datetime]]:
     out = []
     step = timedelta(minutes=hall.slot_minutes)
     for span in hall.opening or []:
-        start = datetime.combine(day, time.fromisoformat(span["start"]), tzinfo=clock.SHANGHAI)
-        end = datetime.combine(day, time.fromisoformat(span["end"]), tzinfo=clock.SHANGHAI)
+        # in UTC: an hour shift of Beijing time never happens (no summer time)
+        start = clock.local_at(day, time.fromisoformat(span["start"]))
+        end = clock.local_at(day, time.fromisoformat(span["end"]))
         while start + step <= end:
-            out.append((start.astimezone(UTC), (start + step).astimezone(UTC)))
+            out.append((start, start + step))
             start += step
     return out
 
@@ -99,7 +100,7 @@ async def of_department(staff: StaffPrincipal) -> list[Hall]:
 
 
 async def day_bookings(hall: Hall, day: date) -> list[Appointment]:
-    start = datetime.combine(day, time(0, 0), tzinfo=clock.SHANGHAI).astimezone(UTC)
+    start = clock.local_at(day, time(0, 0))
     return await Appointment.filter(hall_id=hall.id, starts_at__gte=start,
                                     starts_at__lt=start + timedelta(days=1)).order_by(
         "starts_at", "id")

@@ -9,7 +9,7 @@ they read, and a text changed since is refused (409), so nobody signs words they
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -35,10 +35,9 @@ RESULT_STANDS = frozenset({S.approved, S.fee_due, S.paid, S.result_issued, S.del
 
 
 def end_of_workday(start: datetime, workdays: int) -> datetime:
-    """The end (Asia/Shanghai) of the ``workdays``-th working day after ``start``, in UTC
-    (SQLite compares stored times as text)."""
+    """The end (Asia/Shanghai) of the ``workdays``-th working day after ``start``, in UTC."""
     day = get_calendar().add_workdays(clock.local(start).date(), workdays)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.SHANGHAI).astimezone(UTC)
+    return clock.local_at(day, time(23, 59, 59))
 
 
 def _pledge_option(version: ServiceItemVersion, code: str) -> dict[str, Any]:
