@@ -186,7 +186,8 @@ async def test_citizen_journey_in_a_phone_browser(
                        ("/me/sessions", "sessions"), ("/me/deletion", "deletion"),
                        ("/shipments", "shipments"), ("/wechat/subscribe", "subscribe"),
                        ("/themes", "themes"), ("/guide", "guide-list"),
-                       ("/certificates", "soon")]:
+                       ("/certificates", "wallet"), ("/tickets", "tickets"),
+                           ("/me/ratings", "my-ratings"), ("/me/orders", "my-orders")]:
         await p.open(path)
         assert await p.rendered() == name
         await p.shot(f"20-{name}")

@@ -9,15 +9,18 @@ import json
 import re
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from app.links import h5_url
 from push.templates import TEMPLATES
 from tests.cases.conftest import filed_case, make_item
-from tests.support.identity_flows import wechat_login
+from tests.certificates.conftest import Person, certificate_item, issued
+from tests.support.identity_flows import consent, known_person, verify_l2, wechat_login
 
 URL = re.compile(r"https?://[^\s<\]]+")
 MENU = Path(__file__).resolve().parents[2] / "channels" / "wechat" / "menu.sample.json"
@@ -39,6 +42,7 @@ def _menu_pages(node: Any) -> list[str]:
     return found
 
 
+@pytest.mark.timeout(300)  # many pages, on a shared two-core machine
 async def test_every_link_the_backend_sends_opens_a_page(
     phone: Any, api: Any, server: Any, sims: Any, settings: Any, staff: Any
 ) -> None:
@@ -51,8 +55,28 @@ async def test_every_link_the_backend_sends_opens_a_page(
     await server.app.ctx.catalogue.bump()
     case = await filed_case(api, {"Authorization": f"Bearer {tokens['access_token']}"}, item)
 
-    values = {"case_id": case["id"], "ticket_id": 1, "certificate_id": 1, "link": "/messages"}
-    links = {h5_url(settings, t.link.format_map(values)) for t in TEMPLATES.values() if t.link}
+    # the person's own ticket and certificate, as the messages that link to them are theirs
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    r = await api.post("/api/v1/tickets", headers=headers, json={
+        "type": "consult", "subject": "办理进度咨询", "text": "请问多久能办好？",
+        "item_code": item["code"]})
+    assert r.status_code == 201, r.text
+    ticket_id = r.json()["id"]
+    name, number = await known_person(sims["idcheck"].base_url)
+    await consent(api, headers, "realname")
+    assert (await verify_l2(api, headers, name, number)).status_code == 200
+    reviewer = await staff(roles=["reviewer", "clerk"], department=clerk.department_code)
+    cert = await issued(api, Person(SimpleNamespace(headers=headers), name, number),
+                        {"clerk": clerk, "reviewer": reviewer},
+                        await certificate_item(clerk.department_id))
+
+    values = {"case_id": case["id"], "ticket_id": ticket_id, "certificate_id": cert["id"]}
+    rated = [f"/cases/{case['id']}/rate", f"/tickets/{ticket_id}", "/messages"]
+    links: set[str] = set()
+    for t in TEMPLATES.values():
+        # {link}: a 整改 or 申诉 message names the rated case's or ticket's page
+        for link in (rated if t.link == "{link}" else [t.link] if t.link else []):
+            links.add(h5_url(settings, link.format_map(values)))
 
     wechat = sims["wechat"].base_url
     replies = [

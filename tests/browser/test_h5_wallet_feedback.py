@@ -11,7 +11,9 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
+from tests.browser.conftest import PHONE
 from tests.certificates.conftest import certificate_item, verified
 from tests.feedback.support import completed_case, department, drain
 
@@ -28,10 +30,21 @@ async def _give_licence(sims: Any, id_number: str, name: str, type_name: str) ->
         r.raise_for_status()
 
 
+async def _fit_360(p: Any, paths: list[str]) -> None:
+    """Each page drawn on a 360-px-wide screen without a sideways scroll."""
+    await p.page.set_viewport_size({"width": 360, "height": 740})
+    for path in paths:
+        await p.open(path)
+        width = await p.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+    await p.page.set_viewport_size(PHONE)
+
+
 async def _stars(p: Any, n: int) -> None:
     await p.page.locator(f'.stars [role="radio"][aria-posinset="{n}"]').click()
 
 
+@pytest.mark.timeout(300)  # many pages, on a shared two-core machine
 async def test_licence_in_place_of_a_material_then_the_certificate_in_the_wallet(
     phone: Any, api: Any, server: Any, sims: Any, staff: Any, citizen: Any
 ) -> None:
@@ -53,6 +66,7 @@ async def test_licence_in_place_of_a_material_then_the_certificate_in_the_wallet
     await p.open(f"/cases/{cid}/edit")
     await p.page.get_by_label("使用电子证照居民身份证代替上传").click()
     await p.page.get_by_text("已使用电子证照：居民身份证").wait_for()
+    await p.page.locator(".van-toast").wait_for(state="hidden")
     await p.shot("40-apply-elicence")
     await p.page.get_by_role("button", name="提交申请").click()
     dialog = p.page.locator(".van-dialog")
@@ -97,8 +111,11 @@ async def test_licence_in_place_of_a_material_then_the_certificate_in_the_wallet
     await p.page.wait_for_url(re.compile(r"/verify/"))
     await p.page.get_by_text("真实有效").first.wait_for()
     await p.shot("44-verify-genuine")
+    cert_id = (await api.get("/api/v1/certificates", headers=me.headers)).json()["items"][0]["id"]
+    await _fit_360(p, ["/certificates", f"/certificates/{cert_id}", "/me"])
 
 
+@pytest.mark.timeout(300)  # many pages, on a shared two-core machine
 async def test_a_bad_rating_rectified_and_rated_again(
     phone: Any, api: Any, server: Any, staff: Any, citizen: Any
 ) -> None:
@@ -147,6 +164,7 @@ async def test_a_bad_rating_rectified_and_rated_again(
     await p.shot("49-my-ratings")
 
 
+@pytest.mark.timeout(300)  # many pages, on a shared two-core machine
 async def test_a_complaint_filed_answered_and_rated(
     phone: Any, api: Any, server: Any, staff: Any, citizen: Any
 ) -> None:
@@ -192,3 +210,5 @@ async def test_a_complaint_filed_answered_and_rated(
     await p.page.get_by_text("已办结").first.wait_for()
     t = (await api.get(f"/api/v1/tickets/{ticket_id}", headers=me.headers)).json()
     assert t["state"] == "closed" and t["case_id"] == case["id"] and t["type"] == "complaint"
+    await _fit_360(p, ["/tickets", f"/tickets/{ticket_id}", "/tickets/new",
+                       f"/tickets/{ticket_id}/rate", "/me/ratings", "/me/orders"])
