@@ -214,7 +214,11 @@ async def main(args: argparse.Namespace) -> None:
         pool = [req for (no, _), req in zip(orders, fresh, strict=False) if no in paid]
         again = await load("notify, redelivery", zsb.base_url, pool or fresh[:1],
                            args.duration, common.CONNECTIONS)
-        common.report([*results, new, again], base)
+        common.report([*results, new, again], base, summary=False)
+        for r in (*results[1:], again):
+            common.summarize(r.name, r.rps, ref=base.rps, p99_ms=r.p99_ms)
+        # database-bound: a ratio to B1 (bench_cases, same make bench run); p99 < 100 ms
+        common.summarize(new.name, new.rps, base="B1", p99_ms=new.p99_ms, target=0.25)
         await asyncio.sleep(0.5)  # the last batch of receipts
         paid_after, events_after, receipts = await _paid(db.env["ZSB_DATABASE_URL"], nos)
         print(f"{len(paid)} orders paid by {events} paid events; after the redeliveries "

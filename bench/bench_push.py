@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import PYTHON, ROOT, Database, _env, free_port, run_command
+from bench.common import PYTHON, ROOT, Database, _env, free_port, run_command, summarize
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -127,6 +127,8 @@ async def main(args: argparse.Namespace) -> None:
         print(f"throughput: {args.count} deliveries in {took:.2f}s = "
               f"{args.count / took:,.0f} deliveries/s ({args.workers} worker processes, "
               f"{args.backend})")
+        summarize(f"push deliveries/s, {args.workers} dispatchers", args.count / took,
+                         base="B1", unit="deliv/s", target=0.8)
 
         from models.core import OutboxEvent
 

@@ -46,6 +46,8 @@ DURATION = float(os.environ.get("BENCH_DURATION", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+# seconds a server may take to answer /healthz (imports alone take ~25 s on a loaded 2-core box)
+START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "120"))
 WRK = shutil.which("wrk")
 _PIN = (
     os.environ.get("BENCH_PIN", "1") != "0"
@@ -229,7 +231,7 @@ async def _start(
     )  # its own process group: stop() reaches every worker
     handle.close()
     server = Server(name, proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             if proc.returncode is not None:
@@ -248,6 +250,25 @@ async def start_baseline() -> Server:
     return await _start(
         "baseline", [str(ROOT / "bench" / "baseline.py"), "--port", str(port)], {}, port
     )
+
+
+async def start_baseline_db(env: dict[str, str]) -> Server:
+    """B1 (``bench/baseline_db.py``) on the database of ``env`` (PostgreSQL only)."""
+    port = free_port()
+    dsn = env["ZSB_DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    return await _start("baseline_db", [str(ROOT / "bench" / "baseline_db.py"), "--port",
+                                        str(port), "--dsn", dsn], {}, port)
+
+
+def rss_mb(server: Server) -> float:
+    """The server process's resident memory (Linux; 0 elsewhere). The one-worker server runs
+    in the process ``taskset`` became, so its pid is the worker's."""
+    try:
+        status = Path(f"/proc/{server.proc.pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 async def start_zsb(env: dict[str, str], workers: int = 1) -> Server:
@@ -363,7 +384,23 @@ async def measure_rounds(scenarios: list[Scenario], rounds: int | None = None) -
     ]
 
 
-def report(results: list[Result], baseline: Result) -> None:
+SUMMARY = os.environ.get("BENCH_SUMMARY")  # JSON lines that ``python -m bench`` collects
+
+
+def summarize(scenario: str, value: float, *, base: str = "B0", ref: float | None = None,
+              unit: str = "req/s", p99_ms: float | None = None, target: float | None = None,
+              source: str | None = None) -> None:
+    """One row of the table ``make bench`` prints at the end: ``value`` as a ratio to ``ref``
+    (the ``base`` baseline of the same run; ``None``: B1 of the case-read bench in this run)."""
+    if not SUMMARY:
+        return
+    row = {"source": source or Path(sys.argv[0]).stem, "scenario": scenario, "value": value,
+           "unit": unit, "base": base, "ref": ref, "p99_ms": p99_ms, "target": target}
+    with open(SUMMARY, "a") as out:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def report(results: list[Result], baseline: Result, *, summary: bool = True) -> None:
     print(
         f"\n{'scenario':28s} {'req/s':>9s} {'ratio':>6s} {'p50 ms':>7s} {'p90 ms':>7s} "
         f"{'p99 ms':>7s} {'errors':>6s}"
@@ -374,6 +411,8 @@ def report(results: list[Result], baseline: Result) -> None:
             f"{r.name:28s} {r.rps:9.0f} {ratio:6.2f} {r.p50_ms:7.2f} {r.p90_ms:7.2f} "
             f"{r.p99_ms:7.2f} {r.errors + r.non2xx:6d}"
         )
+        if summary and r is not baseline:
+            summarize(r.name, r.rps, ref=baseline.rps, p99_ms=r.p99_ms)
     tool = results[0].tool if results else "-"
     print(
         f"(load: {tool}, {CONNECTIONS} connections, {DURATION:g}s per run, median of "

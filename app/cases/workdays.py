@@ -16,8 +16,18 @@ import chinese_calendar
 class WorkCalendar:
     def __init__(self, overrides: str = "") -> None:
         self.overrides = parse_overrides(overrides)
+        # each day's answer, remembered: a queue page computes 50 clocks over months of days,
+        # and the package's look-up cost ~100 µs a day, most of a department queue's time
+        self._known: dict[date, bool] = {}
+        self._years: dict[int, list[int]] = {}
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:
@@ -45,14 +55,29 @@ class WorkCalendar:
         return day
 
     def count_workdays(self, after: date, until: date) -> int:
-        """Working days d with after < d <= until."""
-        count = 0
-        day = after + timedelta(days=1)
-        while day <= until:
-            if self.is_workday(day):
-                count += 1
-            day += timedelta(days=1)
+        """Working days d with after < d <= until (from per-year running counts)."""
+        if until <= after:
+            return 0
+        count = self._through(until) - self._through(after)
+        for year in range(after.year, until.year):
+            count += self._year(year)[-1]
         return count
+
+    def _through(self, day: date) -> int:
+        """Working days from 1 January of ``day``'s year through ``day``."""
+        return self._year(day.year)[day.timetuple().tm_yday]
+
+    def _year(self, year: int) -> list[int]:
+        """``[0, c1, c2, …]``: working days among the year's first k days, for each k."""
+        counts = self._years.get(year)
+        if counts is None:
+            counts, day, n = [0], date(year, 1, 1), 0
+            while day.year == year:
+                n += self.is_workday(day)
+                counts.append(n)
+                day += timedelta(days=1)
+            self._years[year] = counts
+        return counts
 
 
 def parse_overrides(text: str) -> dict[date, bool]:
