@@ -15,6 +15,7 @@ from app.context import App, AppContext
 from app.errors_http import install_error_handlers
 from app.listeners import install_listeners
 from app.middleware import IdentifiedRequest, install_middleware
+from app.path_params import install_path_params
 from app.settings import Settings, get_settings
 from app.wiring import BLUEPRINT_MODULES
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> App:
     for scheme in ("citizen", "staff"):
         app.ext.openapi.add_security_scheme(scheme, "http", scheme="bearer", bearer_format="JWT")
 
+    install_path_params(app)
     install_middleware(app)
     install_error_handlers(app)
     install_listeners(app)

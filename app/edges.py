@@ -16,6 +16,7 @@ import aiohttp
 
 from app.interfaces import (
     Booker,
+    EnterpriseRegistry,
     FaceCheckProvider,
     LicenceLibrary,
     LoginProvider,
@@ -179,6 +180,12 @@ class Edges:
         from channels.licence.client import build
 
         return self._once("licence_library", build)
+
+    def registry(self) -> EnterpriseRegistry:
+        """The market-regulation registry (企业登记信息: who represents a company)."""
+        from channels.registry.client import build
+
+        return self._once("registry", build)
 
     # ------------------------------------------------------------ messages
 

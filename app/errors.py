@@ -79,9 +79,17 @@ class PayloadTooLarge(ApiError):
 
 
 class TooManyRequests(ApiError):
+    """Always with ``Retry-After`` (seconds): a client must be told when to come back."""
+
     status = 429
     code = "TOO_MANY_REQUESTS"
     message = "操作过于频繁，请稍后再试"
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        if "Retry-After" not in self.headers:
+            self.headers["Retry-After"] = str(max(1, int(retry_after or 60)))
 
 
 class UpstreamUnavailable(ApiError):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse
 from sanic.response import json as json_response
@@ -60,13 +61,84 @@ def carry_docs(inner: Handler, outer: Handler) -> Handler:
 
 def parse(model: type[M], data: Any) -> M:
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(fields=validation_fields(exc)) from exc
+    if fields := out_of_column_range(parsed):
+        raise ValidationFailed(fields=fields)
+    return parsed
 
 
-def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
-    """Validate the JSON body into ``request.ctx.body``."""
+def out_of_column_range(value: BaseModel, prefix: str = "") -> dict[str, str]:
+    """Integers a column could not hold, by field. A field that states its own upper bound
+    (``le``/``lt``) is checked by pydantic; any other integer of a request is an id, a count
+    or an amount of a 32-bit column, and a larger one would reach the database (PostgreSQL's
+    int4 overflow is a 500). One rule for every body and query model, so none can forget it."""
+    out: dict[str, str] = {}
+    for name in _unbounded_int_fields(type(value)):
+        for item in _ints(getattr(value, name, None)):
+            if not -INT4_MAX - 1 <= item <= INT4_MAX:
+                out[f"{prefix}{name}"] = "超出允许范围"
+    for name in type(value).model_fields:
+        for nested in _models(getattr(value, name, None)):
+            out.update(out_of_column_range(nested, f"{prefix}{name}."))
+    return out
+
+
+_UNBOUNDED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _unbounded_int_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    if model not in _UNBOUNDED:
+        _UNBOUNDED[model] = tuple(
+            name for name, field in model.model_fields.items()
+            if _has_int(field.annotation) and not _bounded(field.metadata)
+            and not _bounded_inner(field.annotation)
+        )
+    return _UNBOUNDED[model]
+
+
+def _has_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    return any(_has_int(arg) for arg in get_args(annotation))
+
+
+def _bounded(metadata: list[Any]) -> bool:
+    return any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in metadata)
+
+
+def _bounded_inner(annotation: Any) -> bool:
+    """``list[Annotated[int, Field(le=…)]]`` and ``Annotated[int, …] | None`` state their bound
+    inside the annotation."""
+    if get_origin(annotation) is Annotated:
+        return _bounded([m for arg in get_args(annotation)[1:]
+                         for m in getattr(arg, "metadata", [arg])])
+    return any(_bounded_inner(arg) for arg in get_args(annotation))
+
+
+def _ints(value: Any) -> list[int]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list | tuple | set):
+        return [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    return []
+
+
+def _models(value: Any) -> list[BaseModel]:
+    if isinstance(value, BaseModel):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, BaseModel)]
+    return []
+
+
+def body(model: type[BaseModel], *, optional: bool = False) -> Callable[[Handler], Handler]:
+    """Validate the JSON body into ``request.ctx.body``. A request without a body answers 422
+    (``fields: {"body": "必填"}``) unless ``optional``: an action whose every field has a
+    default (withdraw with no reason) may be posted bare, a write (PUT preferences) may not."""
 
     def decorator(handler: Handler) -> Handler:
         @wraps(handler)
@@ -76,12 +148,14 @@ def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             except Exception as exc:  # sanic raises BadRequest with an English message
                 raise BadRequest("请求体不是合法的 JSON", code="MALFORMED_JSON") from exc
             if data is None:
+                if not optional:
+                    raise ValidationFailed("请求体不能为空", fields={"body": "必填"})
                 data = {}
             request.ctx.body = parse(model, data)
             return await handler(request, *args, **kwargs)
 
         carry_docs(handler, wrapper)
-        return openapi.body({"application/json": model}, required=True)(wrapper)
+        return openapi.body({"application/json": model}, required=not optional)(wrapper)
 
     return decorator
 

@@ -324,3 +324,31 @@ class LicenceLibrary(Protocol):
     async def fetch(self, licence_id: str, holder_id: str) -> LicenceRecord:
         """The full signed record; raises when its signature does not hold."""
         ...
+
+
+# ---------------------------------------------------------------- market-regulation registry
+
+
+class EnterpriseStatus(StrEnum):
+    """登记状态 as the registry reports it; only ``active`` (存续/在业) may act."""
+
+    active = "active"  # 存续 / 在业
+    revoked = "revoked"  # 吊销
+    deregistered = "deregistered"  # 注销
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    """企业登记信息 of one unified social credit code."""
+
+    credit_code: str
+    name: str
+    legal_rep_name: str
+    legal_rep_id_number: str  # never shown or logged in clear; compared by its blind index
+    status: EnterpriseStatus
+
+
+class EnterpriseRegistry(Protocol):
+    async def lookup(self, credit_code: str) -> EnterpriseRecord | None:
+        """The registration of ``credit_code``; ``None`` when the registry has none."""
+        ...

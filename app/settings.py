@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     licence_app_secret: SecretStr = SecretStr("dev-licence-app-secret")
     licence_public_key: str = ""  # the library's SM2 public key, hex 04‖x‖y
 
+    # market-regulation registry (企业登记信息: legal representatives of companies)
+    registry_api_base: str = UNREACHABLE
+    registry_app_id: str = "zsb-dev"
+    registry_app_secret: SecretStr = SecretStr("dev-registry-app-secret")
+
     # each worker logs its event loop's lag once a period (seconds; 0 = off): see app/loop_lag.py
     loop_lag_report_seconds: float = 0.0
 
@@ -207,6 +212,8 @@ class Settings(BaseSettings):
     # push pipeline
     dispatcher_enabled: bool = True
     quiet_hours: str = "22:00-08:00"
+    # a campaign reaching more people than this waits for an admin's approval before it sends
+    campaign_approval_threshold: int = 10_000
 
     @property
     def is_sqlite(self) -> bool:

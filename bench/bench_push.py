@@ -144,14 +144,16 @@ async def main(args: argparse.Namespace) -> None:
         print(f"latency at {args.rate}/s: n={len(lat)} p50={_pct(lat, 0.5) * 1000:.0f} ms "
               f"p99={_pct(lat, 0.99) * 1000:.0f} ms max={max(lat) * 1000:.0f} ms")
 
+        from app.staff import StaffPrincipal
         from models.push import Campaign, Delivery
         from push import campaigns
 
+        admin = StaffPrincipal(id=0, roles=("admin",), department_id=0)
         campaign = await campaigns.create(
-            0, None, title="压测推送", body="医保缴费已开始", link=None, scheduled_at=None,
+            admin, title="压测推送", body="医保缴费已开始", link=None, scheduled_at=None,
             audience={"kind": "persons", "person_ids": people[: args.count]}, rate_limits={})
         t0 = time.perf_counter()
-        await campaigns.send(campaign, 0)
+        await campaigns.send(campaign, 0, approval_threshold=args.count)
         sent_before = await _sent()
         await _until_sent(sent_before + args.count)
         took = time.perf_counter() - t0

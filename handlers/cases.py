@@ -26,6 +26,7 @@ from app.errors import NotFound, ValidationFailed
 from app.handler_kit import body, doc, fails, ok, query, returns
 from app.licences import use
 from app.security.auth import citizen_required
+from app.security.tokens import login_channel
 
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
 TAG = "cases"
@@ -36,13 +37,15 @@ async def _mine(request: AppRequest, case_id: int):  # type: ignore[no-untyped-d
 
 
 @bp.post("")
-@doc("Create a draft case for a published item", TAG)
+@doc("Create a draft case for a published item", TAG,
+     "The case's channel is the one the citizen logged in through (the token's `channel` "
+     "claim); an item not offered on that channel answers 409 CHANNEL_NOT_OFFERED.")
 @citizen_required
 @body(CreateCaseIn)
 @returns(CaseDetailOut, status=201)
 async def create_case(request: AppRequest):  # type: ignore[no-untyped-def]
     b: CreateCaseIn = request.ctx.body
-    channel = b.channel or request.ctx.token_claims.get("channel") or "app"
+    channel = await login_channel(request.ctx.token_claims)
     case = await citizen_actions.create_draft(
         request.ctx.person_id, item_id=b.item_id, item_code=b.item_code, channel=channel,
         delivery=b.delivery, company_id=b.company_id, form=b.form,
@@ -84,7 +87,7 @@ async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-u
                                           staff=False))
 
 
-@bp.get("/number/<case_no:str>")
+@bp.get("/number/<case_no:key32>")
 @doc("Read one of my cases by its number (the link in chat answers and notifications)", TAG)
 @citizen_required
 @returns(CaseDetailOut)
@@ -161,7 +164,7 @@ async def submit_case(request: AppRequest, case_id: int):  # type: ignore[no-unt
 @bp.post("/<case_id:int>/withdraw")
 @doc("Withdraw before acceptance (受理)", TAG)
 @citizen_required
-@body(ReasonIn)
+@body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
 async def withdraw_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _mine(request, case_id)

@@ -159,7 +159,7 @@ async def give_consent(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"purpose": row.purpose, "text_version": row.text_version}, status=201)
 
 
-@rn.delete("/consents/<purpose:str>")
+@rn.delete("/consents/<purpose:key32>")
 @doc("Withdraw a consent", "identity")
 @returns(WithdrawnOut)
 @citizen_required
@@ -199,7 +199,7 @@ async def realname_idcard(request: AppRequest):  # type: ignore[no-untyped-def]
 @rn.post("/realname/alipay")
 @doc("Real-name L2 from the Alipay certified identity (alipay.user.info.share)", "identity")
 @citizen_required
-@body(AlipayRealNameIn)
+@body(AlipayRealNameIn, optional=True)
 @returns(RealNameOut)
 async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
     ctx = request.app.ctx
@@ -213,7 +213,7 @@ async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
 @rn.post("/realname/face/start")
 @doc("Real-name L3: open a face verification session", "identity")
 @citizen_required
-@body(FaceStartIn)
+@body(FaceStartIn, optional=True)
 @returns(FaceSessionOut, status=201)
 async def face_start(request: AppRequest):  # type: ignore[no-untyped-def]
     data: FaceStartIn = request.ctx.body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AuthorizeUrlOut(BaseModel):
@@ -98,7 +98,11 @@ class DeletionOut(BaseModel):
 class CompanyOut(BaseModel):
     company_id: int
     credit_code: str
-    name: str
+    name: str = Field(description="the name the market-regulation registry gives")
+    verified: bool = Field(True, description="the registry named the representative and the "
+                           "company was active (存续/在业) when last asked; an unverified "
+                           "registration cannot authorise agents or file until verified")
+    registry_status: str | None = Field(None, description="active | revoked | deregistered")
 
 
 class MyCompanyOut(CompanyOut):
@@ -123,7 +127,7 @@ class AgentGrantOut(BaseModel):
 
 class PiiValueOut(BaseModel):
     field: str
-    value: str
+    value: str | None
 
 
 class PiiReadOut(BaseModel):

@@ -64,7 +64,7 @@ async def list_orders(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await orders.orders_of_case(request.ctx.person_id, q.case_id)})
 
 
-@citizen.get("/orders/<out_trade_no:str>")
+@citizen.get("/orders/<out_trade_no:key32>")
 @doc("One of my payment orders", TAG)
 @citizen_required
 @returns(OrderOut)
@@ -72,7 +72,7 @@ async def read_order(request: AppRequest, out_trade_no: str):  # type: ignore[no
     return ok(order_view(await orders.get_own_order(request.ctx.person_id, out_trade_no)))
 
 
-@citizen.post("/orders/<out_trade_no:str>/confirm")
+@citizen.post("/orders/<out_trade_no:key32>/confirm")
 @doc('"I paid": the server asks the platform and answers the order as it now stands', TAG)
 @citizen_required
 @returns(OrderOut)
@@ -90,7 +90,7 @@ async def my_receipts(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await receipts.receipts_of(request.ctx.person_id)})
 
 
-@staff_bp.get("/orders/<out_trade_no:str>")
+@staff_bp.get("/orders/<out_trade_no:key32>")
 @doc("An order of my department with its refunds and full history", TAG)
 @staff_required("reviewer", "operator", "clerk")
 @returns(StaffOrderOut)
@@ -98,7 +98,7 @@ async def staff_order(request: AppRequest, out_trade_no: str):  # type: ignore[n
     return ok(await staff.order_detail(out_trade_no, request.ctx.staff))
 
 
-@staff_bp.post("/orders/<out_trade_no:str>/refunds")
+@staff_bp.post("/orders/<out_trade_no:key32>/refunds")
 @doc("Refund (partly) a paid order of my department; idempotent by out_refund_no", TAG)
 @staff_required(*FINANCE)
 @body(RefundIn)
@@ -113,7 +113,7 @@ async def create_refund(request: AppRequest, out_trade_no: str):  # type: ignore
     return ok(refunds.refund_view(refund), status=201)
 
 
-@staff_bp.post("/orders/<out_trade_no:str>/refunds/<out_refund_no:str>/retry")
+@staff_bp.post("/orders/<out_trade_no:key32>/refunds/<out_refund_no:key64>/retry")
 @doc("Ask the platform again for a refund that failed (same refund number)", TAG)
 @staff_required(*FINANCE)
 @returns(RefundOut)

@@ -206,16 +206,31 @@ def _shape(c: Campaign) -> dict[str, Any]:
         "total": c.total,
         "expanded": c.expanded,
         "scheduled_at": c.scheduled_at.isoformat() if c.scheduled_at else None,
+        "approved_at": c.approved_at.isoformat() if c.approved_at else None,
     }
 
 
 async def _act(request: AppRequest, campaign_id: int, action: str) -> HTTPResponse:
     campaign = await _campaign(request, campaign_id)
+    staff = request.ctx.staff
+    threshold = request.app.ctx.settings.campaign_approval_threshold
     try:
-        campaign = await getattr(campaigns, action)(campaign, request.ctx.staff.id)
+        if action == "send":
+            campaign = await campaigns.send(campaign, staff.id, approval_threshold=threshold)
+        elif action == "approve":
+            campaign = await campaigns.approve(campaign, staff)
+        else:
+            campaign = await getattr(campaigns, action)(campaign, staff.id)
     except CampaignError as exc:
         raise ApiError(exc.message, code=exc.code, status=409) from exc
     return ok({**_shape(campaign), "progress": await campaigns.progress(campaign)})
+
+
+async def _resolved(audience: dict[str, Any], scope: int | None) -> campaigns.Resolved:
+    try:
+        return await campaigns.resolve_audience(audience, scope)
+    except CampaignError as exc:
+        raise ApiError(exc.message, code=exc.code, status=409) from exc
 
 
 @staff_bp.post("/campaigns")
@@ -252,19 +267,33 @@ async def read_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
 @returns(PreviewOut)
 async def preview_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     campaign = await _campaign(request, campaign_id)
-    try:
-        size = len(await campaigns.resolve_audience(campaign.audience))
-    except CampaignError as exc:
-        raise ApiError(exc.message, code=exc.code, status=409) from exc
-    return ok({"channels": campaigns.preview(campaign), "audience_size": size})
+    found = await _resolved(campaign.audience, campaigns.scope_of(campaign))
+    threshold = request.app.ctx.settings.campaign_approval_threshold
+    return ok({"channels": campaigns.preview(campaign), "audience_size": len(found.persons),
+               "unreachable_person_ids": found.unreachable[:1000],
+               "needs_approval": campaigns.needs_approval(campaign, len(found.persons),
+                                                          threshold)})
 
 
 @staff_bp.post("/campaigns/<campaign_id:int>/send")
-@doc("Send (or resume) a campaign", STAFF_TAG)
+@doc("Send (or resume) a campaign", STAFF_TAG,
+     "A campaign reaching more people than `ZSB_CAMPAIGN_APPROVAL_THRESHOLD` (default 10000) "
+     "answers 409 CAMPAIGN_APPROVAL_REQUIRED until an admin approves it (`…/approve`).")
 @staff_required(OPERATOR)
 @returns(CampaignOut)
+@fails(*STAFF_ERRORS, (404, "CAMPAIGN_NOT_FOUND"), (409, "CAMPAIGN_STATE"),
+       (409, "CAMPAIGN_APPROVAL_REQUIRED"))
 async def send_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "send")
+
+
+@staff_bp.post("/campaigns/<campaign_id:int>/approve")
+@doc("Approve a large campaign so it may be sent (admins only)", STAFF_TAG)
+@staff_required("admin")
+@returns(CampaignOut)
+@fails(*STAFF_ERRORS, (404, "CAMPAIGN_NOT_FOUND"), (409, "CAMPAIGN_STATE"))
+async def approve_campaign(request: AppRequest, campaign_id: int) -> HTTPResponse:
+    return await _act(request, campaign_id, "approve")
 
 
 @staff_bp.post("/campaigns/<campaign_id:int>/pause")
@@ -298,7 +327,13 @@ class AudienceIn(BaseModel):
 
 
 class AudienceOut(BaseModel):
-    audience_size: int
+    audience_size: int = Field(description="people reached: only those with a case with the "
+                               "department (an admin's: anyone)")
+    unreachable_person_ids: list[int] = Field(
+        default_factory=list, description="given person ids that name no one this "
+        "department may reach (unknown or without a case with it): reported, not counted "
+        "(the first 1000)")
+    needs_approval: bool = False
     quiet_hours: str = Field(description="Beijing time; normal and bulk messages wait it out")
 
 
@@ -326,11 +361,12 @@ async def list_campaigns(request: AppRequest) -> HTTPResponse:
 async def audience_size(request: AppRequest) -> HTTPResponse:
     audience = request.ctx.body.audience.stored()
     await campaigns.check_audience(request.ctx.staff, audience)
-    try:
-        size = len(await campaigns.resolve_audience(audience))
-    except CampaignError as exc:
-        raise ApiError(exc.message, code=exc.code, status=409) from exc
-    return ok({"audience_size": size, "quiet_hours": request.app.ctx.settings.quiet_hours})
+    found = await _resolved(audience, request.ctx.staff.department_scope)
+    settings = request.app.ctx.settings
+    return ok({"audience_size": len(found.persons),
+               "unreachable_person_ids": found.unreachable[:1000],
+               "needs_approval": len(found.persons) > settings.campaign_approval_threshold,
+               "quiet_hours": settings.quiet_hours})
 
 
 @staff_bp.post("/messages")

@@ -51,7 +51,7 @@ def _shipment_id(value: int) -> int:
 
 
 class ShipmentIn(BaseModel):
-    case_id: int = Field(gt=0, le=INT4_MAX)
+    case_id: int = Field(ge=1, le=INT4_MAX)
     direction: Direction = Direction.result_delivery
     mode: Literal["book", "manual"] = "book"
     carrier: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,32}$")

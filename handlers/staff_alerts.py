@@ -31,7 +31,7 @@ async def list_alerts(request: AppRequest) -> HTTPResponse:
     return ok({"items": items, "next_before": cursor, "open_count": open_count})
 
 
-@bp.post("/<alert_id:int>/ack")
+@bp.post("/<alert_id:bigid>/ack")
 @doc("Acknowledge an alert (the first acknowledgement is kept)", TAG)
 @staff_required()
 @returns(AlertOut)

@@ -161,7 +161,7 @@ async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-u
 @bp.post("/<case_id:int>/special-stage/end")
 @doc("Leave the special stage, back to review", TAG)
 @staff_required(*roles_for("special_end"))
-@body(ReasonIn)
+@body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
 async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -172,7 +172,7 @@ async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-unt
 @bp.post("/<case_id:int>/approve")
 @doc("Approve (准予); with a sign-off chain, signs its next step (the last one decides)", TAG)
 @staff_required(*roles_for("approve"))
-@body(DecisionIn)
+@body(DecisionIn, optional=True)
 @returns(CaseDetailOut)
 async def approve(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -198,7 +198,7 @@ async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-de
 @bp.post("/<case_id:int>/issue-result")
 @doc("Issue the result (出件)", TAG)
 @staff_required(*roles_for("issue_result"))
-@body(ResultIn)
+@body(ResultIn, optional=True)
 @returns(CaseDetailOut)
 async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)
@@ -209,7 +209,7 @@ async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-un
 @bp.post("/<case_id:int>/complete")
 @doc("Complete (办结) the case", TAG)
 @staff_required(*roles_for("complete"))
-@body(ReasonIn)
+@body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
 async def complete(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
     case = await _case(request, case_id)

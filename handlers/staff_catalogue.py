@@ -62,7 +62,7 @@ async def get_version(request: AppRequest, code: str, version: int) -> HTTPRespo
 @bp.post("/<code:str>/publish")
 @doc("Publish a version (default: the latest)", TAG)
 @staff_required("admin")
-@body(PublishIn)
+@body(PublishIn, optional=True)
 @returns(StaffItem)
 async def publish(request: AppRequest, code: str) -> HTTPResponse:
     return ok(

@@ -223,7 +223,7 @@ async def list_jobs(request: AppRequest) -> HTTPResponse:
     return ok({"items": [outbound.shape(j) for j in rows]})
 
 
-@bp.post("/outbound-jobs/<job_id:int>/resend")
+@bp.post("/outbound-jobs/<job_id:bigid>/resend")
 @doc("Send a failed job again (same idempotency key: the platform keeps one record)", TAG)
 @staff_required(*JOBS)
 @returns(JobOut)

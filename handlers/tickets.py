@@ -105,7 +105,7 @@ async def confirm(request: AppRequest, ticket_id: int) -> HTTPResponse:
 @bp.post("/api/v1/tickets/<ticket_id:int>/reopen")
 @doc("Not satisfied with the answer: reopened once, then escalated (督办)", TAG)
 @citizen_required
-@body(ReopenIn)
+@body(ReopenIn, optional=True)
 @returns(TicketOut)
 async def reopen(request: AppRequest, ticket_id: int) -> HTTPResponse:
     ticket = await service.reopen(_id(ticket_id), request.ctx.person_id, request.ctx.body.reason)

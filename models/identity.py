@@ -89,6 +89,11 @@ class Company(Model):
     name = fields.CharField(max_length=200)
     registered_by = fields.ForeignKeyField("identity.Person", related_name="registered_companies")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # when the market-regulation registry last named the registering person its legal
+    # representative; None: not verified (registered before the check existed), so the
+    # company cannot authorise agents or file until its representative verifies it
+    verified_at = fields.DatetimeField(null=True)
+    registry_status = fields.CharField(max_length=16, null=True)  # EnterpriseStatus
 
     class Meta:
         table = "company"

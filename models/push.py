@@ -145,6 +145,10 @@ class Campaign(Model):
     cursor = fields.BigIntField(default=0)  # last CampaignRecipient id expanded
     created_by = fields.IntField()
     department_id = fields.IntField(null=True)
+    # whose people it may reach: its author's department scope (None: an admin's, everyone)
+    audience_scope = fields.IntField(null=True)
+    approved_by = fields.IntField(null=True)  # an admin, for a campaign above the threshold
+    approved_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)

@@ -7,19 +7,22 @@ campaign of a million people stays behind every critical and normal message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from app import clock, outbox
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.notices import priority_of
-from app.staff import StaffPrincipal
+from app.staff import Role, StaffPrincipal
 from models.cases import Case
 from models.catalogue import ServiceItem
 from models.core import AuditLog
+from models.identity import Person
 from models.push import Campaign, CampaignRecipient, Delivery, DeliveryState
 from push.enqueue import Draft, Live, enqueue
 from push.templates import Rendered
@@ -62,6 +65,23 @@ async def check_audience(staff: StaffPrincipal, audience: dict[str, Any]) -> Non
         raise NotFound("事项不存在", code="ITEM_NOT_FOUND")
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """An audience as it stands: the people it reaches, and the person ids it was given that
+    name no one the campaign may reach (unknown, or without a case in its department). Those
+    are reported, never counted; which of the two an id is stays unsaid, so an operator
+    cannot probe who exists."""
+
+    persons: list[int]
+    unreachable: list[int]
+
+
+def reachable(scope: int | None) -> QuerySet[Case]:
+    """The people a campaign of ``scope`` may reach (``StaffPrincipal.department_scope``:
+    ``None`` for an admin): those who have a case with that department."""
+    return Case.all() if scope is None else Case.filter(department_id=scope)
+
+
 async def create(staff: StaffPrincipal, *, title: str, body: str, link: str | None,
                  audience: dict[str, Any], rate_limits: dict[str, int],
                  scheduled_at: datetime | None) -> Campaign:
@@ -70,7 +90,7 @@ async def create(staff: StaffPrincipal, *, title: str, body: str, link: str | No
         campaign = await Campaign.create(
             title=title, body=body, link=link, audience=audience, rate_limits=rate_limits,
             scheduled_at=scheduled_at, created_by=staff.id, department_id=staff.department_id,
-            using_db=conn)
+            audience_scope=staff.department_scope, using_db=conn)
         await audit(staff.id, "push.campaign.create", campaign, conn=conn, title=title,
                     audience=audience)
     return campaign
@@ -93,21 +113,58 @@ def preview(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-async def resolve_audience(audience: dict[str, Any]) -> list[int]:
+async def resolve_audience(audience: dict[str, Any], scope: int | None) -> Resolved:
+    """Who ``audience`` reaches now, within ``scope`` (the department of the campaign's
+    author, ``None`` for an admin's), by the one department-scope rule."""
     kind = audience.get("kind")
+    within = reachable(scope)
     if kind == "persons":
-        return sorted({int(p) for p in audience.get("person_ids", [])})
+        asked = sorted({int(p) for p in audience.get("person_ids", [])})
+        found: set[int] = set()
+        for i in range(0, len(asked), 5000):
+            chunk = asked[i:i + 5000]
+            if scope is None:
+                found |= set(await Person.filter(id__in=chunk).values_list("id", flat=True))
+            else:
+                found |= set(await within.filter(person_id__in=chunk).distinct()
+                             .values_list("person_id", flat=True))
+        return Resolved(sorted(found), [p for p in asked if p not in found])
     if kind == "item_state":
-        query = Case.filter(item_id=int(audience["item_id"]), status=str(audience["status"]))
+        query = within.filter(item_id=int(audience["item_id"]), status=str(audience["status"]))
     elif kind == "department":
-        query = Case.filter(department_id=int(audience["department_id"]))
+        query = within.filter(department_id=int(audience["department_id"]))
         if audience.get("from"):
             query = query.filter(created_at__gte=_aware(audience["from"]))
         if audience.get("to"):
             query = query.filter(created_at__lt=_aware(audience["to"]))
     else:
         raise CampaignError("BAD_AUDIENCE", "不支持的推送对象类型")
-    return sorted(set(await query.values_list("person_id", flat=True)))
+    return Resolved(sorted(set(await query.values_list("person_id", flat=True))), [])
+
+
+def scope_of(campaign: Campaign) -> int | None:
+    """A campaign's reach is its author's scope, fixed when it was made."""
+    return campaign.audience_scope
+
+
+def needs_approval(campaign: Campaign, size: int, threshold: int) -> bool:
+    return size > threshold and campaign.approved_at is None
+
+
+async def approve(campaign: Campaign, staff: StaffPrincipal) -> Campaign:
+    """An admin's approval of a large campaign (above ``campaign_approval_threshold``)."""
+    if Role.admin not in staff.roles:
+        raise Forbidden("大范围推送须由管理员批准", code="ADMIN_REQUIRED")
+    async with in_transaction() as conn:
+        campaign = await _locked(conn, campaign)
+        if campaign.state != "draft":
+            raise CampaignError("CAMPAIGN_STATE", "该推送已发送或已取消")
+        if campaign.approved_at is None:
+            campaign.approved_at = clock.now()
+            campaign.approved_by = staff.id
+            await campaign.save(using_db=conn, update_fields=["approved_at", "approved_by"])
+            await audit(staff.id, "push.campaign.approve", campaign, conn=conn)
+    return campaign
 
 
 def _aware(text: str) -> datetime:
@@ -121,12 +178,17 @@ async def _locked(conn: Any, campaign: Campaign) -> Campaign:
     return await Campaign.filter(id=campaign.id).select_for_update().using_db(conn).get()
 
 
-async def send(campaign: Campaign, staff_id: int) -> Campaign:
-    """Start (or resume) a campaign."""
+async def send(campaign: Campaign, staff_id: int, *, approval_threshold: int) -> Campaign:
+    """Start (or resume) a campaign. One that reaches more than ``approval_threshold`` people
+    waits for an admin's approval (``approve``) before it starts."""
     now = clock.now()
     persons: list[int] = []
     if campaign.state == "draft":
-        persons = await resolve_audience(campaign.audience)  # before the lock: may be slow
+        # before the lock: may be slow
+        persons = (await resolve_audience(campaign.audience, scope_of(campaign))).persons
+        if needs_approval(campaign, len(persons), approval_threshold):
+            raise CampaignError("CAMPAIGN_APPROVAL_REQUIRED",
+                                f"推送对象超过{approval_threshold}人，须经管理员批准后发送")
     async with in_transaction() as conn:
         campaign = await _locked(conn, campaign)
         if campaign.state == "paused":

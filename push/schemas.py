@@ -169,12 +169,18 @@ class CampaignOut(BaseModel):
     total: int
     expanded: int
     scheduled_at: str | None
+    approved_at: str | None = Field(None, description="when an admin approved it (needed "
+                                    "above campaign_approval_threshold recipients)")
     progress: ProgressOut | None = None
 
 
 class PreviewOut(BaseModel):
     channels: dict[str, dict[str, Any]]
     audience_size: int
+    unreachable_person_ids: list[int] = Field(
+        default_factory=list, description="given person ids that name no one the campaign may "
+        "reach: reported, not counted (the first 1000)")
+    needs_approval: bool = False
 
 
 class DirectMessageOut(BaseModel):

@@ -17,4 +17,5 @@ SIMULATORS: list[str] = [
     "sandbox.haocp",
     "sandbox.hotline",
     "sandbox.licence",
+    "sandbox.registry",
 ]

@@ -17,8 +17,7 @@ class CreateCaseIn(BaseModel):
     item_code: str | None = Field(default=None, max_length=64)
     delivery: Literal["window", "express", "online"] | None = None
     company_id: int | None = None
-    channel: Literal["app", "wechat", "alipay"] | None = None
-    form: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None  # no channel: it is the token's (login_channel)
 
     @model_validator(mode="after")
     def _one_item(self) -> CreateCaseIn:

@@ -126,7 +126,7 @@ class SpecialStage(_Strict):
 
 class Fee(_Strict):
     name: str = Field(min_length=1, max_length=100)
-    amount_fen: int = Field(gt=0, le=100_000_000)
+    amount_fen: int = Field(ge=1, le=100_000_000)
     nontax_code: str = Field(min_length=1, max_length=32)  # 非税收入项目编码
     collecting_unit_code: str = Field(min_length=1, max_length=32)  # 执收单位编码
 

@@ -42,16 +42,19 @@ async def send_code(
     phone = check_phone(phone)
     key = pii.blind_index(phone, "phone")
     if await kv.get(f"otp-lock:{key}"):
-        raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED")
+        raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED",
+                              retry_after=LOCK_SECONDS)
     if not await kv.set(f"otp-resend:{key}", "1", ex=settings.otp_resend_seconds, nx=True):
         wait = int(await kv.ttl(f"otp-resend:{key}") or settings.otp_resend_seconds)
         raise TooManyRequests(
-            f"请{wait}秒后再获取验证码", code="OTP_RESEND_TOO_SOON", fields={"retry_after": wait}
+            f"请{wait}秒后再获取验证码", code="OTP_RESEND_TOO_SOON", fields={"retry_after": wait},
+            retry_after=wait,
         )
     if await kv.incr(f"otp-rate-phone:{key}", ex=3600) > settings.otp_per_phone_per_hour:
-        raise TooManyRequests("该手机号获取验证码过于频繁", code="OTP_RATE_LIMITED")
+        raise TooManyRequests("该手机号获取验证码过于频繁", code="OTP_RATE_LIMITED",
+                              retry_after=3600)
     if await kv.incr(f"otp-rate-ip:{client_ip}", ex=3600) > settings.otp_per_ip_per_hour:
-        raise TooManyRequests("获取验证码过于频繁", code="OTP_RATE_LIMITED")
+        raise TooManyRequests("获取验证码过于频繁", code="OTP_RATE_LIMITED", retry_after=3600)
     code = f"{secrets.randbelow(10**6):06d}"
     record = {"mac": _code_mac(settings, key, code), "attempts": 0}
     await kv.set(f"otp:{key}", json.dumps(record), ex=settings.otp_ttl_seconds)
@@ -68,7 +71,8 @@ async def verify_code(kv: KeyValue, settings: Settings, phone: str, code: str) -
     phone = check_phone(phone)
     key = pii.blind_index(phone, "phone")
     if await kv.get(f"otp-lock:{key}"):
-        raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED")
+        raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED",
+                              retry_after=LOCK_SECONDS)
     # one verifier at a time per phone, so two guesses cannot both read attempts=4
     async with kv.lock(f"otp-verify:{key}", timeout=5, wait=5):
         raw = await kv.get(f"otp:{key}")
@@ -82,7 +86,8 @@ async def verify_code(kv: KeyValue, settings: Settings, phone: str, code: str) -
         if record["attempts"] >= settings.otp_max_attempts:
             await kv.delete(f"otp:{key}")
             await kv.set(f"otp-lock:{key}", "1", ex=LOCK_SECONDS)
-            raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED")
+            raise TooManyRequests("验证码错误次数过多，请稍后再试", code="OTP_LOCKED",
+                              retry_after=LOCK_SECONDS)
         ttl = await kv.ttl(f"otp:{key}") or settings.otp_ttl_seconds
         await kv.set(f"otp:{key}", json.dumps(record), ex=ttl)
     left = settings.otp_max_attempts - record["attempts"]

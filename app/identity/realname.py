@@ -80,7 +80,8 @@ def check_name(raw: str) -> str:
 async def _count_attempt(kv: KeyValue, person_id: int) -> None:
     day = now().strftime("%Y%m%d")
     if await kv.incr(f"realname-attempts:{person_id}:{day}", ex=86400) > MAX_ATTEMPTS_PER_DAY:
-        raise TooManyRequests("今日实名认证尝试次数过多，请明天再试", code="REALNAME_TOO_MANY")
+        raise TooManyRequests("今日实名认证尝试次数过多，请明天再试", code="REALNAME_TOO_MANY",
+                              retry_after=86400)
 
 
 async def _call(provider: RealNameProvider, name: str, number: str, token: str | None) -> Any:

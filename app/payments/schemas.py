@@ -66,7 +66,7 @@ class ReceiptListOut(BaseModel):
 
 
 class RefundIn(BaseModel):
-    amount_fen: int = Field(gt=0)
+    amount_fen: int = Field(ge=1, le=2**31 - 1)
     reason: str = Field(min_length=2, max_length=200)
     out_refund_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-|*@]{6,64}$")
 

@@ -29,6 +29,7 @@ from models.core import RefreshToken
 ALGORITHM = "HS256"
 AUDIENCES = {"citizen": "zsb-citizen", "staff": "zsb-staff"}
 SubjectKind = Literal["citizen", "staff"]
+CHANNEL_CLAIM = "channel"  # a citizen token's login channel (issue 17: never from the body)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,22 @@ async def issue_pair(
         expires_at=issued + timedelta(days=s.refresh_token_days),
         using_db=connection,
     )
-    access, ttl = encode_access(kind, subject_id, family_id, extra_claims)
+    claims = {CHANNEL_CLAIM: channel, **(extra_claims or {})} if kind == "citizen" else extra_claims
+    access, ttl = encode_access(kind, subject_id, family_id, claims)
     return TokenPair(access, refresh, ttl)
+
+
+async def login_channel(claims: dict[str, Any]) -> str:
+    """The channel a citizen logged in through (app, wechat, alipay): what their token says,
+    signed with it, never what a request body claims. A token from before the claim existed
+    answers its login's channel, as the refresh token family recorded it."""
+    channel = claims.get(CHANNEL_CLAIM)
+    if isinstance(channel, str) and channel:
+        return channel
+    row = await RefreshToken.filter(family_id=str(claims.get("fam", ""))).first()
+    if row is None:
+        raise Unauthorized("登录凭证无效", code="TOKEN_INVALID")
+    return str(row.channel)
 
 
 async def rotate(

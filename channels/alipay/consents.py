@@ -69,7 +69,7 @@ def _out(rows: list[AlipaySubscription]) -> dict[str, object]:
      "One-time acceptances add up (one message each); long-term ones last until declined. "
      "`remaining` is -1 for long-term consents.")
 @citizen_required
-@body(SubscriptionAnswer)
+@body(SubscriptionAnswer, optional=True)
 @returns(SubscriptionList)
 async def record_subscriptions(request: AppRequest) -> HTTPResponse:
     answer: SubscriptionAnswer = request.ctx.body

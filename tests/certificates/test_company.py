@@ -10,6 +10,7 @@ import httpx
 from tests.cases.conftest import make_item
 from tests.certificates.conftest import issued, verified
 from tests.certificates.test_wallet import materials
+from tests.support.identity_flows import registered_enterprise
 from tests.support.pii_registry import new_credit_code
 
 
@@ -17,6 +18,8 @@ async def test_company_licences_stand_in_for_company_materials(
         api: Any, citizen: Any, sims: Any, team: dict[str, Any]) -> None:
     rep = await verified(api, citizen, sims)
     code = new_credit_code()
+    await registered_enterprise(sims["registry"].base_url, code, "示范证照科技有限公司",
+                                rep.name, rep.id_number)
     r = await api.post("/api/v1/companies",
                        json={"credit_code": code, "name": "示范证照科技有限公司"},
                        headers=rep.headers)

@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import ApiError
 from app.identity.companies import require_company_authority
-from tests.support.identity_flows import consent, known_person, verify_l2
+from tests.support.identity_flows import consent, known_person, registered_enterprise, verify_l2
 from tests.support.pii_registry import new_credit_code
 
 
@@ -18,6 +18,14 @@ async def _verified(api, citizen, sims):  # type: ignore[no-untyped-def]
     name, number = await known_person(sims["idcheck"].base_url)
     assert (await verify_l2(api, who.headers, name, number)).status_code == 200
     return who, name, number
+
+
+async def _register(api, sims, who, name, number, company_name, code=None):  # type: ignore[no-untyped-def]
+    """Register a company the registry names ``name`` / ``number`` the representative of."""
+    code = code or new_credit_code()
+    await registered_enterprise(sims["registry"].base_url, code, company_name, name, number)
+    return await api.post("/api/v1/companies", json={"credit_code": code, "name": company_name},
+                          headers=who.headers)
 
 
 async def test_company_needs_a_valid_code_and_level_2(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
@@ -40,20 +48,21 @@ async def test_company_needs_a_valid_code_and_level_2(api, citizen, sims) -> Non
 
 
 async def test_agent_authorisation_scope_expiry_and_revocation(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
-    rep, _, _ = await _verified(api, citizen, sims)
+    rep, rep_name, rep_number = await _verified(api, citizen, sims)
     agent, agent_name, agent_number = await _verified(api, citizen, sims)
     outsider = await citizen()
     code = new_credit_code()
-    created = await api.post(
-        "/api/v1/companies", json={"credit_code": code, "name": "掌上办测试有限公司"},
-        headers=rep.headers,
-    )
+    created = await _register(api, sims, rep, rep_name, rep_number, "掌上办测试有限公司", code)
     assert created.status_code == 201, created.text
     company_id = created.json()["company_id"]
     twice = await api.post(
         "/api/v1/companies", json={"credit_code": code, "name": "冒名公司"}, headers=agent.headers
     )
-    assert twice.status_code == 409
+    assert twice.status_code == 403  # the registry names someone else
+    assert twice.json()["error"]["code"] == "NOT_LEGAL_REPRESENTATIVE"
+    again = await api.post("/api/v1/companies", json={"credit_code": code, "name": "x"},
+                           headers=rep.headers)
+    assert again.status_code == 409
 
     expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     grant = {"name": agent_name, "id_number": agent_number, "scope": ["GA-001"]}
@@ -95,12 +104,8 @@ async def test_agent_authorisation_scope_expiry_and_revocation(api, citizen, sim
 
 
 async def test_expired_and_unknown_agents_are_refused(api, citizen, sims) -> None:  # type: ignore[no-untyped-def]
-    rep, _, _ = await _verified(api, citizen, sims)
-    created = await api.post(
-        "/api/v1/companies",
-        json={"credit_code": new_credit_code(), "name": "过期授权测试公司"},
-        headers=rep.headers,
-    )
+    rep, rep_name, rep_number = await _verified(api, citizen, sims)
+    created = await _register(api, sims, rep, rep_name, rep_number, "过期授权测试公司")
     company_id = created.json()["company_id"]
     name, number = await known_person(sims["idcheck"].base_url)  # never logged in
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
@@ -126,13 +131,12 @@ async def test_a_company_case_goes_forward_only_while_the_agent_is_authorised(
     from models.core import Department
     from tests.cases.conftest import GOOD_FORM, PDF, PNG, make_item, upload
 
-    rep, _, _ = await _verified(api, citizen, sims)
+    rep, rep_name, rep_number = await _verified(api, citizen, sims)
     agent, agent_name, agent_number = await _verified(api, citizen, sims)
     dept, _ = await Department.get_or_create(code="COMP", defaults={"name": "市市场监管局"})
     item = await make_item(dept.id)
-    company_id = (await api.post(
-        "/api/v1/companies", json={"credit_code": new_credit_code(), "name": "经办测试有限公司"},
-        headers=rep.headers)).json()["company_id"]
+    company_id = (await _register(api, sims, rep, rep_name, rep_number, "经办测试有限公司")
+                  ).json()["company_id"]
     grant = {"name": agent_name, "id_number": agent_number, "scope": [item["code"]],
              "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
     member = (await api.post(f"/api/v1/companies/{company_id}/agents", json=grant,
@@ -156,11 +160,10 @@ async def test_granting_authority_needs_a_recent_check_of_the_representative(
 ) -> None:
     from models.identity import RealNameVerification
 
-    rep, _, _ = await _verified(api, citizen, sims)
+    rep, rep_name, rep_number = await _verified(api, citizen, sims)
     _agent, agent_name, agent_number = await _verified(api, citizen, sims)
-    company_id = (await api.post(
-        "/api/v1/companies", json={"credit_code": new_credit_code(), "name": "授权测试有限公司"},
-        headers=rep.headers)).json()["company_id"]
+    company_id = (await _register(api, sims, rep, rep_name, rep_number, "授权测试有限公司")
+                  ).json()["company_id"]
     await RealNameVerification.filter(person_id=rep.person_id).update(
         created_at=datetime.now(UTC) - timedelta(hours=2))
     grant = {"name": agent_name, "id_number": agent_number, "scope": ["GA-001"],

@@ -9,14 +9,16 @@ from tests.support.identity_flows import (
     bearer,
     consent,
     known_person,
+    step_up,
     verify_face,
     verify_l2,
     wechat_login,
 )
 
 
-async def test_last_login_method_cannot_be_removed(api, citizen) -> None:  # type: ignore[no-untyped-def]
+async def test_last_login_method_cannot_be_removed(api, citizen, sims, kv) -> None:  # type: ignore[no-untyped-def]
     who = await citizen()
+    await step_up(api, sims, kv, who)
     channels = (await api.get("/api/v1/me/channels", headers=who.headers)).json()
     assert len(channels) == 1 and channels[0]["channel"] == "app"
     assert channels[0]["account"] == who.phone[:3] + "****" + who.phone[-4:]
@@ -69,8 +71,9 @@ async def test_sessions_per_device_and_revoke(api, citizen) -> None:  # type: ig
     assert foreign.status_code == 404
 
 
-async def test_account_deletion_keeps_what_the_law_requires(api, citizen) -> None:  # type: ignore[no-untyped-def]
+async def test_account_deletion_keeps_what_the_law_requires(api, citizen, sims, kv) -> None:  # type: ignore[no-untyped-def]
     who = await citizen()
+    await step_up(api, sims, kv, who)
     resp = await api.post("/api/v1/me/deletion", json={"reason": "不再使用"}, headers=who.headers)
     assert resp.status_code == 201, resp.text
     body = resp.json()

@@ -116,6 +116,8 @@ async def test_campaign_preview_send_progress_and_audit(
     operator = await staff(roles=["operator"])
     clerk = await staff(roles=["clerk"])
     people = [await new_person(devices=1) for _ in range(3)]
+    for p, _, _ in people:  # a campaign reaches only people with a case with the department
+        await _case_for(p, operator.department_code)
     body = {"title": "医保缴费提醒", "body": "2027年度城乡居民医保缴费已开始，可在掌上办缴纳。",
             "audience": {"kind": "persons", "person_ids": [p for p, _, _ in people]},
             "rate_limits": {"app_push": 100}}
@@ -150,6 +152,8 @@ async def test_campaign_pause_resume_and_cancel(api: httpx.AsyncClient, staff: A
                                                 make_dispatcher: Any, jpush: Any) -> None:
     operator = await staff(roles=["operator"])
     people = [await new_person(devices=1) for _ in range(2)]
+    for p, _, _ in people:
+        await _case_for(p, operator.department_code)
     r = await api.post("/api/v1/staff/push/campaigns", headers=operator.headers, json={
         "title": "办事大厅搬迁", "body": "市民中心办事大厅将于下月迁至新址。",
         "audience": {"kind": "persons", "person_ids": [p for p, _, _ in people]}})
@@ -232,6 +236,7 @@ async def test_scheduled_campaign_waits_for_its_time(api: httpx.AsyncClient, sta
                                                      make_dispatcher: Any) -> None:
     operator = await staff(roles=["operator"])
     person, _, _ = await new_person(devices=1)
+    await _case_for(person, operator.department_code)
     body = {"title": "春节假期安排", "body": "春节期间线上办理不停歇。",
             "scheduled_at": "2099-01-20T09:00:00",
             "audience": {"kind": "persons", "person_ids": [person]}}

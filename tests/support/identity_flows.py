@@ -33,6 +33,30 @@ async def known_person(idcheck_base: str) -> tuple[str, str]:
     return name, number
 
 
+async def step_up(api: httpx.AsyncClient, sims: Any, kv: Any, who: Any) -> None:
+    """Pass a step-up for ``who``'s login with the SMS code sent to their phone."""
+    from tests.conftest import latest_sms_code, skip_resend_wait
+
+    await skip_resend_wait(kv, who.phone)
+    r = await api.post("/api/v1/me/step-up/otp", headers=who.headers)
+    assert r.status_code == 200, r.text
+    code = await latest_sms_code(sims, who.phone)
+    r = await api.post("/api/v1/me/step-up", json={"code": code}, headers=who.headers)
+    assert r.status_code == 200, r.text
+
+
+async def registered_enterprise(
+    registry_base: str, credit_code: str, name: str, rep_name: str, rep_number: str,
+    status: str = "存续",
+) -> None:
+    """The market-regulation registry records ``credit_code`` with this legal representative."""
+    async with httpx.AsyncClient() as sim:
+        resp = await sim.post(f"{registry_base}/_sim/enterprises", json={
+            "credit_code": credit_code, "name": name, "legal_rep_name": rep_name,
+            "legal_rep_id_number": rep_number, "status": status})
+        resp.raise_for_status()
+
+
 async def verify_l2(
     api: httpx.AsyncClient, headers: dict[str, str], name: str, number: str
 ) -> httpx.Response:
