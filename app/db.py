@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connections
 
 from app.settings import Settings, get_settings
 
@@ -89,7 +92,39 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _release_on_failed_begin() -> None:
+    """tortoise's pooled transaction takes a connection and makes itself the task's current
+    connection before ``BEGIN``; when ``BEGIN`` fails (the database just went away) its
+    ``__aexit__`` never runs, so the connection is never given back and the task keeps the dead
+    transaction as its connection. Sanic serves every request of a keep-alive connection in one
+    task: each later request there nested into it and failed, and the pool shrank by one
+    connection per failure until nothing could be acquired. Wrapped here (tortoise 1.1) so a
+    failed ``BEGIN`` undoes both before the error goes on."""
+    original = TransactionContextPooled.__aenter__
+    if getattr(original, "_zsb_wrapped", False):
+        return
+
+    async def __aenter__(self: TransactionContextPooled) -> Any:
+        try:
+            return await original(self)
+        except BaseException:
+            connection = getattr(self.client, "_connection", None)
+            pool = self.client._parent._pool
+            if connection is not None and pool is not None:
+                with contextlib.suppress(Exception):
+                    await pool.release(connection)
+            token = getattr(self, "token", None)
+            if token is not None:
+                with contextlib.suppress(Exception):
+                    get_connections().reset(token)
+            raise
+
+    __aenter__._zsb_wrapped = True  # type: ignore[attr-defined]
+    TransactionContextPooled.__aenter__ = __aenter__  # type: ignore[method-assign]
+
+
 async def init_db(settings: Settings | None = None) -> None:
+    _release_on_failed_begin()
     # Sanic runs each listener in a task of its own, and request handlers in tasks copied from
     # yet another context: the ORM set up here must be visible to all of them
     ctx = await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)

@@ -96,3 +96,18 @@ class UpstreamUnavailable(ApiError):
     status = 503
     code = "UPSTREAM_UNAVAILABLE"
     message = "外部服务暂时不可用，请稍后再试"
+
+
+RETRY_AFTER_SECONDS = 1
+
+
+class ServiceUnavailable(ApiError):
+    """The database or the key-value store cannot be reached (``app.outages``), or a check
+    that needs it to be safe refuses to run without it."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    message = "服务暂时不可用，请稍后再试"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

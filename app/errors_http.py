@@ -11,6 +11,7 @@ from sanic.response import json
 from app.context import AppRequest
 from app.errors import ApiError
 from app.handler_kit import id_headers
+from app.outages import unavailable
 
 log = logging.getLogger("zsb.errors")
 
@@ -58,6 +59,9 @@ def install_error_handlers(app: Sanic) -> None:
 
     @app.exception(Exception)
     async def unexpected(request: AppRequest, exc: Exception):  # type: ignore[no-untyped-def]
+        outage = unavailable(exc)
+        if outage is not None:
+            return await api_error(request, outage)
         log.exception("unhandled error on %s %s", request.method, request.path)
         body = {
             "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},

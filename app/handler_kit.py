@@ -275,7 +275,10 @@ def id_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**headers, **extra} if extra else headers
 
 
-def ok(data: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> HTTPResponse:
+def ok(
+    data: BaseModel | dict[str, Any] | list[Any], status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTTPResponse:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    return json_response(data, status=status, headers=id_headers(), ensure_ascii=False)
+    return json_response(data, status=status, headers=id_headers(headers), ensure_ascii=False)

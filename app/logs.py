@@ -80,3 +80,6 @@ def configure(level: str = "INFO") -> None:
         logger.propagate = True
     logging.getLogger("tortoise").setLevel("WARNING")
     logging.getLogger("asyncio").setLevel("WARNING")
+    from app.outages import quiet_pool_noise
+
+    quiet_pool_noise()

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from pydantic import BaseModel
 from sanic import Blueprint
 from tortoise import connections
 
 from app.context import AppRequest
+from app.errors import RETRY_AFTER_SECONDS
 from app.handler_kit import doc, ok, returns
+from app.outages import outages
 
 bp = Blueprint("health")
-log = logging.getLogger("zsb.health")
+PROBE_SECONDS = 1.0  # a load balancer asks often: an answer within about a second
 
 
 class Health(BaseModel):
@@ -43,10 +44,12 @@ async def readyz(request: AppRequest):  # type: ignore[no-untyped-def]
 
     for name, probe in (("database", database), ("kv", kv)):
         try:
-            await asyncio.wait_for(probe(), timeout=2)
+            await asyncio.wait_for(probe(), timeout=PROBE_SECONDS)
             checks[name] = "ok"
         except Exception as exc:  # readiness reports every failure, whatever it is
-            log.warning("readiness check %s failed", name, exc_info=True)
+            outages.report(name, exc)  # type: ignore[arg-type]
             checks[name] = f"error: {exc.__class__.__name__}"
-    ready = all(v == "ok" for v in checks.values())
-    return ok({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+    if all(v == "ok" for v in checks.values()):
+        return ok({"status": "ok", "checks": checks})
+    return ok({"status": "unavailable", "checks": checks}, 503,
+              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
