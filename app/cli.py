@@ -24,6 +24,18 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def configuration_problem() -> str | None:
+    from pydantic import ValidationError
+
+    from app.settings import describe_error, get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        return describe_error(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     name = argv.pop(0) if argv and not argv[0].startswith("-") else "serve"
@@ -33,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     target = COMMANDS.get(name)
     if target is None:
         print(f"unknown command {name!r}; try: {', '.join(sorted(COMMANDS))}", file=sys.stderr)
+        return 2
+    problem = configuration_problem()
+    if problem:
+        # one line, before anything starts (no worker, no traceback)
+        print(f"configuration error: {problem}", file=sys.stderr)
         return 2
     module, _, func = target.partition(":")
     return int(getattr(importlib.import_module(module), func)(argv) or 0)
