@@ -29,8 +29,13 @@ $(WEB_DEPS): $(WEB)/package-lock.json $(WEB)/package.json
 	cd $(WEB) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 	touch $(WEB_DEPS)
 
+# /docs: Swagger UI from the npm package swagger-ui-dist (in the lockfile), never a CDN
+DOCS_UI := $(addprefix $(WEB)/node_modules/swagger-ui-dist/,swagger-ui-bundle.js swagger-ui.css \
+             favicon-32x32.png oauth2-redirect.html oauth2-redirect.js LICENSE)
+
 $(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
 	cd $(WEB) && npm run build --silent
+	mkdir -p $(WEB)/docs/dist && cp $(DOCS_UI) $(WEB)/docs/dist/
 	touch $(WEB_STAMP)
 
 web: $(WEB_STAMP)

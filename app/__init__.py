@@ -11,6 +11,7 @@ from sanic_ext.extensions.http.extension import HTTPExtension
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from app import logs
+from app.api_docs import docs_config, install_docs
 from app.context import App, AppContext
 from app.errors_http import install_error_handlers
 from app.listeners import install_listeners
@@ -40,10 +41,7 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> App:
         PROXIES_COUNT=settings.proxies_count or None,
         ACCESS_LOG=settings.access_log,
         FALLBACK_ERROR_FORMAT="json",
-        OAS_URL_PREFIX="/docs",
-        OAS_UI_DEFAULT="swagger",
-        OAS_UI_REDOC=False,
-        OAS_AUTODOC=False,
+        **docs_config(),
         CORS=False,
         HEALTH=False,
     )
@@ -55,6 +53,7 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> App:
         app.ext.openapi.add_security_scheme(scheme, "http", scheme="bearer", bearer_format="JWT")
 
     install_path_params(app)
+    install_docs(app)
     install_middleware(app)
     install_error_handlers(app)
     install_listeners(app)

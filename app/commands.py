@@ -78,41 +78,76 @@ def create_department(argv: list[str]) -> int:
 
 
 def create_staff(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app create-staff")
+    parser = argparse.ArgumentParser(
+        prog="python -m app create-staff",
+        description="Create a staff account; an existing one changes only with --update.")
     parser.add_argument("username")
     parser.add_argument("--name", help="display name (显示名)")
-    parser.add_argument("--department", required=True, help="department code, e.g. GA")
+    parser.add_argument("--department", help="department code, e.g. GA (required to create)")
     parser.add_argument(
-        "--role", action="append", choices=ROLES, required=True, help="repeat for several"
+        "--role", action="append", choices=ROLES, help="repeat for several (required to create)"
     )
+    parser.add_argument("--update", action="store_true",
+                        help="change an existing account: only what is given changes")
+    parser.add_argument("--deactivate", action="store_true", help="with --update: lock it out")
     parser.add_argument(
         "--password-env",
         default="ZSB_STAFF_PASSWORD",
-        help="read the password from this environment variable instead of a prompt",
+        help="read the password from this environment variable instead of a prompt "
+             "(with --update the password changes only when it is set)",
     )
     args = parser.parse_args(argv)
-    password = os.environ.get(args.password_env) or getpass.getpass("password: ")
-    if len(password) < 10:
-        print("the password must have at least 10 characters", file=sys.stderr)
-        return 2
+    if args.deactivate and not args.update:
+        parser.error("--deactivate changes an account: add --update")
 
     async def run() -> int:
-        from app.staff import create_staff_account
+        from app.staff import create_staff_account, update_staff_account
+        from models.core import StaffAccount
 
         await init_db()
         try:
-            staff = await create_staff_account(
-                args.username, password, args.role, args.department, args.name
-            )
+            existing = await StaffAccount.get_or_none(username=args.username)
+            if existing is not None and not args.update:
+                print(f"staff {args.username} exists: nothing changed (add --update to change "
+                      "it)", file=sys.stderr)
+                return 2
+            if existing is None:
+                if not args.department or not args.role:
+                    print("a new account needs --department and --role", file=sys.stderr)
+                    return 2
+                password = _password(args.password_env, required=True)
+                if password is None:
+                    return 2
+                staff = await create_staff_account(
+                    args.username, password, args.role, args.department, args.name)
+                print(f"created staff {staff.username} ({', '.join(staff.roles)}) in "
+                      f"{args.department}")
+                return 0
+            password = _password(args.password_env, required=False)
+            if password == "":
+                return 2
+            changes = await update_staff_account(
+                existing, password=password, roles=args.role, department_code=args.department,
+                display_name=args.name, active=False if args.deactivate else None)
+            print(f"updated staff {args.username}: " + ("; ".join(changes) or "nothing changed"))
+            return 0
         except LookupError as exc:
             print(str(exc), file=sys.stderr)
             return 2
         finally:
             await close_db()
-        print(f"staff {staff.username} ({', '.join(staff.roles)}) in {args.department}")
-        return 0
 
     return asyncio.run(run())
+
+
+def _password(env_name: str, *, required: bool) -> str | None:
+    """The password from ``env_name`` or a prompt (only when ``required``); "" after saying
+    why it is refused."""
+    password = os.environ.get(env_name) or (getpass.getpass("password: ") if required else None)
+    if password is not None and len(password) < 10:
+        print("the password must have at least 10 characters", file=sys.stderr)
+        return ""
+    return password
 
 
 def _ensure_sqlite_dir() -> None:

@@ -15,6 +15,7 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
 from sanic_ext.extensions.openapi.types import Binary
 
+from app.api_docs import ERROR_SCHEMA, RawSchema, query_parameter_schema, schema_of
 from app.context import AppRequest
 from app.errors import BadRequest, NotFound, ValidationFailed
 from app.logs import current_request_id
@@ -155,7 +156,9 @@ def body(model: type[BaseModel], *, optional: bool = False) -> Callable[[Handler
             return await handler(request, *args, **kwargs)
 
         carry_docs(handler, wrapper)
-        return openapi.body({"application/json": model}, required=not optional)(wrapper)
+        return openapi.body(
+            {"application/json": schema_of(model, "validation")}, required=not optional
+        )(wrapper)
 
     return decorator
 
@@ -177,27 +180,20 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
 
         carry_docs(handler, wrapper)
         for name, field in model.model_fields.items():
+            schema = query_parameter_schema(model, name)
             wrapper = openapi.parameter(
-                name, _oas_type(field.annotation), "query", required=field.is_required()
+                name, RawSchema(schema), "query", required=field.is_required()
             )(wrapper)
         return wrapper
 
     return decorator
 
 
-def _oas_type(annotation: Any) -> Any:
-    text = str(annotation)
-    if "int" in text:
-        return int
-    if "bool" in text:
-        return bool
-    return str
-
 
 def returns(
     model: type[BaseModel] | Any, status: int = 200, description: str = "OK"
 ) -> Callable[[Handler], Handler]:
-    return openapi.response(status, {"application/json": model}, description)
+    return openapi.response(status, {"application/json": schema_of(model)}, description)
 
 
 def returns_file(
@@ -218,19 +214,7 @@ def doc(summary: str, tag: str, description: str | None = None) -> Callable[[Han
     return decorator
 
 
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, Any] = {}
-
-
-class ErrorOut(BaseModel):
-    """The one error envelope (see ``app/errors.py``)."""
-
-    error: ErrorBody
-    request_id: str | None = None
-
-
+ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
 STAFF_ERRORS: tuple[tuple[int, str], ...] = ((401, "UNAUTHORIZED"), (403, "FORBIDDEN"))
 
 
@@ -244,7 +228,7 @@ def fails(*answers: tuple[int, str]) -> Callable[[Handler], Handler]:
     def decorator(handler: Handler) -> Handler:
         for status, descriptions in sorted(by_status.items()):
             handler = openapi.response(
-                status, {"application/json": ErrorOut}, " | ".join(dict.fromkeys(descriptions))
+                status, {"application/json": ERROR_REF}, " | ".join(dict.fromkeys(descriptions))
             )(handler)
         return handler
 

@@ -7,11 +7,13 @@ address that refuses connections at once, so a forgotten configuration fails lou
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: connection refused, never a real platform
@@ -26,6 +28,36 @@ DEV_SECRETS: dict[str, str] = {
     "state_secret": "dev-only-state-secret-change-me",
     "case_chain_keys": "c1:ZGV2LW9ubHktY2FzZS1jaGFpbi1rZXktMzJieXRlcyE=",
 }
+
+
+# each platform by name (as ZSB_DISABLED_PLATFORMS names it) and its base-URL settings
+PLATFORM_URLS: dict[str, tuple[str, ...]] = {
+    "sms": ("sms_api_base",),
+    "wechat": ("wechat_api_base",),
+    "wechatpay": ("wechatpay_api_base",),
+    "alipay": ("alipay_gateway",),
+    "idcheck": ("idcheck_api_base",),
+    "face": ("face_api_base",),
+    "jpush": ("jpush_api_base",),
+    "carrier": ("carrier_api_base",),
+    "kuaidi100": ("kuaidi100_api_base",),
+    "haocp": ("haocp_api_base",),
+    "hotline": ("hotline_api_base",),
+    "licence": ("licence_api_base",),
+}
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def is_loopback_url(url: str) -> bool:
+    """Does ``url`` name this machine (or nothing at all)?"""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in {"", "localhost"} or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -215,6 +247,43 @@ class Settings(BaseSettings):
     # a campaign reaching more people than this waits for an admin's approval before it sends
     campaign_approval_threshold: int = 10_000
 
+    # platforms this deployment does not use ("alipay,hotline"): a production start checks
+    # the URLs of the others only; a call to a switched-off platform still fails as an outage
+    disabled_platforms: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        scheme = value.partition("://")[0]
+        if "://" not in value or scheme not in DATABASE_SCHEMES:
+            raise ValueError(f"unknown scheme {scheme!r}: use sqlite://path or "
+                             "postgres://user:pass@host:5432/db")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = value.partition("://")[0]
+        if "://" not in value or scheme not in REDIS_SCHEMES:
+            raise ValueError(f"unknown scheme {scheme!r}: use redis://host:6379/0 or rediss://…")
+        return value
+
+    @field_validator("disabled_platforms")
+    @classmethod
+    def _known_platforms(cls, value: str) -> str:
+        unknown = sorted(set(_names(value)) - set(PLATFORM_URLS))
+        if unknown:
+            raise ValueError(f"unknown platform {', '.join(unknown)}; "
+                             f"known: {', '.join(PLATFORM_URLS)}")
+        return value
+
+    @property
+    def enabled_platforms(self) -> list[str]:
+        off = set(_names(self.disabled_platforms))
+        return [name for name in PLATFORM_URLS if name not in off]
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -238,7 +307,24 @@ class Settings(BaseSettings):
                              "(the development seal key ships with the code)")
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("ZSB_JWT_SECRET must be at least 32 characters in production")
+        self._production_urls()
         return self
+
+    def _production_urls(self) -> None:
+        """Every platform that is on must be reached somewhere real, and the platforms must
+        be able to call us back."""
+        for platform in self.enabled_platforms:
+            for name in PLATFORM_URLS[platform]:
+                url = getattr(self, name)
+                if url == UNREACHABLE or is_loopback_url(url):
+                    raise ValueError(
+                        f"ZSB_{name.upper()}={url} is not a reachable {platform} address in "
+                        f"production: set the real one, or switch the platform off with "
+                        f"ZSB_DISABLED_PLATFORMS={platform}")
+        if self.enabled_platforms and is_loopback_url(self.public_base_url):
+            raise ValueError(
+                f"ZSB_PUBLIC_BASE_URL={self.public_base_url} is this machine: platforms and "
+                "citizens could not reach its callbacks and links; set the public https address")
 
     def masked(self) -> dict[str, object]:
         """Settings as printed at start-up: secrets masked, nothing else hidden."""
@@ -267,6 +353,35 @@ def _ships_dev_seal(spec: str) -> bool:
         ):
             return True
     return False
+
+
+def _names(spec: str) -> list[str]:
+    return [n.strip().lower() for n in spec.split(",") if n.strip()]
+
+
+def _without_password(value: object) -> str:
+    text = str(value)
+    scheme, sep, rest = text.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return text
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line for a person: the setting's variable and what is wrong with it."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc:
+            value = err.get("input")
+            field = Settings.model_fields.get(loc[0])
+            secret = field is not None and "SecretStr" in str(field.annotation)
+            shown = "" if isinstance(value, dict) or secret else f"={_without_password(value)}"
+            parts.append(f"ZSB_{loc[0].upper()}{shown}: {message}")
+        else:
+            parts.append(message)
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=1)

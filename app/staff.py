@@ -90,6 +90,41 @@ async def create_staff_account(
     return staff
 
 
+async def update_staff_account(
+    staff: StaffAccount,
+    *,
+    password: str | None = None,
+    roles: list[str] | None = None,
+    department_code: str | None = None,
+    display_name: str | None = None,
+    active: bool | None = None,
+) -> list[str]:
+    """Change what is given; answer what changed, in words (a password only as "changed")."""
+    changes: list[str] = []
+    await staff.fetch_related("department")
+    if department_code is not None and staff.department.code != department_code:
+        dept = await Department.get_or_none(code=department_code)
+        if dept is None:
+            raise LookupError(f"no department {department_code}; create it first")
+        changes.append(f"department {staff.department.code} → {dept.code}")
+        staff.department = dept
+    if roles is not None and sorted(set(roles)) != sorted(staff.roles):
+        changes.append(f"roles {', '.join(staff.roles)} → {', '.join(sorted(set(roles)))}")
+        staff.roles = sorted(set(roles))
+    if display_name is not None and display_name != staff.display_name:
+        changes.append(f"name {staff.display_name} → {display_name}")
+        staff.display_name = display_name
+    if active is not None and active != staff.active:
+        changes.append("active → " + ("yes" if active else "no"))
+        staff.active = active
+    if password is not None:
+        changes.append("password changed")
+        staff.password_hash = hash_password(password)
+    if changes:
+        await staff.save()
+    return changes
+
+
 def login_attempts_key(username: str) -> str:
     return f"staff-login:{username.lower()[:64]}"
 

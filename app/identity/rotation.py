@@ -25,7 +25,9 @@ from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
+from tqdm import tqdm
 
+from app.cli_args import positive_int
 from app.security import pii
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,9 @@ class _Rotator:
         return out
 
 
-async def rotate_all(ring: pii.Keyring | None = None, batch: int = 500) -> RotationReport:
+async def rotate_all(
+    ring: pii.Keyring | None = None, batch: int = 500, *, progress: bool = False
+) -> RotationReport:
     ring = ring or pii.keyring()
     report = RotationReport()
     for cols in encrypted_columns():
@@ -128,6 +132,7 @@ async def rotate_all(ring: pii.Keyring | None = None, batch: int = 500) -> Rotat
         pk = model._meta.pk_attr
         last = None
         name = f"{model._meta.app}.{model.__name__}"
+        bar = tqdm(desc=name, unit="row", disable=not progress, leave=False)
         while True:
             query = model.all().order_by(pk).limit(batch)
             if last is not None:
@@ -140,12 +145,14 @@ async def rotate_all(ring: pii.Keyring | None = None, batch: int = 500) -> Rotat
             if not rows:
                 break
             last = rows[-1][pk]
+            bar.update(len(rows))
             probe = _Rotator(ring)
             for row in rows:
                 if probe.changes(cols, row):
                     report.rewritten[name] = report.rewritten.get(name, 0) + await _rewrite(
                         cols, row[pk], ring)
             report.unreadable += probe.unreadable
+        bar.close()
     log.info("pii rotation: %s rows rewritten, %s unreadable", report.total, report.unreadable)
     return report
 
@@ -165,7 +172,7 @@ async def _rewrite(cols: Columns, key: Any, ring: pii.Keyring) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m app rotate-pii-key")
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=positive_int, default=500, help="rows per read")
     args = parser.parse_args(argv)
 
     async def run() -> RotationReport:
@@ -173,7 +180,7 @@ def main(argv: list[str]) -> int:
 
         await init_db()
         try:
-            return await rotate_all(batch=args.batch)
+            return await rotate_all(batch=args.batch, progress=True)
         finally:
             await close_db()
 

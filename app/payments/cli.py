@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tqdm import tqdm
 
 from app import clock
+from app.cli_args import past_date
 from app.context import opened
 from app.interfaces import PayChannel
 from app.payments.reconcile import reconcile as run_reconcile
@@ -19,14 +20,11 @@ CHANNELS = tuple(PayChannel)
 def reconcile(argv: list[str]) -> int:
     yesterday = (clock.local(clock.now()).date() - timedelta(days=1)).isoformat()
     parser = argparse.ArgumentParser(prog="python -m app reconcile")
-    parser.add_argument("--date", default=yesterday, help="bill day (Beijing time), YYYY-MM-DD")
+    parser.add_argument("--date", default=yesterday, type=past_date,
+                        help="bill day (Beijing time), YYYY-MM-DD; default yesterday")
     parser.add_argument("--channel", choices=CHANNELS, action="append")
     args = parser.parse_args(argv)
-    try:
-        date.fromisoformat(args.date)
-    except ValueError:
-        parser.error("--date must be YYYY-MM-DD")
-    return asyncio.run(_main(args.date, args.channel or list(CHANNELS)))
+    return asyncio.run(_main(args.date.isoformat(), args.channel or list(CHANNELS)))
 
 
 async def _main(bill_date: str, channels: list[str]) -> int:

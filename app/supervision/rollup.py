@@ -20,9 +20,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
+from tqdm import tqdm
 
 from app import clock, sql
 from app.cases.clocks import PauseSpan, compute
+from app.cli_args import past_date
 from app.periodic import under_lease
 from app.supervision.figures import COUNTERS, Counters
 from models.cases import Case, CaseEvent, ClockPause
@@ -230,9 +232,13 @@ def main(argv: list[str]) -> int:
     """``python -m app supervision-rollup [--from D] [--to D]``: roll a range of settled days
     (default: every day not rolled yet)."""
     parser = argparse.ArgumentParser(prog="python -m app supervision-rollup")
-    parser.add_argument("--from", dest="start", type=date.fromisoformat)
-    parser.add_argument("--to", dest="end", type=date.fromisoformat)
+    parser.add_argument("--from", dest="start", type=past_date, help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", type=past_date, help="last day (default yesterday)")
     args = parser.parse_args(argv)
+    if args.end is not None and args.start is None:
+        parser.error("--to needs --from")
+    if args.start and args.end and args.end < args.start:
+        parser.error(f"--to {args.end} is before --from {args.start}")
 
     async def go() -> int:
         from app.context import opened
@@ -241,9 +247,11 @@ def main(argv: list[str]) -> int:
             if args.start is None:
                 return await roll_pending(limit=100_000)
             day, end, count = args.start, args.end or today() - timedelta(days=1), 0
-            while day <= end and is_settled(day):
-                await roll_day(day)
-                day, count = day + timedelta(days=1), count + 1
+            with tqdm(total=(end - day).days + 1, desc="supervision days", unit="day") as bar:
+                while day <= end and is_settled(day):
+                    await roll_day(day)
+                    day, count = day + timedelta(days=1), count + 1
+                    bar.update()
             return count
 
     print(f"{asyncio.run(go())} days rolled up")

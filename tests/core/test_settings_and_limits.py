@@ -20,7 +20,18 @@ def _real_secrets() -> dict[str, str]:
     """A value of its own for every secret that ships with a development default."""
     return {**{name: f"real-{name}-from-the-vault-0123456789"
                for name, field in Settings.model_fields.items()
-               if isinstance(field.default, SecretStr)}, "seal_keys": REAL_SEAL}
+               if isinstance(field.default, SecretStr)}, "seal_keys": REAL_SEAL,
+            **_real_platforms()}
+
+
+def _real_platforms() -> dict[str, str]:
+    """A real-looking address for every platform and for ourselves (a production start
+    refuses loopback ones)."""
+    from app.settings import PLATFORM_URLS
+
+    urls = {field: f"https://{platform}.example.cn/api"
+            for platform, fields in PLATFORM_URLS.items() for field in fields}
+    return {**urls, "public_base_url": "https://zsb.example.gov.cn"}
 
 
 @pytest.fixture
