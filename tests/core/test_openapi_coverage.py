@@ -8,7 +8,7 @@ import httpx
 
 # platform callbacks answer in the platform's own words, and streams are not JSON
 UNDOCUMENTED_BODIES = ("/callbacks/", "/stream")
-NO_INPUT_ACTIONS = ("/logout",)
+NO_INPUT_ACTIONS = ("/logout", "/step-up/otp")  # the latter: a code to the phone on file
 METHODS = ("get", "post", "put", "patch", "delete")
 PAGES = ("/h5", "/console")  # the built front ends: pages, not API
 
