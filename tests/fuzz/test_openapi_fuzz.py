@@ -14,6 +14,7 @@ import asyncio
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,9 @@ async def test_no_5xx_and_answers_match_their_schemas(
     failures = []
     for who, token in (("citizen", person.access), ("staff", admin.access)):
         report = tmp_path / f"{who}.ndjson"
+        started = time.monotonic()
         code, output = await _fuzz(server.base_url, token, who, report)
-        figures = _figures(output)
+        figures = {**_figures(output), "seconds": round(time.monotonic() - started)}
         print(f"schemathesis as {who}: exit {code}, {figures}")
         if code != 0:
             failures.append(f"--- as {who} ---\n{output[-20000:]}")
