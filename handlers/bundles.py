@@ -39,7 +39,7 @@ async def search(request: AppRequest):  # type: ignore[no-untyped-def]
     return ok({"items": await bundles.search(request.ctx.query.q)})
 
 
-@bp.get("/bundles/<code:str>")
+@bp.get("/bundles/<code:key64>")
 @doc("One bundle's guide: members and their conditions, one form, one material list, fees",
      TAG)
 @returns(MergedGuide)

@@ -46,7 +46,7 @@ async def read_reforms(request: AppRequest, case_id: int):  # type: ignore[no-un
                "tolerated": [tolerance.view(t) for t in await tolerance.of_case(case.id)]})
 
 
-@bp.post("/<case_id:int>/tolerated/<code:str>")
+@bp.post("/<case_id:int>/tolerated/<code:key64>")
 @doc("容缺: supply a material the case was accepted without (multipart: file)", TAG)
 @openapi.body(
     {"multipart/form-data": {"type": "object", "properties": {
