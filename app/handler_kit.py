@@ -61,6 +61,8 @@ def carry_docs(inner: Handler, outer: Handler) -> Handler:
 
 
 def parse(model: type[M], data: Any) -> M:
+    if _has_nul(data):  # PostgreSQL text and jsonb cannot hold U+0000: refuse it here
+        raise ValidationFailed("提交的内容包含无效字符", fields={"body": "不能包含空字符"})
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
@@ -68,6 +70,18 @@ def parse(model: type[M], data: Any) -> M:
     if fields := out_of_column_range(parsed):
         raise ValidationFailed(fields=fields)
     return parsed
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 64:  # deeper than any model; the JSON parser's own limit guards the rest
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
 
 
 def out_of_column_range(value: BaseModel, prefix: str = "") -> dict[str, str]:

@@ -278,6 +278,8 @@ class ItemGuide(Guide):
     version_id: int
     total_fee_fen: int
     updated_at: str | None = None
+    # versions stored before the input bound (and items needing no real name) hold 0
+    required_realname_level: int = Field(2, ge=0, le=3)
 
 
 class Facet(BaseModel):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import clock
+from app.catalogue.schemas import LEGACY_TRUST_LEVELS, TrustLevel
 from app.catalogue.search import SearchIndex
 from models.catalogue import ServiceItem, ServiceItemVersion
 from models.core import Department
@@ -46,6 +47,15 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _material(spec: dict[str, Any]) -> dict[str, Any]:
+    """A material as answered: a legacy numeric trust level (1–3) reads as its letter, as the
+    documented schema says (``TrustLevel``)."""
+    level = spec.get("min_trust_level")
+    if isinstance(level, int) and not isinstance(level, bool):
+        return {**spec, "min_trust_level": LEGACY_TRUST_LEVELS.get(level, TrustLevel.D).value}
+    return spec
+
+
 def guide_dict(item: ServiceItem, version: ServiceItemVersion, dept: Department) -> dict[str, Any]:
     """The full 办事指南 of one version, as citizens and staff read it."""
     guide: dict[str, Any] = {
@@ -62,6 +72,7 @@ def guide_dict(item: ServiceItem, version: ServiceItemVersion, dept: Department)
     }
     for name in GUIDE_FIELDS:
         guide[name] = getattr(version, name)
+    guide["materials"] = [_material(m) for m in version.materials or []]
     guide["total_fee_fen"] = sum(f["amount_fen"] for f in version.fees)
     guide["updated_at"] = clock.iso(version.created_at)
     return guide
