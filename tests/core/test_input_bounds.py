@@ -64,3 +64,13 @@ async def test_the_bounds_are_in_the_openapi_document(api: httpx.AsyncClient) ->
     assert param["schema"]["maximum"] == 2**31 - 1 and param["schema"]["minimum"] == 1
     [param] = spec["paths"]["/api/v1/payments/orders/{out_trade_no}"]["get"]["parameters"]
     assert param["schema"]["maxLength"] == 32
+
+
+async def test_a_nul_character_is_refused_before_the_database(
+    api: httpx.AsyncClient, citizen
+) -> None:
+    person = await citizen()
+    r = await api.post("/api/v1/cases", json={"item_code": "GA\u0000001"},
+                       headers=person.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["fields"] == {"body": "不能包含空字符"}
