@@ -16,7 +16,7 @@ async def to_utc(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('cases', '0004_event_time_overdue_indexes')]
+    dependencies = [('cases', '0005_keyed_case_chain')]
 
     initial = False
 
