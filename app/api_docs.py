@@ -123,7 +123,7 @@ def _rename_refs(node: Any, rename: Any) -> Any:
 
 # tried in turn against a string field's pattern
 _PATTERN_CANDIDATES = (
-    "123456", "13800138000", "2026-12-01", "GA", "demo_01", "110101199003071234",
+    "123456", "13800138000", "2026-12-01", "09:00", "GA", "demo_01", "110101199003071234",
 )
 
 

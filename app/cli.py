@@ -40,6 +40,7 @@ SUMMARIES: dict[str, str] = {
     "reconcile": "reconcile a day's payment bills (--date YYYY-MM-DD, default yesterday)",
     "verify-certificate": "check an electronic certificate (电子证明) offline",
     "supervision-rollup": "roll settled days into the supervision figures (--from/--to)",
+    "audit-chains": "verify every case timeline's keyed SM3 chain (tamper evidence)",
 }
 
 

@@ -116,7 +116,8 @@ async def test_item_rules_on_create(api: Any, citizen: Any, dept: Any) -> None:
     only_wechat = await make_item(dept.department_id, channels=["wechat"])
     r = await draft(api, me.headers, only_wechat)
     assert r.status_code == 409 and r.json()["error"]["code"] == "CHANNEL_NOT_OFFERED"
-    assert (await draft(api, me.headers, only_wechat, channel="wechat")).status_code == 201
+    # the channel is the token's (tests/cases/test_login_channel.py), never the body's
+    assert (await draft(api, me.headers, only_wechat, channel="wechat")).status_code == 409
     window = await make_item(dept.department_id, delivery_options=["window"])
     assert (await draft(api, me.headers, window, delivery="express")).status_code == 422
     r = await api.post("/api/v1/cases", json={"item_code": "NO-SUCH-ITEM"}, headers=me.headers)
