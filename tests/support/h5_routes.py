@@ -18,6 +18,11 @@ _ROUTE = re.compile(r"^\s*\{\s*path:\s*'(?P<path>[^']*)',\s*(?P<rest>.*)$")
 _PAGE = re.compile(r"component:\s*page\('(?P<name>\w+)'\)")
 # pages that are no page: the catch-all, and the placeholder of one not built yet
 NOWHERE = frozenset({"NotFound", "Soon"})
+# templates whose page another change is still adding (who, what): not checked until it lands;
+# an entry here is a link that 404s today, so it is removed with the page
+PENDING: dict[str, str] = {
+    "appointment.reminder": "issue 15: the H5 page of one appointment, /appointments/:id",
+}
 
 
 @dataclass(frozen=True)
