@@ -83,7 +83,7 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
        "{link}"),
     _t("appointment.reminder", "预约到厅提醒",
        "您已预约{time_text}到{hall_name}（{hall_address}）办理“{item_name}”，请携带相关材料按时到厅，"
-       "凭预约二维码签到。如不能前往请提前取消。", "/appointments/{appointment_id}"),
+       "凭预约二维码签到。如不能前往请提前取消。", "/appointments"),
     _t("push.direct", "{title}", "{body}", "{link}"),
     _t("push.campaign", "{title}", "{body}", "{link}"),
 ]}

@@ -99,13 +99,13 @@ async def test_reminder_window_ends_at_its_bound_on_both_backends(
     """The window ends at 23:59:59 Beijing of the second working day: a deadline four hours
     past it is not near yet (SQLite compares times as text, so a +08:00 bound was 8 h wide)."""
     from app import clock
-    from app.cases.supplement_deadlines import _remind_from
+    from app.cases.supplement_deadlines import remind_from
 
     me = await citizen()
     cid = (await filed_case(api, me.headers, await make_item(clerk.department_id)))["id"]
     notice = await _ask(api, clerk, cid, 10)
     now = notice.opened_at + timedelta(days=1, hours=1)
-    bound = _remind_from(now)
+    bound = remind_from(now)
     await SupplementNotice.filter(id=notice.id).update(
         deadline=clock.utc(bound + timedelta(hours=4)))
     await scan_once(now=now)

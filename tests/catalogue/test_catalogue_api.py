@@ -61,6 +61,7 @@ async def test_search_with_filter(api: httpx.AsyncClient) -> None:
     assert {i["name"] for i in data["items"]} == {
         "住房公积金提取（租房）",
         "住房公积金提取（购买自住住房）",
+        "单位住房公积金缴存登记",  # 企业开办一件事 (issue 15)
     }
 
 

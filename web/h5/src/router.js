@@ -44,6 +44,9 @@ const routes = [
   { path: '/tickets/:id/rate', component: page('Rate'), meta: { title: '评价答复', auth: true, kind: 'ticket' } },
   { path: '/me/ratings', component: page('MyRatings'), meta: { title: '我的评价', auth: true } },
   { path: '/me/orders', component: page('MyOrders'), meta: { title: '我的订单', auth: true } },
+  // 预约 (issue 15): hall appointments of items that need a visit
+  { path: '/appointments', component: page('Appointments'), meta: { title: '我的预约', auth: true } },
+  { path: '/appointments/book/:code', component: page('Book'), meta: { title: '预约到厅', auth: true } },
   { path: '/:rest(.*)*', component: page('NotFound'), meta: { title: '页面不存在' } },
 ]
 
