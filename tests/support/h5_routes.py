@@ -20,9 +20,7 @@ _PAGE = re.compile(r"component:\s*page\('(?P<name>\w+)'\)")
 NOWHERE = frozenset({"NotFound", "Soon"})
 # templates whose page another change is still adding (who, what): not checked until it lands;
 # an entry here is a link that 404s today, so it is removed with the page
-PENDING: dict[str, str] = {
-    "appointment.reminder": "issue 15: the H5 page of one appointment, /appointments/:id",
-}
+PENDING: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
