@@ -159,7 +159,9 @@ async def test_wechat_template_is_accepted_then_delivered_by_its_receipt(
     n = await notification_for(event)
     ds = await deliveries(n.id)
     assert set(ds) == {"wechat_template"}  # the first channel took it: nothing falls through
-    assert ds["wechat_template"].state == "accepted" and ds["wechat_template"].platform_message_id
+    # the simulator posts its receipt at once: on a busy machine it can land before this read
+    assert ds["wechat_template"].state in ("accepted", "delivered")
+    assert ds["wechat_template"].platform_message_id
     sent = [m for m in sims["wechat"].app["state"]["sent_templates"] if m["touser"] == openid]
     assert len(sent) == 1
 
