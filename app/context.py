@@ -53,7 +53,7 @@ class AppContext:
         if database:
             await init_db(s)
             self._database = True
-        self.kv = open_kv(s.redis_url, s.kv_prefix)
+        self.kv = open_kv(s.redis_url, s.kv_prefix, timeout=s.redis_socket_timeout)
         self.http = open_session(s.http_timeout)
         self.edges = Edges(s, self.http, self.kv)
         self.catalogue = open_cache(lambda: self.kv, h5_base(s))  # item links are H5 pages

@@ -16,6 +16,9 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 class LockNotAcquired(Exception):
@@ -139,11 +142,22 @@ MAX_CONNECTIONS = 512
 
 
 class RedisKV:
-    def __init__(self, url: str, prefix: str = "zsb:") -> None:
+    def __init__(self, url: str, prefix: str = "zsb:", *, timeout: float = 0.5) -> None:
         # redis-py's default pool holds 100 connections: a batch of live-push publishes plus
-        # the long-lived subscriptions (SSE streams, dispatcher wake-ups) can need more
+        # the long-lived subscriptions (SSE streams, dispatcher wake-ups) can need more.
+        # Commands time out after ``timeout`` and are not retried on a timeout (redis-py's
+        # default is three retries with backoff), only once on a broken connection (a pooled
+        # one found dead after a Redis restart): a frozen Redis costs a request about
+        # ``timeout``, not several seconds.
         self.redis = aioredis.from_url(
-            url, decode_responses=True, health_check_interval=30, max_connections=MAX_CONNECTIONS
+            url, decode_responses=True, health_check_interval=30, max_connections=MAX_CONNECTIONS,
+            socket_timeout=timeout, socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        )
+        # subscriptions wait for messages without a read timeout, on connections of their own
+        self.listener = aioredis.from_url(
+            url, decode_responses=True, health_check_interval=30, max_connections=MAX_CONNECTIONS,
+            socket_connect_timeout=timeout, socket_keepalive=True,
         )
         self.prefix = prefix
 
@@ -181,7 +195,7 @@ class RedisKV:
         await self.redis.publish(self._k(channel), message)
 
     async def subscribe(self, channel: str) -> AsyncIterator[str]:
-        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(self._k(channel))
         try:
             async for msg in pubsub.listen():
@@ -207,7 +221,8 @@ class RedisKV:
 
     async def close(self) -> None:
         await self.redis.aclose()
+        await self.listener.aclose()
 
 
-def open_kv(redis_url: str | None, prefix: str) -> KeyValue:
-    return RedisKV(redis_url, prefix) if redis_url else MemoryKV()
+def open_kv(redis_url: str | None, prefix: str, *, timeout: float = 0.5) -> KeyValue:
+    return RedisKV(redis_url, prefix, timeout=timeout) if redis_url else MemoryKV()

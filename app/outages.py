@@ -35,7 +35,7 @@ _DATABASE: tuple[type[BaseException], ...] = (
     # (Python's ConnectionError and TimeoutError count only when raised inside asyncpg:
     # refused, reset or timed out while connecting)
 )
-_KV: tuple[type[BaseException], ...] = (
+KV_ERRORS: tuple[type[Exception], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
 )
@@ -56,7 +56,7 @@ def classify(exc: BaseException) -> Dependency | None:
     """Which dependency an exception says is unreachable, or None when it is something else.
     The key-value store is checked first: redis-py's ConnectionError is not Python's."""
     for each in _chain(exc):
-        if isinstance(each, _KV):
+        if isinstance(each, KV_ERRORS):
             return "kv"
         if isinstance(each, asyncpg.InterfaceError) and "closed" in str(each):
             return "database"

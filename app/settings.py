@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: connection refused, never a real platform
@@ -85,8 +85,19 @@ class Settings(BaseSettings):
     # request); 0 keeps Python's default
     gc_young_threshold: int = 50_000
     redis_url: str | None = None
+    # each Redis command (and connect) gives up after this long, well under the request
+    # timeout: a frozen Redis answers 503 fast instead of stalling every request
+    redis_socket_timeout: float = Field(default=0.5, gt=0, le=10)
     kv_prefix: str = "zsb:"
     upload_dir: str = "var/uploads"
+    # where materials and generated documents are kept (sealed either way): ``local`` (the
+    # folder ``upload_dir``) or ``s3`` (an S3-compatible bucket, for several hosts)
+    storage: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str = ""  # empty = AWS itself; e.g. http://minio:9000
+    s3_bucket: str = "zsb"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
     upload_max_bytes: int = 10 * 1024 * 1024
     request_max_bytes: int = 12 * 1024 * 1024
     request_timeout: int = 30

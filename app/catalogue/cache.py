@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from app.catalogue.snapshot import Snapshot, build_snapshot
 from app.kv import KeyValue
 from app.links import h5_base
+from app.outages import outages
 
 log = logging.getLogger("zsb.catalogue")
 
@@ -83,8 +84,8 @@ class CatalogueCache:
             return
         try:
             await kv.set(GENERATION_KEY, uuid.uuid4().hex)
-        except Exception:  # the change is committed; other workers catch up within max_age
-            log.warning("catalogue generation not bumped: store unavailable", exc_info=True)
+        except Exception as exc:  # the change is committed; others catch up within max_age
+            outages.report("kv", exc)
 
     async def close(self) -> None:
         if self._check_task is not None:
@@ -98,8 +99,8 @@ class CatalogueCache:
             return "local"
         try:
             return await kv.get(GENERATION_KEY) or "0"
-        except Exception:  # the store is down: serve from the database, check again later
-            log.warning("catalogue generation unreadable", exc_info=True)
+        except Exception as exc:  # the store is down: serve what we have, check again later
+            outages.report("kv", exc)
             return "unknown"
 
     async def _check(self, snap: Snapshot) -> None:

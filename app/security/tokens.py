@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from app.clock import now
 from app.errors import Unauthorized
 from app.kv import KeyValue
+from app.outages import KV_ERRORS, outages
 from app.settings import get_settings
 from models.core import RefreshToken
 
@@ -182,15 +183,20 @@ async def rotate(
 async def revoke_family(
     family_id: str, reason: str, kv: KeyValue, *, connection: Any = None
 ) -> int:
-    """Revoke every refresh token of a family, and tell every worker (through kv) to refuse
-    the family's access tokens until they would have expired anyway."""
+    """Revoke every refresh token of a family; its access tokens are refused from then on.
+    The refresh-token rows (``revoked_at``) are the durable record, so a revocation survives
+    a restart of Redis, which only caches each family's state for every worker."""
     count = (
         await RefreshToken.filter(family_id=family_id, revoked_at__isnull=True)
         .using_db(connection)
         .update(revoked_at=now(), revoked_reason=reason)
     )
-    ttl = get_settings().access_token_minutes * 60 + 60
-    await kv.set(f"revoked-family:{family_id}", "1", ex=ttl)
+    _revoked_here[family_id] = None
+    _trim(_revoked_here)
+    try:
+        await kv.set(_family_key(family_id), REVOKED, ex=_revoked_ttl())
+    except KV_ERRORS as exc:  # committed in the database: workers find it there
+        outages.report("kv", exc)
     return count
 
 
@@ -207,5 +213,56 @@ async def revoke_subject(
     return len(families)
 
 
+REVOKED, LIVE = "revoked", "live"
+# how long a worker trusts the cached "live" state of a family before asking the database
+# again: the bound on how late a revocation whose cache write failed (Redis unreachable at
+# that moment) takes effect everywhere
+LIVE_CACHE_SECONDS = 60
+_revoked_here: dict[str, None] = {}  # families this worker saw revoked (insertion order)
+
+
+def _family_key(family_id: str) -> str:
+    return f"token-family:{family_id}"
+
+
+def _revoked_ttl() -> int:
+    return get_settings().access_token_minutes * 60 + 60
+
+
+def _trim(cache: dict[str, None], size: int = 8192) -> None:
+    while len(cache) > size:
+        cache.pop(next(iter(cache)))
+
+
 async def is_family_revoked(family_id: str, kv: KeyValue) -> bool:
-    return await kv.get(f"revoked-family:{family_id}") is not None
+    """Whether a family's access tokens are refused: the kv cache of its state, else the
+    database (also when the kv store is unreachable: token checks degrade to a query, they
+    do not fail)."""
+    if family_id in _revoked_here:
+        return True
+    if outages.down("kv"):  # failed moments ago: no timeout per request while it lasts
+        return await _revoked_in_database(family_id)
+    key = _family_key(family_id)
+    try:
+        state = await kv.get(key)
+    except KV_ERRORS as exc:
+        outages.report("kv", exc)
+        return await _revoked_in_database(family_id)
+    if state is None:
+        revoked = await _revoked_in_database(family_id)
+        state = REVOKED if revoked else LIVE
+        try:  # nx: a revocation written meanwhile is never overwritten with "live"
+            await kv.set(key, state, ex=_revoked_ttl() if revoked else LIVE_CACHE_SECONDS,
+                         nx=True)
+        except KV_ERRORS as exc:
+            outages.report("kv", exc)
+    return state == REVOKED
+
+
+async def _revoked_in_database(family_id: str) -> bool:
+    revoked = await RefreshToken.filter(
+        family_id=family_id, revoked_at__isnull=False).exists()
+    if revoked:
+        _revoked_here[family_id] = None
+        _trim(_revoked_here)
+    return revoked

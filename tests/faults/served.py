@@ -50,7 +50,8 @@ async def _run(env: dict[str, str], *argv: str) -> None:
 
 
 @asynccontextmanager
-async def served(tmp_path: Path, settings: dict[str, str]) -> AsyncIterator[Served]:
+async def served(tmp_path: Path, settings: dict[str, str],
+                 prepare: tuple[tuple[str, ...], ...] = ()) -> AsyncIterator[Served]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZSB_")}
     env.update(
         ZSB_ENV="test", ZSB_LOG_LEVEL="INFO", ZSB_ACCESS_LOG="false",
@@ -59,6 +60,8 @@ async def served(tmp_path: Path, settings: dict[str, str]) -> AsyncIterator[Serv
     )
     env.update(settings)
     await _run(env, "migrate")
+    for command in prepare:
+        await _run(env, *command)
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:

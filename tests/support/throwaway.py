@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -145,38 +146,50 @@ class RedisServer:
         self.proc.send_signal(signal.SIGCONT)
         self.paused = False
 
+    def stop(self) -> None:
+        if self.paused:
+            self.resume()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
-@contextmanager
-def redis_server() -> Iterator[RedisServer]:
+    def restart(self) -> None:
+        """A fresh server on the same port, with nothing kept (no persistence)."""
+        self.stop()
+        self.proc = _start_redis(self.port)
+
+
+def _start_redis(port: int) -> subprocess.Popen[bytes]:
     binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server not found")
-        pytest.skip("redis-server not found")
-    port = free_port()
+    assert binary is not None
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    server = RedisServer(port, proc)
-    try:
-        import socket
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.05)
 
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+
+@contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server not found")
+        pytest.skip("redis-server not found")
+    port = free_port()
+    server = RedisServer(port, _start_redis(port))
+    try:
         yield server
     finally:
-        if server.paused:
-            server.resume()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
