@@ -8,7 +8,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import clock
-from app.cases.materials import store_upload
+from app.cases.materials import open_name, store_upload
 from app.errors import Conflict
 from models.tickets import Attachment, AttachmentOwner
 
@@ -39,5 +39,5 @@ async def of(owner: AttachmentOwner, owner_id: int) -> list[dict[str, Any]]:
 
 
 def view(a: Attachment) -> dict[str, Any]:
-    return {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-            "sha256": a.sha256, "created_at": clock.iso(a.created_at)}
+    return {"id": a.id, "filename": open_name(a.filename), "content_type": a.content_type,
+            "size": a.size, "sha256": a.sha256, "created_at": clock.iso(a.created_at)}

@@ -1,56 +1,40 @@
-"""Stored blobs (generated documents; uploads keep their own folder for now): one small pair
-of functions, content-addressed by SHA-256 under ``settings.upload_dir``, so that a storage
-interface (local folder / S3, encrypted at rest) can replace them in one place.
-
-The functions block (file I/O): call them through ``asyncio.to_thread`` from async code, or
-use the ``*_async`` forms.
+"""Stored documents (certificate and decision PDFs): content-addressed by the SHA-256 of the
+plain bytes (``<kind>/<sha[:2]>/<sha>``), sealed under the personal-data keys and kept in the
+one store (``app.storage``: local folder or S3-compatible bucket), like uploaded materials.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
 import re
-import tempfile
-from pathlib import Path
 
-from app.settings import get_settings
+from app import storage
+from app.security import sealed_files
 
 _KEY = re.compile(r"^[a-z]{1,16}/[0-9a-f]{2}/[0-9a-f]{64}$")
 
 
-def _root() -> Path:
-    return Path(get_settings().upload_dir)
-
-
-def put(content: bytes, *, kind: str) -> str:
-    """Store ``content``; answer its key (``<kind>/<sha[:2]>/<sha>``). Writing the same bytes
-    again is a no-op."""
+def key_for(content: bytes, *, kind: str) -> str:
     sha = hashlib.sha256(content).hexdigest()
-    key = f"{kind}/{sha[:2]}/{sha}"
-    target = _root() / key
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, target)
-    return key
-
-
-def get(key: str) -> bytes:
-    if not _KEY.match(key):
-        raise KeyError(key)
-    try:
-        return (_root() / key).read_bytes()
-    except FileNotFoundError as exc:
-        raise KeyError(key) from exc
+    return f"{kind}/{sha[:2]}/{sha}"
 
 
 async def put_async(content: bytes, *, kind: str) -> str:
-    return await asyncio.to_thread(put, content, kind=kind)
+    """Store ``content``; answer its key. Writing the same bytes again is a no-op."""
+    key = key_for(content, kind=kind)
+    await put_at(key, content)
+    return key
+
+
+async def put_at(key: str, content: bytes) -> None:
+    store = storage.store()
+    if not await store.exists(key):
+        await store.put(key, sealed_files.seal_chunks(content))
 
 
 async def get_async(key: str) -> bytes:
-    return await asyncio.to_thread(get, key)
+    if not _KEY.match(key):
+        raise KeyError(key)
+    pieces = [p async for p in sealed_files.open_chunks(storage.store().get(key))]
+    return b"".join(pieces)
+

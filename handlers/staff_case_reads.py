@@ -63,12 +63,18 @@ async def material_content(request: AppRequest, case_id: int, material_id: int) 
         request.ctx.query.reason)
     m = opened.material
     headers = id_headers({
-        "content-disposition": _disposition(opened.inline, m.filename or f"{m.code}"),
+        "content-disposition": _disposition(opened.inline, opened.filename or f"{m.code}"),
         "cache-control": "no-store, private",
         "x-content-type-options": "nosniff",
     })
-    return HTTPResponse(opened.content, headers=headers,
-                        content_type=m.content_type or "application/octet-stream")
+    if m.size is not None:
+        headers["content-length"] = str(m.size)
+    response = await request.respond(
+        headers=headers, content_type=m.content_type or "application/octet-stream")
+    async for piece in opened.content:
+        await response.send(piece)
+    await response.eof()
+    return response
 
 
 @bp.post("/<case_id:int>/form/reveal")

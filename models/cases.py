@@ -135,6 +135,9 @@ class Material(Model):
     """An uploaded file (stored under ``settings.upload_dir`` by SHA-256) or an e-licence
     reference standing in for a material."""
 
+    # the file is sealed in the store (``app.storage``), its name sealed here: rotated too
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("filename",)
+
     id = fields.IntField(primary_key=True)
     case = fields.ForeignKeyField("cases.Case", related_name="materials", on_delete=fields.CASCADE)
     code = fields.CharField(max_length=64)  # the material's code in the item version

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -147,6 +147,9 @@ class AttachmentOwner(StrEnum):
 
 class Attachment(Model):
     """A file stored the way materials are (same limits, content-addressed)."""
+
+    # sealed like a material's file and name (``app.cases.materials``): rotated too
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("filename",)
 
     id = fields.IntField(primary_key=True)
     owner_kind = fields.CharEnumField(AttachmentOwner, max_length=8)

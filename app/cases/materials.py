@@ -1,24 +1,26 @@
-"""Materials of a case: uploads (size and type limits, SHA-256, content-addressed storage under
-``settings.upload_dir``) or a reference to an e-licence that stands in for the material.
+"""Materials of a case: uploads (size and type limits, SHA-256, sealed under the personal-data
+keys in the one store, ``app.storage``, the file name sealed in the database) or a reference to
+an e-licence that stands in for the material.
 
 The type is decided from the file's first bytes, not from what the client claims.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
-import tempfile
+import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from app import storage
 from app.errors import ApiError, Conflict, ValidationFailed
-from app.security import pii
+from app.security import pii, sealed_files
 from app.settings import get_settings
 from models.cases import Case, CaseStatus, Material
 
@@ -53,31 +55,47 @@ def material_spec(version_materials: list[dict[str, Any]], code: str) -> dict[st
     )
 
 
-def _store_sync(root: Path, sha: str, content: bytes) -> str:
-    folder = root / sha[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / sha
-    if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, target)
-    return str(Path(sha[:2]) / sha)
-
-
-def _read_sync(root: Path, storage_path: str) -> bytes:
-    target = (root / storage_path).resolve()
-    if root.resolve() not in target.parents:  # a stored path never leaves the folder
-        raise FileNotFoundError(storage_path)
-    return target.read_bytes()
+async def open_upload(material: Material) -> AsyncIterator[bytes]:
+    """The plain bytes of an uploaded material, as a stream (FileNotFoundError when the
+    stored object is missing)."""
+    if material.kind != "upload" or not material.storage_path:
+        raise FileNotFoundError(material.id)
+    try:
+        source = storage.store().get(material.storage_path)
+        async for piece in sealed_files.open_chunks(source):
+            yield piece
+    except KeyError as exc:
+        raise FileNotFoundError(material.storage_path) from exc
 
 
 async def read_upload(material: Material) -> bytes:
-    """The stored bytes of an uploaded material (``_store_sync`` wrote them)."""
-    if material.kind != "upload" or not material.storage_path:
-        raise FileNotFoundError(material.id)
-    return await asyncio.to_thread(
-        _read_sync, Path(get_settings().upload_dir), material.storage_path)
+    """The plain bytes of an uploaded material, whole."""
+    return b"".join([piece async for piece in open_upload(material)])
+
+
+# a sealed name must fit the 255-character column: base64 of (name + 28 bytes) and a key id
+NAME_MAX_BYTES = 150
+
+
+def seal_name(name: str) -> str:
+    raw = name.encode()
+    if len(raw) > NAME_MAX_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        ext = (dot + ext) if stem and len(ext) <= 8 else ""
+        keep = raw[: NAME_MAX_BYTES - len(ext.encode())].decode(errors="ignore")
+        name = keep + ext
+    return pii.encrypt(name)
+
+
+def open_name(value: str | None) -> str | None:
+    """A stored file name: sealed (every name since encryption at rest) or, for a file stored
+    before, the plain name."""
+    if not value or "$" not in value:
+        return value
+    try:
+        return pii.decrypt(value)
+    except (KeyError, ValueError, InvalidTag):
+        return value
 
 
 def _editable(case: Case) -> None:
@@ -96,7 +114,7 @@ class StoredFile:
 
 async def store_upload(content: bytes, filename: str, stem: str) -> StoredFile:
     """The one home of upload limits (size, and the type decided from the first bytes) and of
-    content-addressed storage: materials and every other upload (ticket attachments, 申诉
+    sealed storage: materials and every other upload (ticket attachments, 申诉
     evidence) pass here. ``stem`` names a file sent without a name."""
     settings = get_settings()
     if len(content) > settings.upload_max_bytes:
@@ -109,9 +127,12 @@ async def store_upload(content: bytes, filename: str, stem: str) -> StoredFile:
             "仅支持 PDF、JPG、PNG、OFD 格式", code="UPLOAD_TYPE", fields={"file": "格式不支持"}
         )
     sha = hashlib.sha256(content).hexdigest()
-    path = await asyncio.to_thread(_store_sync, Path(settings.upload_dir), sha, content)
-    return StoredFile(Path(filename or f"{stem}.{kind[1]}").name[:255], kind[0], len(content),
-                      sha, path)
+    # a key of its own per upload: the sealed bytes differ every time, and a content-derived
+    # name would tell who uploaded the same ID card as whom
+    key = f"materials/{sha[:2]}/{uuid.uuid4().hex}"
+    await storage.store().put(key, sealed_files.seal_chunks(content))
+    name = Path(filename or f"{stem}.{kind[1]}").name or f"{stem}.{kind[1]}"
+    return StoredFile(seal_name(name), kind[0], len(content), sha, key)
 
 
 async def attach_upload(
@@ -175,7 +196,7 @@ def view(material: Material) -> dict[str, Any]:
     ref = pii.decrypt(material.elicence_ref_enc) if material.elicence_ref_enc else None
     return {
         "id": material.id, "code": material.code, "name": material.name, "kind": material.kind,
-        "filename": material.filename, "content_type": material.content_type,
+        "filename": open_name(material.filename), "content_type": material.content_type,
         "size": material.size, "sha256": material.sha256,
         "elicence_type": material.elicence_type,
         "licence_no": _mask_licence(ref) if ref else None,

@@ -4,10 +4,12 @@ is handed out. The caller has already scoped the case to the staff member."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from app import storage
 from app.cases import forms
-from app.cases.materials import read_upload
+from app.cases.materials import open_name, open_upload
 from app.errors import ApiError, NotFound
 from app.identity import pii_audit
 from app.staff import StaffPrincipal
@@ -21,7 +23,11 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 @dataclass(frozen=True)
 class MaterialContent:
     material: Material
-    content: bytes
+    content: AsyncIterator[bytes]  # the plain bytes, opened piece by piece as they are sent
+
+    @property
+    def filename(self) -> str | None:
+        return open_name(self.material.filename)
 
     @property
     def inline(self) -> bool:
@@ -38,10 +44,9 @@ async def open_material(
         raise ApiError("该材料以电子证照代替，没有上传文件", code="MATERIAL_NO_FILE",
                        status=409)
     pii_audit.checked_reason(reason)
-    try:
-        content = await read_upload(material)
-    except FileNotFoundError as exc:
-        raise NotFound("材料文件缺失", code="MATERIAL_FILE_MISSING") from exc
+    if not material.storage_path or not await storage.store().exists(material.storage_path):
+        raise NotFound("材料文件缺失", code="MATERIAL_FILE_MISSING")
+    content = open_upload(material)
     await pii_audit.log_case_read(staff.id, case, f"material:{material.id}", reason)
     return MaterialContent(material, content)
 

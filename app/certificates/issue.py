@@ -103,6 +103,7 @@ class Built:
     pdf_sm3: str
     pdf_key: str
     signature: bytes
+    pdf: bytes = b""
 
 
 def content_of(draft: Draft, code: str) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _date_text(dt: datetime) -> str:
 
 
 def build(draft: Draft) -> Built:
-    """Seal and render (blocking: SM2, reportlab, a file write). Use ``build_async``."""
+    """Seal and render (blocking: SM2, reportlab). ``build_async`` also stores the PDF."""
     key = keys.keyring().signing_key(draft.department_code)
     assert key.private is not None  # signing_key answers private keys only
     code = codes.new_code()
@@ -158,12 +159,15 @@ def build(draft: Draft) -> Built:
     pdf_sm3 = sm2.sm3(pdf).hex()
     signature = sm2.sign(key.private, content.seal_message(content_json, pdf_sm3))
     sealed = content.seal_pdf(pdf, key.key_id, content_json, signature)
-    pdf_key = blobs.put(sealed, kind="certificates")
-    return Built(draft, code, key.key_id, content_json, qr_text, pdf_sm3, pdf_key, signature)
+    pdf_key = blobs.key_for(sealed, kind="certificates")
+    return Built(draft, code, key.key_id, content_json, qr_text, pdf_sm3, pdf_key, signature,
+                 sealed)
 
 
 async def build_async(draft: Draft) -> Built:
-    return await asyncio.to_thread(build, draft)
+    built = await asyncio.to_thread(build, draft)
+    await blobs.put_at(built.pdf_key, built.pdf)
+    return built
 
 
 async def record(built: Built, actor_kind: str, actor_id: str,

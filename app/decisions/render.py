@@ -26,11 +26,8 @@ def render_pdf(doc: DecisionContent) -> bytes:
 
 
 async def render_and_put(doc: DecisionContent) -> tuple[bytes, str]:
-    def work() -> tuple[bytes, str]:
-        content = render_pdf(doc)
-        return content, blobs.put(content, kind=KIND)
-
-    return await asyncio.to_thread(work)
+    content = await asyncio.to_thread(render_pdf, doc)
+    return content, await blobs.put_async(content, kind=KIND)
 
 
 async def get_async(key: str) -> bytes:

@@ -38,6 +38,8 @@ class RotationReport:
     rewritten: dict[str, int] = field(default_factory=dict)
     unreadable: int = 0
     skipped: list[str] = field(default_factory=list)
+    files_resealed: int = 0
+    files_missing: int = 0  # stored objects missing or opened by no key in the ring
 
     @property
     def total(self) -> int:
@@ -153,6 +155,9 @@ async def rotate_all(
                         cols, row[pk], ring)
             report.unreadable += probe.unreadable
         bar.close()
+    from app.identity.file_rotation import rotate_files
+
+    report.files_resealed, report.files_missing = await rotate_files(ring)
     log.info("pii rotation: %s rows rewritten, %s unreadable", report.total, report.unreadable)
     return report
 
@@ -189,5 +194,6 @@ def main(argv: list[str]) -> int:
         print(f"{name}: {count} rows re-encrypted under key {pii.keyring().current}")
     for name in report.skipped:
         print(f"{name}: table missing, skipped")
+    print(f"stored files re-sealed {report.files_resealed}; missing {report.files_missing}")
     print(f"total {report.total}; unreadable values {report.unreadable}")
     return 1 if report.unreadable else 0

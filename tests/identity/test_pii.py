@@ -172,3 +172,57 @@ async def test_rotation_reaches_form_fields_callback_bodies_and_sms_routes(
     form = (await Case.get(id=case.id)).form_data
     assert pii.key_id(form["applicant"][4:]) == old
     assert pii.decrypt(form["applicant"][4:]) == "张三"
+
+
+async def test_rotation_reseals_stored_files_and_seals_old_clear_ones(  # type: ignore[no-untyped-def]
+    citizen, staff, settings
+) -> None:
+    from pathlib import Path
+
+    from app import storage
+    from app.cases.materials import open_name, read_upload, store_upload
+    from app.security import sealed_files
+    from models.cases import Material
+
+    who = await citizen()
+    clerk = await staff(roles=["clerk"])
+    case = await result_case(who.person_id, clerk.department_id)
+    content = b"\x89PNG\r\n\x1a\n" + os.urandom(sealed_files.CHUNK * 2 + 3)
+    stored = await store_upload(content, "户口簿.png", "M01")
+    sealed = await Material.create(
+        case_id=case.id, code="M01", name="户口簿", kind="upload", filename=stored.filename,
+        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+        storage_path=stored.storage_path)
+    # a file stored in clear by an older version, under its content-addressed path
+    legacy_bytes = b"%PDF-1.4 " + os.urandom(1000)
+    legacy_key = f"ab/{os.urandom(32).hex()}"
+    target = Path(settings.upload_dir) / legacy_key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(legacy_bytes)
+    legacy = await Material.create(
+        case_id=case.id, code="M02", name="旧材料", kind="upload", filename="旧.pdf",
+        content_type="application/pdf", size=len(legacy_bytes), sha256="0" * 64,
+        storage_path=legacy_key)
+
+    async def kid_of(key: str) -> str | None:
+        async for piece in storage.store().get(key):
+            return sealed_files.key_id_of(piece)
+        return None
+
+    ring = pii.keyring()
+    old_spec = settings.pii_keys.get_secret_value()
+    new_key = base64.b64encode(os.urandom(32)).decode()
+    rotated = pii.Keyring(*pii.parse_keys(f"k-files:{new_key},{old_spec}"), ring.index_key)
+    report = await rotate_all(rotated)
+    assert report.files_resealed >= 2 and report.unreadable == 0
+    assert await kid_of(sealed.storage_path or "") == "k-files"
+    assert await kid_of(legacy_key) == "k-files"
+    assert legacy_bytes[-32:] not in target.read_bytes()
+    assert pii.key_id((await Material.get(id=sealed.id)).filename or "") == "k-files"
+    back = pii.Keyring(*pii.parse_keys(f"{old_spec},k-files:{new_key}"), ring.index_key)
+    assert (await rotate_all(back)).files_missing == 0
+    assert await kid_of(legacy_key) == ring.current
+    assert await read_upload(await Material.get(id=sealed.id)) == content
+    assert await read_upload(await Material.get(id=legacy.id)) == legacy_bytes
+    assert open_name((await Material.get(id=sealed.id)).filename) == "户口簿.png"
+    assert open_name((await Material.get(id=legacy.id)).filename) == "旧.pdf"
