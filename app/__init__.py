@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None, name: str = "zsb") -> App:
         REQUEST_TIMEOUT=settings.request_timeout,
         RESPONSE_TIMEOUT=settings.response_timeout,
         KEEP_ALIVE_TIMEOUT=15,
+        GRACEFUL_SHUTDOWN_TIMEOUT=max(1.0, settings.shutdown_grace_seconds / 2),
         PROXIES_COUNT=settings.proxies_count or None,
-        ACCESS_LOG=settings.access_log,
+        ACCESS_LOG=False,  # Sanic's own access lines have an empty message: ours replace them
         FALLBACK_ERROR_FORMAT="json",
         **docs_config(),
         CORS=False,

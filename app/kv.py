@@ -54,6 +54,15 @@ class KeyValue(Protocol):
 
     async def close(self) -> None: ...
 
+    async def expire_if(self, key: str, token: str, ex: float) -> bool:
+        """Set ``key``'s time to live to ``ex`` seconds if it still holds ``token``
+        (a lease holder keeping, or shortening, its lease)."""
+        ...
+
+    async def delete_if(self, key: str, token: str) -> bool:
+        """Delete ``key`` if it still holds ``token`` (a lease holder giving it up)."""
+        ...
+
 
 class MemoryKV:
     """Single-process store with expiry; pub/sub through asyncio queues."""
@@ -131,6 +140,20 @@ class MemoryKV:
             if await self.get(f"lock:{name}") == token:
                 await self.delete(f"lock:{name}")
 
+    async def expire_if(self, key: str, token: str, ex: float) -> bool:
+        item = self._live(key)
+        if item is None or item[0] != token:
+            return False
+        self._data[key] = (token, time.monotonic() + ex)
+        return True
+
+    async def delete_if(self, key: str, token: str) -> bool:
+        item = self._live(key)
+        if item is None or item[0] != token:
+            return False
+        del self._data[key]
+        return True
+
     async def ping(self) -> bool:
         return True
 
@@ -139,6 +162,22 @@ class MemoryKV:
 
 
 MAX_CONNECTIONS = 512
+
+
+# compare-and-act in one step on the server (a lease that expired and was taken by another
+# worker between a GET and a PEXPIRE/DEL must not be touched)
+_EXPIRE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_DELETE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 class RedisKV:
@@ -215,6 +254,13 @@ class RedisKV:
         finally:
             with contextlib.suppress(Exception):
                 await lock.release()
+
+    async def expire_if(self, key: str, token: str, ex: float) -> bool:
+        done = await self.redis.eval(_EXPIRE_IF, 1, self._k(key), token, int(ex * 1000))
+        return bool(done)
+
+    async def delete_if(self, key: str, token: str) -> bool:
+        return bool(await self.redis.eval(_DELETE_IF, 1, self._k(key), token))
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())

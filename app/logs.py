@@ -78,6 +78,9 @@ def configure(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # Sanic's access lines carry everything in extra fields and an empty message; the one
+    # line of app/middleware.py replaces them
+    logging.getLogger("sanic.access").setLevel("WARNING")
     logging.getLogger("tortoise").setLevel("WARNING")
     logging.getLogger("asyncio").setLevel("WARNING")
     from app.outages import quiet_pool_noise

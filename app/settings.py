@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # where citizens open the H5 pages (``{h5_base_url}/h5/…``); empty = ``public_base_url``
     h5_base_url: str = ""
     log_level: str = "INFO"
+    # a stop (SIGTERM/SIGINT) ends every process of the server within this many seconds:
+    # Sanic's graceful stop gets half of it for in-flight requests, then what is left is killed
+    shutdown_grace_seconds: float = 20.0
     access_log: bool = False
     proxies_count: int = 0  # trusted reverse proxies in front (for the client IP in rate limits)
 

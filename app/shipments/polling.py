@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from app import clock
 from app.cases.transitions import Actor
 from app.interfaces import ProviderError, Tracker
+from app.periodic import run_once
 from app.security import pii
 from app.settings import Settings
 from app.shipments.subscribe import subscribe
@@ -83,12 +84,14 @@ async def poll_round(app: App, holder: str) -> bool:
     """One round if this worker wins the lease; answer whether it ran."""
     settings: Settings = app.ctx.settings
     lease_seconds = max(1.0, settings.express_poll_interval_seconds * 0.9)
-    if not await app.ctx.kv.set(LEASE, holder, ex=lease_seconds, nx=True):
-        return False
     stale = timedelta(minutes=settings.express_poll_stale_minutes)
-    count = await poll_once(app.ctx.edges.tracker("kuaidi100"), settings, stale_after=stale)
-    log.info("express poll round", extra={"updated": count})
-    return True
+
+    async def round_() -> None:
+        count = await poll_once(app.ctx.edges.tracker("kuaidi100"), settings, stale_after=stale)
+        log.info("express poll round", extra={"updated": count})
+
+    return await run_once(app.ctx.kv, lease=LEASE, hold=lease_seconds, job=round_,
+                          name="express poll")
 
 
 async def run(app: App) -> None:
