@@ -31,6 +31,7 @@ from sanic_ext.extensions.openapi.definitions import Reference
 from sanic_ext.extensions.openapi.types import Schema
 
 from app.context import AppRequest
+from app.error_codes import CATALOGUE, describe
 
 DIST = Path(__file__).resolve().parent.parent / "web" / "docs" / "dist"
 UI_FILES = (
@@ -217,7 +218,9 @@ def _error_schema() -> dict[str, Any]:
             "error": {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string", "description": "stable machine-readable code"},
+                    "code": {"type": "string", "enum": list(CATALOGUE),
+                             "description": "stable machine-readable code (app/error_codes.py):"
+                                            "\n\n" + describe()},
                     "message": {"type": "string", "description": "for people, in Chinese"},
                     "fields": {"type": "object", "additionalProperties": True,
                                "description": "per-field problems (validation)"},
