@@ -57,8 +57,10 @@ run: install web
 	$(BIN)/python -m app seed-demo
 	$(BIN)/python -m app serve --sandbox
 
+# mypy keeps its cache in .mypy_cache: a warm run checks only what changed
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install lint web browser-tools test-postgres test-sqlite
 
@@ -79,4 +81,4 @@ bench: install bench-tools
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/*/dist $(WEB_STAMP)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache $(WEB)/node_modules $(WEB)/*/dist $(WEB_STAMP)

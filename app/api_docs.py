@@ -75,7 +75,7 @@ def schema_of(tp: Any, mode: JsonSchemaMode = "serialization") -> dict[str, Any]
         for model in _models_inside(tp):
             _MODELS[_key(model, mode)] = (model, mode)
         names = {m.__name__: _key(m, mode) for m in _models_inside(tp)}
-        schema = _rename_refs(schema, lambda ref: PLACEHOLDER + names.get(ref, ref))
+        schema = _rename_refs(schema, lambda ref: PLACEHOLDER + (names.get(ref) or ref))
     return schema
 
 
@@ -362,7 +362,7 @@ def install_docs(app: Sanic) -> None:
 
     app.blueprint(bp)
 
-    @app.before_server_start(priority=1)
+    @app.before_server_start(priority=1)  # type: ignore[arg-type, call-arg]  # sanic's stub
     async def answer_with_our_handlers(app: Sanic) -> None:
         for route in app.router.routes:
             if route.name.endswith("openapi.spec"):
