@@ -8,6 +8,7 @@ around in variables are not found; the catalogue test relies on the literal habi
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def _helpers(trees: dict[Path, ast.Module], classes: dict[str, dict[str, object]
     return found
 
 
+@functools.cache
 def scan() -> list[Use]:
     trees = {p: ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in _files()}
     classes = _error_classes(trees)
