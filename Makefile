@@ -14,7 +14,7 @@ WEB_STAMP := $(WEB)/.built
 WEB_SRC   := $(shell find $(WEB)/h5 $(WEB)/console $(WEB)/shared \
                \( -name node_modules -o -name dist \) -prune -o -type f -print 2>/dev/null)
 
-.PHONY: install run test test-postgres test-sqlite lint bench bench-tools clean web browser-tools
+.PHONY: install run test test-postgres test-sqlite test-unit test-random lint bench bench-tools clean web browser-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,8 +57,10 @@ run: install web
 	$(BIN)/python -m app seed-demo
 	$(BIN)/python -m app serve --sandbox
 
+# mypy keeps its cache in .mypy_cache: a warm run checks only what changed
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install lint web browser-tools test-postgres test-sqlite
 
@@ -67,6 +69,16 @@ test-postgres: install
 
 test-sqlite: install
 	ZSB_TEST_BACKEND=sqlite $(BIN)/python -m pytest
+
+# seconds: the tests that need no database, Redis, simulator or server (see tests/conftest.py)
+test-unit: install
+	ZSB_TEST_BACKEND=sqlite $(BIN)/python -m pytest --unit
+
+# the whole suite in a shuffled order on PostgreSQL (modules shuffled, and tests within each);
+# the seed is printed: `make test-random SEED=…` repeats an order
+test-random: install
+	ZSB_TEST_BACKEND=postgres $(BIN)/python -m pytest --random-order \
+	  $(if $(SEED),--random-order-seed=$(SEED))
 
 # wrk is the load generator of every benchmark (Debian's package); without it they fall back
 # to aiohttp loaders, which cost the shared cores more and give lower, noisier figures
@@ -79,4 +91,4 @@ bench: install bench-tools
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/*/dist $(WEB_STAMP)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache $(WEB)/node_modules $(WEB)/*/dist $(WEB_STAMP)

@@ -31,6 +31,7 @@ from sanic_ext.extensions.openapi.definitions import Reference
 from sanic_ext.extensions.openapi.types import Schema
 
 from app.context import AppRequest
+from app.error_codes import CATALOGUE, describe
 
 DIST = Path(__file__).resolve().parent.parent / "web" / "docs" / "dist"
 UI_FILES = (
@@ -74,7 +75,7 @@ def schema_of(tp: Any, mode: JsonSchemaMode = "serialization") -> dict[str, Any]
         for model in _models_inside(tp):
             _MODELS[_key(model, mode)] = (model, mode)
         names = {m.__name__: _key(m, mode) for m in _models_inside(tp)}
-        schema = _rename_refs(schema, lambda ref: PLACEHOLDER + names.get(ref, ref))
+        schema = _rename_refs(schema, lambda ref: PLACEHOLDER + (names.get(ref) or ref))
     return schema
 
 
@@ -217,7 +218,9 @@ def _error_schema() -> dict[str, Any]:
             "error": {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string", "description": "stable machine-readable code"},
+                    "code": {"type": "string", "enum": list(CATALOGUE),
+                             "description": "stable machine-readable code (app/error_codes.py):"
+                                            "\n\n" + describe()},
                     "message": {"type": "string", "description": "for people, in Chinese"},
                     "fields": {"type": "object", "additionalProperties": True,
                                "description": "per-field problems (validation)"},
@@ -359,7 +362,7 @@ def install_docs(app: Sanic) -> None:
 
     app.blueprint(bp)
 
-    @app.before_server_start(priority=1)
+    @app.before_server_start(priority=1)  # type: ignore[arg-type, call-arg]  # sanic's stub
     async def answer_with_our_handlers(app: Sanic) -> None:
         for route in app.router.routes:
             if route.name.endswith("openapi.spec"):

@@ -42,6 +42,7 @@ async def _makemigrations(labels: set[str], *, write: bool = True) -> int:
 
     config = tortoise_config()
     async with tortoise_cli_context(config) as ctx:
+        assert ctx.apps is not None  # the context has loaded the apps
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
     pending = 0
     for writer in writers:

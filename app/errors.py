@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.error_codes import message_of
+
 
 class ApiError(Exception):
     status = 400
@@ -24,7 +26,8 @@ class ApiError(Exception):
         status: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.message = message or self.message
+        # a code raised without words says what the catalogue says of it
+        self.message = message or (code and message_of(code)) or self.message
         self.code = code or self.code
         self.status = status or self.status
         self.fields = fields or {}

@@ -6,9 +6,10 @@ import logging
 
 from sanic import Sanic
 from sanic.exceptions import SanicException
-from sanic.response import json
+from sanic.response import HTTPResponse, json
 
 from app.context import AppRequest
+from app.error_codes import CATALOGUE
 from app.errors import ApiError
 from app.handler_kit import id_headers
 from app.outages import unavailable
@@ -16,17 +17,15 @@ from app.outages import unavailable
 log = logging.getLogger("zsb.errors")
 
 _SANIC_CODES = {
-    400: ("BAD_REQUEST", "请求有误"),
-    401: ("UNAUTHORIZED", "请先登录"),
-    403: ("FORBIDDEN", "无权进行此操作"),
-    404: ("NOT_FOUND", "未找到"),
-    405: ("METHOD_NOT_ALLOWED", "不支持此请求方法"),
-    408: ("REQUEST_TIMEOUT", "请求超时"),
-    413: ("PAYLOAD_TOO_LARGE", "提交的内容过大"),
-    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"),
-    416: ("RANGE_NOT_SATISFIABLE", "请求范围无效"),
-    503: ("SERVICE_UNAVAILABLE", "服务暂时不可用"),
+    status: (code, CATALOGUE[code].message)
+    for status, code in (
+        (400, "BAD_REQUEST"), (401, "UNAUTHORIZED"), (403, "FORBIDDEN"), (404, "NOT_FOUND"),
+        (405, "METHOD_NOT_ALLOWED"), (408, "REQUEST_TIMEOUT"), (413, "PAYLOAD_TOO_LARGE"),
+        (415, "UNSUPPORTED_MEDIA_TYPE"), (416, "RANGE_NOT_SATISFIABLE"),
+        (503, "SERVICE_UNAVAILABLE"),
+    )
 }
+INTERNAL = CATALOGUE["INTERNAL"]
 
 
 def _rid(request: AppRequest | None) -> str | None:
@@ -35,7 +34,7 @@ def _rid(request: AppRequest | None) -> str | None:
 
 def install_error_handlers(app: Sanic) -> None:
     @app.exception(ApiError)
-    async def api_error(request: AppRequest, exc: ApiError):  # type: ignore[no-untyped-def]
+    async def api_error(request: AppRequest, exc: ApiError) -> HTTPResponse:
         return json(
             exc.body(_rid(request)),
             status=exc.status,
@@ -44,12 +43,12 @@ def install_error_handlers(app: Sanic) -> None:
         )
 
     @app.exception(SanicException)
-    async def sanic_error(request: AppRequest, exc: SanicException):  # type: ignore[no-untyped-def]
+    async def sanic_error(request: AppRequest, exc: SanicException) -> HTTPResponse:
         status = getattr(exc, "status_code", 500) or 500
         code, message = _SANIC_CODES.get(status, ("BAD_REQUEST", "请求有误"))
         if status >= 500:
             log.error("server error: %s", exc.__class__.__name__)
-            code, message = "INTERNAL", "服务器内部错误"
+            code, message = "INTERNAL", INTERNAL.message
         body = {
             "error": {"code": code, "message": message, "fields": {}},
             "request_id": _rid(request),
@@ -58,13 +57,13 @@ def install_error_handlers(app: Sanic) -> None:
         return json(body, status=status, headers=headers, ensure_ascii=False)
 
     @app.exception(Exception)
-    async def unexpected(request: AppRequest, exc: Exception):  # type: ignore[no-untyped-def]
+    async def unexpected(request: AppRequest, exc: Exception) -> HTTPResponse:
         outage = unavailable(exc)
         if outage is not None:
             return await api_error(request, outage)
         log.exception("unhandled error on %s %s", request.method, request.path)
         body = {
-            "error": {"code": "INTERNAL", "message": "服务器内部错误", "fields": {}},
+            "error": {"code": "INTERNAL", "message": INTERNAL.message, "fields": {}},
             "request_id": _rid(request),
         }
         return json(body, status=500, headers=id_headers(), ensure_ascii=False)

@@ -17,6 +17,7 @@ from sanic_ext.extensions.openapi.types import Binary
 
 from app.api_docs import ERROR_SCHEMA, RawSchema, query_parameter_schema, schema_of
 from app.context import AppRequest
+from app.error_codes import CATALOGUE, codes_in
 from app.errors import BadRequest, NotFound, ValidationFailed
 from app.logs import current_request_id
 
@@ -237,6 +238,7 @@ def fails(*answers: tuple[int, str]) -> Callable[[Handler], Handler]:
     status are one response, their codes joined in its description."""
     by_status: dict[int, list[str]] = {}
     for status, description in answers:
+        _catalogued(status, description)
         by_status.setdefault(status, []).append(description)
 
     def decorator(handler: Handler) -> Handler:
@@ -247,6 +249,17 @@ def fails(*answers: tuple[int, str]) -> Callable[[Handler], Handler]:
         return handler
 
     return decorator
+
+
+def _catalogued(status: int, description: str) -> None:
+    """A documented answer names a catalogued code with its catalogued status, so a new code
+    fails at import, not in review."""
+    for code in codes_in(description) or [description]:
+        entry = CATALOGUE.get(code)
+        if entry is None:
+            raise ValueError(f"error code {code!r} is not in app/error_codes.py")
+        if status not in (entry.status, *entry.also):
+            raise ValueError(f"error code {code!r} answers {entry.status}, not {status}")
 
 
 class Done(BaseModel):

@@ -91,7 +91,8 @@ class MemoryKV:
         return True
 
     async def delete(self, *keys: str) -> int:
-        return sum(1 for k in keys if self._live(k) is not None and self._data.pop(k, None))
+        return sum(1 for k in keys
+                   if self._live(k) is not None and self._data.pop(k, None) is not None)
 
     async def incr(self, key: str, *, ex: float | None = None) -> int:
         item = self._live(key)
@@ -204,7 +205,7 @@ class RedisKV:
         return self.prefix + key
 
     async def get(self, key: str) -> str | None:
-        return await self.redis.get(self._k(key))
+        return await self.redis.get(self._k(key))  # type: ignore[return-value]  # decode_responses
 
     async def set(self, key: str, value: str, *, ex: float | None = None, nx: bool = False) -> bool:
         px = int(ex * 1000) if ex else None
@@ -228,7 +229,7 @@ class RedisKV:
         return ms / 1000 if ms and ms > 0 else None
 
     async def getdel(self, key: str) -> str | None:
-        return await self.redis.getdel(self._k(key))
+        return await self.redis.getdel(self._k(key))  # type: ignore[return-value]  # as get
 
     async def publish(self, channel: str, message: str) -> None:
         await self.redis.publish(self._k(channel), message)

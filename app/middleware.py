@@ -42,6 +42,10 @@ class _Ids:
 new_request_id = _Ids().next
 
 
+def _started(request: object) -> float:
+    return request.started if isinstance(request, IdentifiedRequest) else time.perf_counter()
+
+
 class IdentifiedRequest(Request):
     """A request that knows its id (the caller's ``x-request-id`` when well formed, made
     when first asked for) and when it started; the logs and ``app.handler_kit.id_headers`` find it
@@ -85,6 +89,6 @@ def install_middleware(app: Sanic) -> None:
                 "method": request.method,
                 "path": request.path,
                 "status": response.status,
-                "duration_ms": round((time.perf_counter() - request.started) * 1000, 2),
+                "duration_ms": round((time.perf_counter() - _started(request)) * 1000, 2),
             },
         )

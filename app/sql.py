@@ -124,10 +124,10 @@ async def write_all(conn: BaseDBAsyncClient, statements: list[Statement]) -> Non
         for text, values in statements:
             await execute(conn, text, *values)
         return
-    values: list[Any] = []
+    combined: list[Any] = []
     for _, vals in statements:
-        values += vals
-    await execute(conn, _combined(tuple((t, len(v)) for t, v in statements)), *values)
+        combined += vals
+    await execute(conn, _combined(tuple((t, len(v)) for t, v in statements)), *combined)
 
 
 def _shift(text: str, offset: int) -> str:

@@ -147,7 +147,7 @@ async def authenticate_staff(username: str, password: str, kv: KeyValue) -> Staf
 
 
 def staff_claims(staff: StaffAccount) -> dict[str, Any]:
-    return {"roles": list(staff.roles), "dept": staff.department_id}  # type: ignore[attr-defined]
+    return {"roles": list(staff.roles), "dept": staff.department_id}
 
 
 async def staff_claims_for(staff_id: int) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def department_view(d: Department, staff_count: int | None = None) -> dict[str, 
 
 def account_view(a: StaffAccount) -> dict[str, Any]:
     return {"id": a.id, "username": a.username, "display_name": a.display_name,
-            "roles": list(a.roles), "department_id": a.department_id,  # type: ignore[attr-defined]
+            "roles": list(a.roles), "department_id": a.department_id,
             "active": a.active, "created_at": clock.iso(a.created_at)}
 
 

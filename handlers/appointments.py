@@ -3,7 +3,7 @@ reschedule. Another person's booking answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.handler_kit import body, doc, fails, ok, query, returns
@@ -27,7 +27,7 @@ TAG = "appointments"
 @query(SlotQuery)
 @returns(SlotList)
 @fails((404, "ITEM_NOT_FOUND"), (409, "ITEM_NEEDS_NO_VISIT"))
-async def slots(request: AppRequest):  # type: ignore[no-untyped-def]
+async def slots(request: AppRequest) -> HTTPResponse:
     q: SlotQuery = request.ctx.query
     return ok({"items": await appointments.open_slots(q.item_code, on=q.date, days=q.days)})
 
@@ -40,7 +40,7 @@ async def slots(request: AppRequest):  # type: ignore[no-untyped-def]
 @fails((404, "SLOT_NOT_FOUND / ITEM_NOT_FOUND / CASE_NOT_FOUND"),
        (409, "SLOT_FULL / SLOT_PAST / ALREADY_BOOKED / ITEM_NEEDS_NO_VISIT"),
        (422, "SLOT_NOT_FOR_ITEM"), (403, "BOOKING_RESTRICTED"))
-async def book(request: AppRequest):  # type: ignore[no-untyped-def]
+async def book(request: AppRequest) -> HTTPResponse:
     b: BookIn = request.ctx.body
     appt = await appointments.book(request.ctx.person_id, item_code=b.item_code,
                                    slot_id=b.slot_id, case_id=b.case_id)
@@ -52,7 +52,7 @@ async def book(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("My bookings, latest slot first", TAG)
 @citizen_required
 @returns(AppointmentList)
-async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_mine(request: AppRequest) -> HTTPResponse:
     return ok({"items": await appointments.list_mine(request.ctx.person_id)})
 
 
@@ -61,7 +61,7 @@ async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(AppointmentOut)
 @fails((404, "APPOINTMENT_NOT_FOUND"))
-async def read(request: AppRequest, appointment_id: int):  # type: ignore[no-untyped-def]
+async def read(request: AppRequest, appointment_id: int) -> HTTPResponse:
     [out] = await appointments.views([await appointments.mine(request.ctx.person_id,
                                                               appointment_id)])
     return ok(out)
@@ -72,7 +72,7 @@ async def read(request: AppRequest, appointment_id: int):  # type: ignore[no-unt
 @citizen_required
 @returns(AppointmentOut)
 @fails((404, "APPOINTMENT_NOT_FOUND"), (409, "APPOINTMENT_NOT_ACTIVE / SLOT_PAST"))
-async def cancel(request: AppRequest, appointment_id: int):  # type: ignore[no-untyped-def]
+async def cancel(request: AppRequest, appointment_id: int) -> HTTPResponse:
     appt = await appointments.cancel(request.ctx.person_id, appointment_id)
     [out] = await appointments.views([appt])
     return ok(out)
@@ -85,7 +85,7 @@ async def cancel(request: AppRequest, appointment_id: int):  # type: ignore[no-u
 @returns(AppointmentOut, status=201)
 @fails((404, "APPOINTMENT_NOT_FOUND / SLOT_NOT_FOUND"),
        (409, "SLOT_FULL / SLOT_PAST / APPOINTMENT_NOT_ACTIVE / ALREADY_BOOKED"))
-async def reschedule(request: AppRequest, appointment_id: int):  # type: ignore[no-untyped-def]
+async def reschedule(request: AppRequest, appointment_id: int) -> HTTPResponse:
     appt = await appointments.reschedule(request.ctx.person_id, appointment_id,
                                          request.ctx.body.slot_id)
     [out] = await appointments.views([appt])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.handler_kit import Done, body, doc, ok, returns
@@ -50,7 +50,7 @@ def client_ip(request: AppRequest) -> str:
 @doc("Send a one-time login code by SMS", "auth")
 @body(OtpRequest)
 @returns(OtpSent)
-async def send_otp(request: AppRequest):  # type: ignore[no-untyped-def]
+async def send_otp(request: AppRequest) -> HTTPResponse:
     ctx = request.app.ctx
     wait = await otp.send_code(
         ctx.kv, ctx.edges.sms(), ctx.settings, request.ctx.body.phone, client_ip(request)
@@ -62,7 +62,7 @@ async def send_otp(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Log in with phone + one-time code", "auth")
 @body(OtpLogin)
 @returns(TokenPairOut)
-async def otp_login(request: AppRequest):  # type: ignore[no-untyped-def]
+async def otp_login(request: AppRequest) -> HTTPResponse:
     data: OtpLogin = request.ctx.body
     identity = await request.app.ctx.edges.app_login().identify(
         {"phone": data.phone, "code": data.code}
@@ -76,7 +76,7 @@ async def otp_login(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Exchange a refresh token for a new pair (the old one is spent)", "auth")
 @body(RefreshIn)
 @returns(TokenPairOut)
-async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
+async def refresh(request: AppRequest) -> HTTPResponse:
     pair, row = await tokens.rotate(request.ctx.body.refresh_token, "citizen", request.app.ctx.kv)
     return ok({**pair.as_dict(), "person_id": row.subject_id})
 
@@ -85,6 +85,6 @@ async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Log out this session (revokes its refresh-token family)", "auth")
 @citizen_required
 @returns(Done)
-async def logout(request: AppRequest):  # type: ignore[no-untyped-def]
+async def logout(request: AppRequest) -> HTTPResponse:
     await tokens.revoke_family(request.ctx.token_claims["fam"], "logout", request.app.ctx.kv)
     return ok({"ok": True})

@@ -4,7 +4,7 @@ answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 from sanic_ext import openapi
 
 from app.cases import materials
@@ -35,7 +35,7 @@ TAG = "bundles"
 @doc("一件事: search the published bundles (name, 俗称, member items)", TAG)
 @query(SearchQuery)
 @returns(BundleList)
-async def search(request: AppRequest):  # type: ignore[no-untyped-def]
+async def search(request: AppRequest) -> HTTPResponse:
     return ok({"items": await bundles.search(request.ctx.query.q)})
 
 
@@ -44,7 +44,7 @@ async def search(request: AppRequest):  # type: ignore[no-untyped-def]
      TAG)
 @returns(MergedGuide)
 @fails((404, "BUNDLE_NOT_FOUND"))
-async def guide(request: AppRequest, code: str):  # type: ignore[no-untyped-def]
+async def guide(request: AppRequest, code: str) -> HTTPResponse:
     return ok(bundles.guide(await bundles.load(code)))
 
 
@@ -57,7 +57,7 @@ async def guide(request: AppRequest, code: str):  # type: ignore[no-untyped-def]
 @fails((404, "BUNDLE_NOT_FOUND"),
        (422, "BUNDLE_MEMBERS_CONFLICT / BUNDLE_MEMBER_NOT_APPLICABLE / BUNDLE_MEMBER_UNKNOWN"
              " / BUNDLE_ANSWER_INVALID / FORM_INVALID"), (403, "REALNAME_LEVEL_REQUIRED"))
-async def apply(request: AppRequest):  # type: ignore[no-untyped-def]
+async def apply(request: AppRequest) -> HTTPResponse:
     b: ApplyIn = request.ctx.body
     application = await bundle_apply.apply(
         request.ctx.person_id, bundle_code=b.bundle_code, answers=b.answers,
@@ -70,7 +70,7 @@ async def apply(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("My 一件事 applications, newest first", TAG)
 @citizen_required
 @returns(ApplicationList)
-async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_mine(request: AppRequest) -> HTTPResponse:
     rows = await BundleApplication.filter(person_id=request.ctx.person_id).order_by(
         "-id").limit(50)
     return ok({"items": [await bundle_views.view(a) for a in rows]})
@@ -81,7 +81,7 @@ async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(ApplicationOut)
 @fails((404, "BUNDLE_APPLICATION_NOT_FOUND"))
-async def read(request: AppRequest, application_id: int):  # type: ignore[no-untyped-def]
+async def read(request: AppRequest, application_id: int) -> HTTPResponse:
     return ok(await bundle_views.view(await bundle_apply.mine(application_id,
                                                               request.ctx.person_id)))
 
@@ -97,7 +97,7 @@ async def read(request: AppRequest, application_id: int):  # type: ignore[no-unt
 @citizen_required
 @returns(MaterialOut, status=201)
 @fails((422, "MATERIAL_UNKNOWN / UPLOAD_TYPE"), (409, "CASE_NOT_EDITABLE"))
-async def upload(request: AppRequest, application_id: int):  # type: ignore[no-untyped-def]
+async def upload(request: AppRequest, application_id: int) -> HTTPResponse:
     application = await bundle_apply.mine(application_id, request.ctx.person_id)
     file = request.files.get("file") if request.files else None
     key = request.form.get("key") if request.form else None
@@ -114,7 +114,7 @@ async def upload(request: AppRequest, application_id: int):  # type: ignore[no-u
 @citizen_required
 @returns(ApplicationOut)
 @fails((422, "BUNDLE_INCOMPLETE"), (409, "ILLEGAL_TRANSITION"))
-async def submit(request: AppRequest, application_id: int):  # type: ignore[no-untyped-def]
+async def submit(request: AppRequest, application_id: int) -> HTTPResponse:
     application = await bundle_apply.mine(application_id, request.ctx.person_id)
     await bundle_apply.submit(application, request.ctx.person_id)
     return ok(await bundle_views.view(application))
@@ -126,7 +126,7 @@ async def submit(request: AppRequest, application_id: int):  # type: ignore[no-u
 @body(BundlePayIn)
 @returns(CreateOrderOut, status=201)
 @fails((409, "NO_FEE_DUE / ALREADY_PAID"), (503, "UPSTREAM_UNAVAILABLE"))
-async def pay(request: AppRequest, application_id: int):  # type: ignore[no-untyped-def]
+async def pay(request: AppRequest, application_id: int) -> HTTPResponse:
     application = await bundle_apply.mine(application_id, request.ctx.person_id)
     payer = bundle_apply.payer(await bundle_apply.member_cases(application))
     if payer is None:

@@ -3,7 +3,9 @@ list and read. A case of another person answers 404 like a case that does not ex
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import TYPE_CHECKING
+
+from sanic import Blueprint, HTTPResponse
 from sanic_ext import openapi
 
 from app.cases import citizen_actions, materials, queries, supplement
@@ -28,11 +30,14 @@ from app.licences import use
 from app.security.auth import citizen_required
 from app.security.tokens import login_channel
 
+if TYPE_CHECKING:
+    from models.cases import Case
+
 bp = Blueprint("cases", url_prefix="/api/v1/cases")
 TAG = "cases"
 
 
-async def _mine(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def _mine(request: AppRequest, case_id: int) -> Case:
     return await queries.case_for_person(case_id, request.ctx.person_id)
 
 
@@ -43,7 +48,7 @@ async def _mine(request: AppRequest, case_id: int):  # type: ignore[no-untyped-d
 @citizen_required
 @body(CreateCaseIn)
 @returns(CaseDetailOut, status=201)
-async def create_case(request: AppRequest):  # type: ignore[no-untyped-def]
+async def create_case(request: AppRequest) -> HTTPResponse:
     b: CreateCaseIn = request.ctx.body
     channel = await login_channel(request.ctx.token_claims)
     case = await citizen_actions.create_draft(
@@ -58,7 +63,7 @@ async def create_case(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @query(MineQuery)
 @returns(CaseListOut)
-async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_mine(request: AppRequest) -> HTTPResponse:
     q: MineQuery = request.ctx.query
     cases, total = await queries.list_for_person(
         request.ctx.person_id, status=q.status, limit=q.limit, offset=q.offset
@@ -70,7 +75,7 @@ async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Read one of my cases: clock, timeline, materials, 补正 notices, public progress", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def read_case(request: AppRequest, case_id: int) -> HTTPResponse:
     return ok(await queries.detail_for_person(case_id, request.ctx.person_id))
 
 
@@ -80,7 +85,7 @@ async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyp
 @query(TimelineQuery)
 @returns(TimelineOut)
 @fails((404, "CASE_NOT_FOUND"))
-async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def read_timeline(request: AppRequest, case_id: int) -> HTTPResponse:
     q: TimelineQuery = request.ctx.query
     case = await _mine(request, case_id)
     return ok(await queries.timeline_page(case, before_seq=q.before_seq, limit=q.limit,
@@ -91,7 +96,7 @@ async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-u
 @doc("Read one of my cases by its number (the link in chat answers and notifications)", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def read_case_by_number(request: AppRequest, case_no: str):  # type: ignore[no-untyped-def]
+async def read_case_by_number(request: AppRequest, case_no: str) -> HTTPResponse:
     case = await queries.find_case_for_person(case_no, request.ctx.person_id)
     if case is None:
         raise NotFound("办件不存在", code="CASE_NOT_FOUND")
@@ -103,7 +108,7 @@ async def read_case_by_number(request: AppRequest, case_no: str):  # type: ignor
 @citizen_required
 @body(UpdateCaseIn)
 @returns(CaseDetailOut)
-async def update_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def update_case(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     b = request.ctx.body
     await citizen_actions.update_draft(case, form=b.form, delivery=b.delivery)
@@ -119,7 +124,7 @@ async def update_case(request: AppRequest, case_id: int):  # type: ignore[no-unt
 )
 @citizen_required
 @returns(MaterialOut, status=201)
-async def upload_material(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def upload_material(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     upload = request.files.get("file") if request.files else None
     code = request.form.get("code") if request.form else None
@@ -139,7 +144,7 @@ async def upload_material(request: AppRequest, case_id: int):  # type: ignore[no
 @returns(MaterialOut, status=201)
 @fails((422, "ELICENCE_NOT_ACCEPTED / LICENCE_NOT_HELD / LICENCE_NOT_APPLICANTS / "
              "LICENCE_NOT_VALID"), (503, "LICENCE_LIBRARY_UNAVAILABLE"))
-async def attach_elicence(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def attach_elicence(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     b: ElicenceIn = request.ctx.body
     version = await citizen_actions.version_of(case)
@@ -155,7 +160,7 @@ async def attach_elicence(request: AppRequest, case_id: int):  # type: ignore[no
 @doc("Submit a draft (form and required materials complete)", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def submit_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def submit_case(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     await citizen_actions.submit(case, request.ctx.person_id)
     return ok(await queries.detail(case))
@@ -166,7 +171,7 @@ async def submit_case(request: AppRequest, case_id: int):  # type: ignore[no-unt
 @citizen_required
 @body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
-async def withdraw_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def withdraw_case(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     await citizen_actions.withdraw(case, request.ctx.person_id, request.ctx.body.reason,
                            edges=request.app.ctx.edges)
@@ -180,7 +185,7 @@ async def withdraw_case(request: AppRequest, case_id: int):  # type: ignore[no-u
 @returns(AnswerOut)
 async def answer_item(
     request: AppRequest, case_id: int, notice_id: int, item_id: int
-):  # type: ignore[no-untyped-def]
+) -> HTTPResponse:
     case = await _mine(request, case_id)
     b: AnswerIn = request.ctx.body
     item = await supplement.answer_item(
@@ -194,7 +199,7 @@ async def answer_item(
 @doc("Resubmit after answering every item of the 补正 notice", TAG)
 @citizen_required
 @returns(CaseDetailOut)
-async def resubmit_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def resubmit_case(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _mine(request, case_id)
     await citizen_actions.resubmit(case, request.ctx.person_id)
     return ok(await queries.detail(case))

@@ -5,7 +5,7 @@ certificate answers 404 like one that does not exist."""
 from __future__ import annotations
 
 from sanic import Blueprint
-from sanic.response import raw
+from sanic.response import HTTPResponse, raw
 
 from app import blobs
 from app.certificates import keys, queries, revoke, views
@@ -32,7 +32,7 @@ def _id(cert_id: int) -> int:
 @bp.get("/keys")
 @doc("The seal public keys (SM2) for offline verification (public)", TAG)
 @returns(SealKeysOut)
-async def seal_keys(request: AppRequest):  # type: ignore[no-untyped-def]
+async def seal_keys(request: AppRequest) -> HTTPResponse:
     return ok({"keys": [k.published() for k in keys.keyring().keys]})
 
 
@@ -41,7 +41,7 @@ async def seal_keys(request: AppRequest):  # type: ignore[no-untyped-def]
           "Entries name certificates by SM3('ZSB-CRL-1:' + code), first 16 bytes in hex; "
           "the signature is SM2 over 'ZSB-CRL-1\\n' + the canonical JSON without it.")
 @returns(RevocationListOut)
-async def revocations(request: AppRequest):  # type: ignore[no-untyped-def]
+async def revocations(request: AppRequest) -> HTTPResponse:
     return ok(await revoke.revocation_list(request.app.ctx.kv))
 
 
@@ -49,7 +49,7 @@ async def revocations(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("My certificates and those of the companies I act for", TAG)
 @citizen_required
 @returns(CertificateListOut)
-async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_mine(request: AppRequest) -> HTTPResponse:
     certs = await queries.mine(request.ctx.person_id)
     return ok({"items": [views.summary(c) for c in certs]})
 
@@ -59,7 +59,7 @@ async def list_mine(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(CertificateDetailOut)
 @fails(NOT_FOUND)
-async def read_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def read_one(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await queries.of_person(_id(cert_id), request.ctx.person_id)
     return ok(views.detail(cert, for_holder=True))
 
@@ -69,7 +69,7 @@ async def read_one(request: AppRequest, cert_id: int):  # type: ignore[no-untype
 @citizen_required
 @returns({"type": "string", "format": "binary"})
 @fails(NOT_FOUND)
-async def download(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def download(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await queries.of_person(_id(cert_id), request.ctx.person_id)
     data = await blobs.get_async(cert.pdf_key)
     headers = id_headers({"Content-Disposition": f'attachment; filename="{cert.number}.pdf"'})
@@ -81,6 +81,6 @@ async def download(request: AppRequest, cert_id: int):  # type: ignore[no-untype
 @citizen_required
 @returns(VerificationListOut)
 @fails(NOT_FOUND)
-async def history(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def history(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await queries.of_person(_id(cert_id), request.ctx.person_id)
     return ok({"items": [views.verification_view(v) for v in await queries.verifications(cert)]})

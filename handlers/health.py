@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from pydantic import BaseModel
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 from tortoise import connections
 
 from app.context import AppRequest
@@ -25,7 +25,7 @@ class Health(BaseModel):
 @bp.get("/healthz")
 @doc("Process alive", "health")
 @returns(Health)
-async def healthz(request: AppRequest):  # type: ignore[no-untyped-def]
+async def healthz(request: AppRequest) -> HTTPResponse:
     return ok({"status": "ok", "checks": {}})
 
 
@@ -33,7 +33,7 @@ async def healthz(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Database and key-value store reachable", "health")
 @returns(Health)
 @returns(Health, status=503)
-async def readyz(request: AppRequest):  # type: ignore[no-untyped-def]
+async def readyz(request: AppRequest) -> HTTPResponse:
     checks: dict[str, str] = {}
 
     async def database() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.errors import BadRequest
@@ -87,7 +87,7 @@ def _on_site(settings: Settings, url: str) -> str:
      "browser (an HttpOnly cookie that the login call must carry)", "identity")
 @query(AuthorizeUrlQuery)
 @returns(AuthorizeUrlOut)
-async def wechat_authorize_url(request: AppRequest):  # type: ignore[no-untyped-def]
+async def wechat_authorize_url(request: AppRequest) -> HTTPResponse:
     q: AuthorizeUrlQuery = request.ctx.query
     settings = request.app.ctx.settings
     _on_site(settings, q.redirect_uri)
@@ -106,12 +106,12 @@ async def wechat_authorize_url(request: AppRequest):  # type: ignore[no-untyped-
 @doc("WeChat web OAuth: exchange the code for a token pair", "identity")
 @body(WeChatLoginIn)
 @returns(LoginOut)
-async def wechat_login(request: AppRequest):  # type: ignore[no-untyped-def]
+async def wechat_login(request: AppRequest) -> HTTPResponse:
     data: WeChatLoginIn = request.ctx.body
     ctx = request.app.ctx
     await oauth_state.consume(
         ctx.settings.state_secret.get_secret_value(), data.state,
-        request.cookies.get(oauth_state.COOKIE, ""), ctx.kv,
+        request.cookies.get(oauth_state.COOKIE) or "", ctx.kv,
     )
     answer = await logins.login(
         ctx.edges.wechat_login(), {"code": data.code}, kv=ctx.kv, device=data.device
@@ -123,7 +123,7 @@ async def wechat_login(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Alipay mini-program: exchange the auth_code for a token pair", "identity")
 @body(AlipayLoginIn)
 @returns(LoginOut)
-async def alipay_login(request: AppRequest):  # type: ignore[no-untyped-def]
+async def alipay_login(request: AppRequest) -> HTTPResponse:
     data: AlipayLoginIn = request.ctx.body
     ctx = request.app.ctx
     answer = await logins.login(
@@ -135,7 +135,7 @@ async def alipay_login(request: AppRequest):  # type: ignore[no-untyped-def]
 @rn.get("/consents/texts")
 @doc("The consent texts in force (PIPL art. 29 separate consent)", "identity")
 @returns(list[ConsentTextOut])
-async def consent_texts(request: AppRequest):  # type: ignore[no-untyped-def]
+async def consent_texts(request: AppRequest) -> HTTPResponse:
     return ok([t.__dict__ for t in consents.TEXTS.values()])
 
 
@@ -143,7 +143,7 @@ async def consent_texts(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("My consents", "identity")
 @returns(list[ConsentOut])
 @citizen_required
-async def my_consents(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_consents(request: AppRequest) -> HTTPResponse:
     return ok(await consents.current(request.ctx.person_id))
 
 
@@ -152,7 +152,7 @@ async def my_consents(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(ConsentIn)
 @returns(ConsentOut, status=201)
-async def give_consent(request: AppRequest):  # type: ignore[no-untyped-def]
+async def give_consent(request: AppRequest) -> HTTPResponse:
     data: ConsentIn = request.ctx.body
     channel, _ = await _login_of(request)
     row = await consents.grant(request.ctx.person_id, data.purpose, data.text_version, channel)
@@ -163,7 +163,7 @@ async def give_consent(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Withdraw a consent", "identity")
 @returns(WithdrawnOut)
 @citizen_required
-async def withdraw_consent(request: AppRequest, purpose: str):  # type: ignore[no-untyped-def]
+async def withdraw_consent(request: AppRequest, purpose: str) -> HTTPResponse:
     return ok({"withdrawn": await consents.withdraw(request.ctx.person_id, purpose)})
 
 
@@ -171,7 +171,7 @@ async def _login_of(request: AppRequest) -> tuple[str | None, str | None]:
     return await sessions.login_of(request.ctx.token_claims.get("fam"))
 
 
-async def _answer(request: AppRequest, applied: ProofApplied):  # type: ignore[no-untyped-def]
+async def _answer(request: AppRequest, applied: ProofApplied) -> HTTPResponse:
     fam = request.ctx.token_claims.get("fam")
     return ok(await sessions.proof_answer(applied, fam, request.app.ctx.kv))
 
@@ -181,7 +181,7 @@ async def _answer(request: AppRequest, applied: ProofApplied):  # type: ignore[n
 @citizen_required
 @body(IdCardIn)
 @returns(RealNameOut)
-async def realname_idcard(request: AppRequest):  # type: ignore[no-untyped-def]
+async def realname_idcard(request: AppRequest) -> HTTPResponse:
     data: IdCardIn = request.ctx.body
     ctx = request.app.ctx
     channel, _ = await _login_of(request)
@@ -201,7 +201,7 @@ async def realname_idcard(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(AlipayRealNameIn, optional=True)
 @returns(RealNameOut)
-async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
+async def realname_alipay(request: AppRequest) -> HTTPResponse:
     ctx = request.app.ctx
     await consents.require(request.ctx.person_id, "realname")
     token = await logins.alipay_token(ctx.kv, request.ctx.person_id)
@@ -215,7 +215,7 @@ async def realname_alipay(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(FaceStartIn, optional=True)
 @returns(FaceSessionOut, status=201)
-async def face_start(request: AppRequest):  # type: ignore[no-untyped-def]
+async def face_start(request: AppRequest) -> HTTPResponse:
     data: FaceStartIn = request.ctx.body
     ctx = request.app.ctx
     redirect = _on_site(ctx.settings, data.redirect_url or h5_url(ctx.settings, FACE_DONE_PAGE))
@@ -235,7 +235,7 @@ async def face_start(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(FaceFinishIn)
 @returns(RealNameOut)
-async def face_finish(request: AppRequest):  # type: ignore[no-untyped-def]
+async def face_finish(request: AppRequest) -> HTTPResponse:
     ctx = request.app.ctx
     channel, _ = await _login_of(request)
     applied = await realname.finish_face(

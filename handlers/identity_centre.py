@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.handler_kit import Done, body, doc, fails, ok, returns, row_id
@@ -83,7 +83,7 @@ class PiiReadIn(BaseModel):
 @doc("My profile (personal data masked)", "user centre")
 @returns(ProfileOut)
 @citizen_required
-async def profile(request: AppRequest):  # type: ignore[no-untyped-def]
+async def profile(request: AppRequest) -> HTTPResponse:
     return ok(await usercentre.profile(request.ctx.person_id))
 
 
@@ -91,7 +91,7 @@ async def profile(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("My bound login channels", "user centre")
 @returns(list[ChannelOut])
 @citizen_required
-async def channels(request: AppRequest):  # type: ignore[no-untyped-def]
+async def channels(request: AppRequest) -> HTTPResponse:
     return ok(await usercentre.channels(request.ctx.person_id))
 
 
@@ -110,7 +110,7 @@ async def _stepped_up(request: AppRequest) -> None:
 @fails((409, "STEP_UP_NO_PHONE"), (429, "OTP_RESEND_TOO_SOON / OTP_RATE_LIMITED / OTP_LOCKED"),
        (503, "SMS_SEND_FAILED"))
 @citizen_required
-async def step_up_code(request: AppRequest):  # type: ignore[no-untyped-def]
+async def step_up_code(request: AppRequest) -> HTTPResponse:
     ctx = request.app.ctx
     wait = await stepup.send_code(request.ctx.person_id, kv=ctx.kv, sms=ctx.edges.sms(),
                                   settings=ctx.settings, client_ip=client_ip(request))
@@ -124,7 +124,7 @@ async def step_up_code(request: AppRequest):  # type: ignore[no-untyped-def]
 @fails((400, "OTP_INVALID / OTP_EXPIRED"), (409, "STEP_UP_NO_PHONE"), (429, "OTP_LOCKED"))
 @citizen_required
 @body(StepUpIn)
-async def step_up(request: AppRequest):  # type: ignore[no-untyped-def]
+async def step_up(request: AppRequest) -> HTTPResponse:
     ctx = request.app.ctx
     seconds = await stepup.confirm(
         request.ctx.person_id, str(request.ctx.token_claims.get("fam", "")),
@@ -138,7 +138,7 @@ async def step_up(request: AppRequest):  # type: ignore[no-untyped-def]
 @fails((403, "STEP_UP_REQUIRED"), (422, "VALIDATION_FAILED"))
 @citizen_required
 @body(RevealIn)
-async def reveal(request: AppRequest):  # type: ignore[no-untyped-def]
+async def reveal(request: AppRequest) -> HTTPResponse:
     await _stepped_up(request)
     field = request.ctx.body.field
     return ok({"field": field, "value": await stepup.reveal_own(request.ctx.person_id, field)})
@@ -149,7 +149,7 @@ async def reveal(request: AppRequest):  # type: ignore[no-untyped-def]
 @returns(Done)
 @fails((403, "STEP_UP_REQUIRED"))
 @citizen_required
-async def unbind(request: AppRequest, account_id: int):  # type: ignore[no-untyped-def]
+async def unbind(request: AppRequest, account_id: int) -> HTTPResponse:
     await _stepped_up(request)
     await usercentre.unbind(request.ctx.person_id, account_id, request.app.ctx.kv)
     return ok({"ok": True})
@@ -159,7 +159,7 @@ async def unbind(request: AppRequest, account_id: int):  # type: ignore[no-untyp
 @doc("My signed-in devices", "user centre")
 @returns(list[SessionOut])
 @citizen_required
-async def sessions(request: AppRequest):  # type: ignore[no-untyped-def]
+async def sessions(request: AppRequest) -> HTTPResponse:
     fam = request.ctx.token_claims.get("fam")
     return ok(await usercentre.sessions(request.ctx.person_id, fam))
 
@@ -168,7 +168,7 @@ async def sessions(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Sign a device out", "user centre")
 @returns(Done)
 @citizen_required
-async def revoke_session(request: AppRequest, session_id: str):  # type: ignore[no-untyped-def]
+async def revoke_session(request: AppRequest, session_id: str) -> HTTPResponse:
     await usercentre.revoke_session(request.ctx.person_id, session_id, request.app.ctx.kv)
     return ok({"ok": True})
 
@@ -177,7 +177,7 @@ async def revoke_session(request: AppRequest, session_id: str):  # type: ignore[
 @doc("My cases", "user centre")
 @returns(list[CaseBriefOut])
 @citizen_required
-async def my_cases(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_cases(request: AppRequest) -> HTTPResponse:
     return ok(await usercentre.my_cases(request.ctx.person_id))
 
 
@@ -188,7 +188,7 @@ async def my_cases(request: AppRequest):  # type: ignore[no-untyped-def]
 @fails((403, "STEP_UP_REQUIRED"))
 @citizen_required
 @body(DeletionIn, optional=True)
-async def deletion(request: AppRequest):  # type: ignore[no-untyped-def]
+async def deletion(request: AppRequest) -> HTTPResponse:
     await _stepped_up(request)
     answer = await usercentre.request_deletion(
         request.ctx.person_id, request.ctx.body.reason, request.app.ctx.kv
@@ -213,7 +213,7 @@ def _company(company: Company) -> dict[str, object]:
        (503, "REGISTRY_UNAVAILABLE"))
 @citizen_required
 @body(CompanyIn)
-async def register_company(request: AppRequest):  # type: ignore[no-untyped-def]
+async def register_company(request: AppRequest) -> HTTPResponse:
     data: CompanyIn = request.ctx.body
     company = await companies.register(request.ctx.person_id, data.credit_code,
                                        request.app.ctx.edges.registry())
@@ -227,7 +227,7 @@ async def register_company(request: AppRequest):  # type: ignore[no-untyped-def]
 @fails((403, "NOT_LEGAL_REPRESENTATIVE"), (404, "COMPANY_NOT_FOUND"),
        (409, "COMPANY_NOT_ACTIVE"), (422, "COMPANY_NOT_REGISTERED"), (503, "REGISTRY_UNAVAILABLE"))
 @citizen_required
-async def verify_company(request: AppRequest, company_id: int):  # type: ignore[no-untyped-def]
+async def verify_company(request: AppRequest, company_id: int) -> HTTPResponse:
     company = await companies.verify(request.ctx.person_id, company_id,
                                      request.app.ctx.edges.registry())
     return ok(_company(company))
@@ -237,7 +237,7 @@ async def verify_company(request: AppRequest, company_id: int):  # type: ignore[
 @doc("Companies I may act for", "companies")
 @returns(list[MyCompanyOut])
 @citizen_required
-async def my_companies(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_companies(request: AppRequest) -> HTTPResponse:
     return ok(await companies.my_companies(request.ctx.person_id))
 
 
@@ -245,7 +245,7 @@ async def my_companies(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("The company's 经办人 (legal representative only)", "companies")
 @returns(list[AgentOut])
 @citizen_required
-async def agents(request: AppRequest, company_id: int):  # type: ignore[no-untyped-def]
+async def agents(request: AppRequest, company_id: int) -> HTTPResponse:
     return ok(await companies.list_agents(request.ctx.person_id, _company_id(company_id)))
 
 
@@ -254,7 +254,7 @@ async def agents(request: AppRequest, company_id: int):  # type: ignore[no-untyp
 @returns(AgentGrantOut, status=201)
 @citizen_required
 @body(AgentIn)
-async def authorise(request: AppRequest, company_id: int):  # type: ignore[no-untyped-def]
+async def authorise(request: AppRequest, company_id: int) -> HTTPResponse:
     data: AgentIn = request.ctx.body
     member = await companies.authorise_agent(
         request.ctx.person_id,
@@ -274,7 +274,7 @@ async def authorise(request: AppRequest, company_id: int):  # type: ignore[no-un
 @doc("Revoke a 经办人 authorisation", "companies")
 @returns(Done)
 @citizen_required
-async def revoke(request: AppRequest, company_id: int, member_id: int):  # type: ignore[no-untyped-def]
+async def revoke(request: AppRequest, company_id: int, member_id: int) -> HTTPResponse:
     member_id = row_id(member_id, "授权不存在或已撤销", "AUTHORISATION_NOT_FOUND")
     await companies.revoke_agent(request.ctx.person_id, _company_id(company_id), member_id)
     return ok({"ok": True})
@@ -285,7 +285,7 @@ async def revoke(request: AppRequest, company_id: int, member_id: int):  # type:
 @returns(PiiValueOut)
 @staff_required("clerk", "reviewer")
 @body(PiiReadIn)
-async def read_pii(request: AppRequest, person_id: int):  # type: ignore[no-untyped-def]
+async def read_pii(request: AppRequest, person_id: int) -> HTTPResponse:
     data: PiiReadIn = request.ctx.body
     principal = request.ctx.staff
     value = await pii_audit.reveal(
@@ -302,7 +302,7 @@ async def read_pii(request: AppRequest, person_id: int):  # type: ignore[no-unty
 @doc("Who read this person's unmasked data, and why", "staff identity")
 @returns(list[PiiReadOut])
 @staff_required("admin")
-async def pii_reads(request: AppRequest, person_id: int):  # type: ignore[no-untyped-def]
+async def pii_reads(request: AppRequest, person_id: int) -> HTTPResponse:
     return ok(await pii_audit.reads_of(_person_id(person_id)))
 
 

@@ -4,7 +4,9 @@ licence, and 亮证 (a QR code that holds for a short time). Another person's li
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import TYPE_CHECKING
+
+from sanic import Blueprint, HTTPResponse
 
 from app import clock
 from app.context import AppRequest
@@ -13,13 +15,16 @@ from app.licences import show, wallet
 from app.licences.schemas import LicenceOut, ShowOut, WalletOut
 from app.security.auth import citizen_required
 
+if TYPE_CHECKING:
+    from app.interfaces import LicenceLibrary
+
 bp = Blueprint("licences", url_prefix="/api/v1/licences")
 TAG = "licences"
 NOT_FOUND = (404, "LICENCE_NOT_FOUND: none, or not mine")
 UNAVAILABLE = (503, "LICENCE_LIBRARY_UNAVAILABLE")
 
 
-def _library(request: AppRequest):  # type: ignore[no-untyped-def]
+def _library(request: AppRequest) -> LicenceLibrary:
     return request.app.ctx.edges.licence_library()
 
 
@@ -28,7 +33,7 @@ def _library(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(WalletOut)
 @fails(UNAVAILABLE)
-async def my_wallet(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_wallet(request: AppRequest) -> HTTPResponse:
     return ok({"items": await wallet.wallet(request.ctx.person_id, _library(request))})
 
 
@@ -37,7 +42,7 @@ async def my_wallet(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @returns(LicenceOut)
 @fails(NOT_FOUND, UNAVAILABLE)
-async def read_one(request: AppRequest, licence_id: str):  # type: ignore[no-untyped-def]
+async def read_one(request: AppRequest, licence_id: str) -> HTTPResponse:
     held = await wallet.resolve(request.ctx.person_id, licence_id[:80], _library(request))
     today = clock.local(clock.now()).date()
     return ok(wallet.view(held.wallet_id, held.record, held.holder, held.source, today))
@@ -48,6 +53,6 @@ async def read_one(request: AppRequest, licence_id: str):  # type: ignore[no-unt
 @citizen_required
 @returns(ShowOut, status=201)
 @fails(NOT_FOUND, UNAVAILABLE, (409, "LICENCE_NOT_VALID: expired or cancelled"))
-async def show_one(request: AppRequest, licence_id: str):  # type: ignore[no-untyped-def]
+async def show_one(request: AppRequest, licence_id: str) -> HTTPResponse:
     answer = await show.show(request.ctx.person_id, licence_id[:80], _library(request))
     return ok(answer, status=201)

@@ -3,7 +3,7 @@ refunds, reconciliation. Business rules live in ``app/payments``."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.errors import UpstreamUnavailable
@@ -44,7 +44,7 @@ FINANCE = ("reviewer",)  # refunds move money: reviewers and admins only
 @citizen_required
 @body(CreateOrderIn)
 @returns(CreateOrderOut, status=201)
-async def create_order(request: AppRequest):  # type: ignore[no-untyped-def]
+async def create_order(request: AppRequest) -> HTTPResponse:
     b: CreateOrderIn = request.ctx.body
     answer = await orders.create_order(
         edges=request.app.ctx.edges, settings=request.app.ctx.settings,
@@ -59,7 +59,7 @@ async def create_order(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @query(OrdersQuery)
 @returns(OrderListOut)
-async def list_orders(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_orders(request: AppRequest) -> HTTPResponse:
     q: OrdersQuery = request.ctx.query
     return ok({"items": await orders.orders_of_case(request.ctx.person_id, q.case_id)})
 
@@ -68,7 +68,7 @@ async def list_orders(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("One of my payment orders", TAG)
 @citizen_required
 @returns(OrderOut)
-async def read_order(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def read_order(request: AppRequest, out_trade_no: str) -> HTTPResponse:
     return ok(order_view(await orders.get_own_order(request.ctx.person_id, out_trade_no)))
 
 
@@ -76,7 +76,7 @@ async def read_order(request: AppRequest, out_trade_no: str):  # type: ignore[no
 @doc('"I paid": the server asks the platform and answers the order as it now stands', TAG)
 @citizen_required
 @returns(OrderOut)
-async def confirm(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def confirm(request: AppRequest, out_trade_no: str) -> HTTPResponse:
     return ok(await orders.confirm_paid(edges=request.app.ctx.edges,
                                         person_id=request.ctx.person_id,
                                         out_trade_no=out_trade_no))
@@ -86,7 +86,7 @@ async def confirm(request: AppRequest, out_trade_no: str):  # type: ignore[no-un
 @doc("My electronic receipts (财政电子票据)", TAG)
 @citizen_required
 @returns(ReceiptListOut)
-async def my_receipts(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_receipts(request: AppRequest) -> HTTPResponse:
     return ok({"items": await receipts.receipts_of(request.ctx.person_id)})
 
 
@@ -94,7 +94,7 @@ async def my_receipts(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("An order of my department with its refunds and full history", TAG)
 @staff_required("reviewer", "operator", "clerk")
 @returns(StaffOrderOut)
-async def staff_order(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def staff_order(request: AppRequest, out_trade_no: str) -> HTTPResponse:
     return ok(await staff.order_detail(out_trade_no, request.ctx.staff))
 
 
@@ -103,7 +103,7 @@ async def staff_order(request: AppRequest, out_trade_no: str):  # type: ignore[n
 @staff_required(*FINANCE)
 @body(RefundIn)
 @returns(RefundOut, status=201)
-async def create_refund(request: AppRequest, out_trade_no: str):  # type: ignore[no-untyped-def]
+async def create_refund(request: AppRequest, out_trade_no: str) -> HTTPResponse:
     b: RefundIn = request.ctx.body
     refund = await refunds.request_refund(
         out_trade_no=out_trade_no, amount_fen=b.amount_fen, reason=b.reason,
@@ -117,8 +117,8 @@ async def create_refund(request: AppRequest, out_trade_no: str):  # type: ignore
 @doc("Ask the platform again for a refund that failed (same refund number)", TAG)
 @staff_required(*FINANCE)
 @returns(RefundOut)
-async def retry_refund(request: AppRequest, out_trade_no: str,  # type: ignore[no-untyped-def]
-                       out_refund_no: str):
+async def retry_refund(request: AppRequest, out_trade_no: str,
+                       out_refund_no: str) -> HTTPResponse:
     refund = await refunds.retry_refund(request.app.ctx.edges, out_trade_no=out_trade_no,
                                         out_refund_no=out_refund_no, staff=request.ctx.staff)
     return ok(refunds.refund_view(refund))
@@ -128,7 +128,7 @@ async def retry_refund(request: AppRequest, out_trade_no: str,  # type: ignore[n
 @doc("Refunds the platform refused, of my department: to retry or handle by hand", TAG)
 @staff_required("reviewer", "operator")
 @returns(FailedRefundListOut)
-async def failed_refunds(request: AppRequest):  # type: ignore[no-untyped-def]
+async def failed_refunds(request: AppRequest) -> HTTPResponse:
     return ok({"items": await refunds.failed_refunds(request.ctx.staff)})
 
 
@@ -137,7 +137,7 @@ async def failed_refunds(request: AppRequest):  # type: ignore[no-untyped-def]
 @staff_required("reviewer", "operator")
 @query(MismatchQuery)
 @returns(MismatchListOut)
-async def mismatches(request: AppRequest):  # type: ignore[no-untyped-def]
+async def mismatches(request: AppRequest) -> HTTPResponse:
     q: MismatchQuery = request.ctx.query
     items = await staff.list_mismatches(bill_date=q.bill_date, channel=q.channel,
                                         resolved=q.resolved, staff=request.ctx.staff)
@@ -149,7 +149,7 @@ async def mismatches(request: AppRequest):  # type: ignore[no-untyped-def]
 @staff_required("reviewer", "operator")
 @body(ResolveIn)
 @returns(MismatchOut)
-async def resolve(request: AppRequest, mismatch_id: int):  # type: ignore[no-untyped-def]
+async def resolve(request: AppRequest, mismatch_id: int) -> HTTPResponse:
     b: ResolveIn = request.ctx.body
     return ok(await staff.resolve_mismatch(mismatch_id, staff=request.ctx.staff, note=b.note))
 
@@ -159,7 +159,7 @@ async def resolve(request: AppRequest, mismatch_id: int):  # type: ignore[no-unt
 @staff_required("reviewer", "operator")
 @body(ReconcileIn)
 @returns(ReconcileOut)
-async def run_reconcile(request: AppRequest):  # type: ignore[no-untyped-def]
+async def run_reconcile(request: AppRequest) -> HTTPResponse:
     b: ReconcileIn = request.ctx.body
     try:
         run = await reconcile(b.channel, b.bill_date, edges=request.app.ctx.edges)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 from sanic_ext import openapi
 
 from app.cases import materials, queries
@@ -28,7 +28,7 @@ TAG = "cases"
 @fails((422, "PLEDGE_NOT_ALLOWED / MATERIAL_UNKNOWN"),
        (409, "PLEDGE_TEXT_CHANGED / PLEDGE_ALREADY_SIGNED / CASE_NOT_EDITABLE"),
        (403, "REALNAME_LEVEL_REQUIRED"))
-async def sign_pledge(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def sign_pledge(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await queries.case_for_person(case_id, request.ctx.person_id)
     b: PledgeIn = request.ctx.body
     pledge = await pledges.sign(case, request.ctx.person_id, material_code=b.material_code,
@@ -40,7 +40,7 @@ async def sign_pledge(request: AppRequest, case_id: int):  # type: ignore[no-unt
 @doc("The case's pledges (with their post-check state) and 容缺 materials with deadlines", TAG)
 @citizen_required
 @returns(CaseReformsOut)
-async def read_reforms(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def read_reforms(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await queries.case_for_person(case_id, request.ctx.person_id)
     return ok({"pledges": [pledges.view(p) for p in await Pledge.filter(case_id=case.id)],
                "tolerated": [tolerance.view(t) for t in await tolerance.of_case(case.id)]})
@@ -56,7 +56,7 @@ async def read_reforms(request: AppRequest, case_id: int):  # type: ignore[no-un
 @citizen_required
 @returns(MaterialOut, status=201)
 @fails((404, "TOLERANCE_NOT_OUTSTANDING"), (409, "CASE_NOT_EDITABLE"))
-async def supply_tolerated(request: AppRequest, case_id: int, code: str):  # type: ignore[no-untyped-def]
+async def supply_tolerated(request: AppRequest, case_id: int, code: str) -> HTTPResponse:
     case = await queries.case_for_person(case_id, request.ctx.person_id)
     upload = request.files.get("file") if request.files else None
     if upload is None:

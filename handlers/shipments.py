@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.handler_kit import INT4_MAX, body, doc, ok, query, returns, row_id
@@ -105,7 +105,7 @@ class StaffListQuery(BaseModel):
 @citizen_required
 @body(DeliveryMethodIn)
 @returns(DeliveryMethodOut)
-async def choose_delivery(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def choose_delivery(request: AppRequest, case_id: int) -> HTTPResponse:
     data: DeliveryMethodIn = request.ctx.body
     pref = await actions.choose_delivery(
         request.ctx.person_id,
@@ -123,7 +123,7 @@ async def choose_delivery(request: AppRequest, case_id: int):  # type: ignore[no
 @doc("My shipments with their tracking timeline", "shipments")
 @citizen_required
 @returns(ShipmentList)
-async def my_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
+async def my_shipments(request: AppRequest) -> HTTPResponse:
     return ok({"items": await views.my_shipments(request.ctx.person_id)})
 
 
@@ -132,7 +132,7 @@ async def my_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
 @citizen_required
 @body(ChoiceIn)
 @returns(ShipmentOut)
-async def choose_after_failure(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
+async def choose_after_failure(request: AppRequest, shipment_id: int) -> HTTPResponse:
     data: ChoiceIn = request.ctx.body
     shipment = await actions.citizen_choice(
         request.ctx.person_id,
@@ -148,7 +148,7 @@ async def choose_after_failure(request: AppRequest, shipment_id: int):  # type: 
 @staff_required("clerk")
 @body(ShipmentIn)
 @returns(ShipmentOut, status=201)
-async def create(request: AppRequest):  # type: ignore[no-untyped-def]
+async def create(request: AppRequest) -> HTTPResponse:
     data: ShipmentIn = request.ctx.body
     principal: StaffPrincipal = request.ctx.staff
     edges = request.app.ctx.edges
@@ -171,7 +171,7 @@ async def create(request: AppRequest):  # type: ignore[no-untyped-def]
 @staff_required("clerk")
 @query(StaffListQuery)
 @returns(ShipmentList)
-async def list_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_shipments(request: AppRequest) -> HTTPResponse:
     state = request.ctx.query.state
     return ok({"items": await views.staff_shipments(request.ctx.staff.department_scope, state)})
 
@@ -180,7 +180,7 @@ async def list_shipments(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Book a new delivery after a refusal or return", "staff shipments")
 @staff_required("clerk")
 @returns(ShipmentOut, status=201)
-async def redeliver(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
+async def redeliver(request: AppRequest, shipment_id: int) -> HTTPResponse:
     principal: StaffPrincipal = request.ctx.staff
     edges = request.app.ctx.edges
     shipment = await actions.redeliver(
@@ -197,7 +197,7 @@ async def redeliver(request: AppRequest, shipment_id: int):  # type: ignore[no-u
 @doc("The citizen collected the result at the hall", "staff shipments")
 @staff_required("clerk")
 @returns(ShipmentOut)
-async def hall_pickup(request: AppRequest, shipment_id: int):  # type: ignore[no-untyped-def]
+async def hall_pickup(request: AppRequest, shipment_id: int) -> HTTPResponse:
     principal: StaffPrincipal = request.ctx.staff
     shipment = await actions.hall_pickup(
         _shipment_id(shipment_id), staff_id=principal.id, department_id=principal.department_scope

@@ -3,7 +3,7 @@ hall, and check-in by the booking's QR code. Another department's hall or bookin
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.context import AppRequest
 from app.handler_kit import body, doc, fails, ok, query, returns
@@ -32,7 +32,7 @@ HALL_DESK = (Role.clerk.value, Role.operator.value)
 @doc("My department's halls", TAG)
 @staff_required(*HALL_DESK)
 @returns(HallList)
-async def list_halls(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_halls(request: AppRequest) -> HTTPResponse:
     return ok({"items": [halls.hall_view(h) for h in await halls.of_department(
         request.ctx.staff)]})
 
@@ -43,7 +43,7 @@ async def list_halls(request: AppRequest):  # type: ignore[no-untyped-def]
 @body(HallIn)
 @returns(HallOut, status=201)
 @fails((409, "HALL_CODE_TAKEN"))
-async def create_hall(request: AppRequest):  # type: ignore[no-untyped-def]
+async def create_hall(request: AppRequest) -> HTTPResponse:
     b: HallIn = request.ctx.body
     hall = await halls.create(request.ctx.staff, code=b.code, name=b.name, address=b.address,
                               windows=b.windows, opening=[o.model_dump() for o in b.opening],
@@ -58,7 +58,7 @@ async def create_hall(request: AppRequest):  # type: ignore[no-untyped-def]
 @body(SlotsIn)
 @returns(SlotsOut, status=201)
 @fails((404, "HALL_NOT_FOUND / ITEM_NOT_FOUND"))
-async def open_slots(request: AppRequest, hall_id: int):  # type: ignore[no-untyped-def]
+async def open_slots(request: AppRequest, hall_id: int) -> HTTPResponse:
     b: SlotsIn = request.ctx.body
     hall = await halls.for_staff(hall_id, request.ctx.staff)
     added = await halls.generate_slots(hall, first=b.date_from, last=b.date_to,
@@ -72,7 +72,7 @@ async def open_slots(request: AppRequest, hall_id: int):  # type: ignore[no-unty
 @query(DayQuery)
 @returns(AppointmentList)
 @fails((404, "HALL_NOT_FOUND"))
-async def day_bookings(request: AppRequest, hall_id: int):  # type: ignore[no-untyped-def]
+async def day_bookings(request: AppRequest, hall_id: int) -> HTTPResponse:
     hall = await halls.for_staff(hall_id, request.ctx.staff)
     rows = await halls.day_bookings(hall, request.ctx.query.date)
     return ok({"items": await appointments.views(rows)})
@@ -84,7 +84,7 @@ async def day_bookings(request: AppRequest, hall_id: int):  # type: ignore[no-un
 @body(CheckInIn)
 @returns(AppointmentOut)
 @fails((404, "APPOINTMENT_NOT_FOUND"), (409, "APPOINTMENT_NOT_ACTIVE / CHECKIN_WINDOW"))
-async def check_in(request: AppRequest):  # type: ignore[no-untyped-def]
+async def check_in(request: AppRequest) -> HTTPResponse:
     appt = await appointments.check_in(request.ctx.body.code, request.ctx.staff)
     [out] = await appointments.views([appt])
     return ok(out)

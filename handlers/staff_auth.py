@@ -40,7 +40,7 @@ class StaffMe(BaseModel):
 @doc("Staff login with username and password", "staff auth")
 @body(StaffLogin)
 @returns(StaffTokenPair)
-async def login(request: AppRequest):  # type: ignore[no-untyped-def]
+async def login(request: AppRequest) -> HTTPResponse:
     data: StaffLogin = request.ctx.body
     staff = await authenticate_staff(data.username, data.password, request.app.ctx.kv)
     pair = await tokens.issue_pair(
@@ -53,7 +53,7 @@ async def login(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Exchange a staff refresh token for a new pair", "staff auth")
 @body(RefreshIn)
 @returns(StaffTokenPair)
-async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
+async def refresh(request: AppRequest) -> HTTPResponse:
     pair, _ = await tokens.rotate(
         request.ctx.body.refresh_token, "staff", request.app.ctx.kv, staff_claims_for
     )
@@ -64,7 +64,7 @@ async def refresh(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("The signed-in staff member", "staff auth")
 @staff_required()
 @returns(StaffMe)
-async def me(request: AppRequest):  # type: ignore[no-untyped-def]
+async def me(request: AppRequest) -> HTTPResponse:
     staff = await StaffAccount.get(id=request.ctx.staff.id)
     return ok(
         StaffMe(
@@ -72,7 +72,7 @@ async def me(request: AppRequest):  # type: ignore[no-untyped-def]
             username=staff.username,
             display_name=staff.display_name,
             roles=list(staff.roles),
-            department_id=staff.department_id,  # type: ignore[attr-defined]
+            department_id=staff.department_id,
         )
     )
 

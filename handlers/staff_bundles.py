@@ -3,7 +3,7 @@ and clock in one place. Member departments handle their own cases in their usual
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.cases.workbench import roles_for
 from app.context import AppRequest
@@ -20,7 +20,7 @@ TAG = "staff-bundles"
 @doc("Applications of the bundles my department leads, newest first", TAG)
 @staff_required(*roles_for("read"))
 @returns(ApplicationList)
-async def lead_list(request: AppRequest):  # type: ignore[no-untyped-def]
+async def lead_list(request: AppRequest) -> HTTPResponse:
     rows = await bundle_views.for_lead(request.ctx.staff)
     return ok({"items": [await bundle_views.view(a, staff=True) for a in rows]})
 
@@ -30,6 +30,6 @@ async def lead_list(request: AppRequest):  # type: ignore[no-untyped-def]
 @staff_required(*roles_for("read"))
 @returns(ApplicationOut)
 @fails((404, "BUNDLE_APPLICATION_NOT_FOUND"))
-async def lead_read(request: AppRequest, application_id: int):  # type: ignore[no-untyped-def]
+async def lead_read(request: AppRequest, application_id: int) -> HTTPResponse:
     found = await bundle_views.lead_one(application_id, request.ctx.staff)
     return ok(await bundle_views.view(found, staff=True))

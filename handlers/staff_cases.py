@@ -3,7 +3,9 @@ act on their own department's cases only; any other case answers 404."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import TYPE_CHECKING, Any
+
+from sanic import Blueprint, HTTPResponse
 
 from app.cases import queries, signoff, staff_actions, supplement
 from app.cases.handling_schemas import DecisionIn, RequiredDecisionIn
@@ -29,6 +31,9 @@ from models.cases import Case
 from models.core import StaffAccount
 from models.handling import SignoffStep
 
+if TYPE_CHECKING:
+    from models.cases import SupplementNotice
+
 bp = Blueprint("staff_cases", url_prefix="/api/v1/staff/cases")
 TAG = "staff-cases"
 
@@ -43,7 +48,7 @@ async def _actor(request: AppRequest) -> Actor:
     return staff_actions.staff_actor(staff.id, account.display_name if account else None)
 
 
-async def _answer(case: Case):  # type: ignore[no-untyped-def]
+async def _answer(case: Case) -> HTTPResponse:
     return ok(await queries.detail(case, staff=True))
 
 
@@ -52,7 +57,7 @@ async def _answer(case: Case):  # type: ignore[no-untyped-def]
 @staff_required(*roles_for("read"))
 @query(QueueQuery)
 @returns(CaseListOut)
-async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
+async def queue(request: AppRequest) -> HTTPResponse:
     q: QueueQuery = request.ctx.query
     statuses = [s.strip() for s in q.status.split(",") if s.strip()] if q.status else None
     rows = await queries.department_queue(
@@ -66,7 +71,7 @@ async def queue(request: AppRequest):  # type: ignore[no-untyped-def]
 @doc("Read a case of my department (clock, timeline with actors, materials, notices)", TAG)
 @staff_required(*roles_for("read"))
 @returns(CaseDetailOut)
-async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def read_case(request: AppRequest, case_id: int) -> HTTPResponse:
     return await _answer(await _case(request, case_id))
 
 
@@ -75,7 +80,7 @@ async def read_case(request: AppRequest, case_id: int):  # type: ignore[no-untyp
 @staff_required(*roles_for("read"))
 @query(TimelineQuery)
 @returns(TimelineOut)
-async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def read_timeline(request: AppRequest, case_id: int) -> HTTPResponse:
     q: TimelineQuery = request.ctx.query
     return ok(await queries.timeline_page(await _case(request, case_id),
                                           before_seq=q.before_seq, limit=q.limit, staff=True))
@@ -85,7 +90,7 @@ async def read_timeline(request: AppRequest, case_id: int):  # type: ignore[no-u
 @doc("受理: accept the application", TAG)
 @staff_required(*roles_for("accept"))
 @returns(CaseDetailOut)
-async def accept(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def accept(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     return await _answer(await staff_actions.accept(case, await _actor(request)))
 
@@ -95,7 +100,7 @@ async def accept(request: AppRequest, case_id: int):  # type: ignore[no-untyped-
 @staff_required(*roles_for("refuse"))
 @body(RequiredReasonIn)
 @returns(CaseDetailOut)
-async def refuse(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def refuse(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.refuse(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
@@ -106,7 +111,7 @@ async def refuse(request: AppRequest, case_id: int):  # type: ignore[no-untyped-
 @staff_required(*roles_for("supplement"))
 @body(SupplementIn)
 @returns(NoticeOut, status=201)
-async def request_supplement(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def request_supplement(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     b: SupplementIn = request.ctx.body
     defects = [supplement.DefectIn(**d.model_dump()) for d in b.items]
@@ -117,7 +122,7 @@ async def request_supplement(request: AppRequest, case_id: int):  # type: ignore
     return ok(_notice(notice, case), status=201)
 
 
-def _notice(notice, case: Case) -> dict:  # type: ignore[no-untyped-def]
+def _notice(notice: SupplementNotice, case: Case) -> dict[str, Any]:
     return {"id": notice.id, "round": notice.round, "stage": notice.stage,
             "status": notice.status, "supervision_flag": notice.supervision_flag,
             "case": queries.summary(case)}
@@ -127,7 +132,7 @@ def _notice(notice, case: Case) -> dict:  # type: ignore[no-untyped-def]
 @doc("Sign off a second 补正 notice in the same stage (reviewer, not its author)", TAG)
 @staff_required(*roles_for("supplement_sign_off"))
 @returns(CaseDetailOut)
-async def sign_off(request: AppRequest, case_id: int, notice_id: int):  # type: ignore[no-untyped-def]
+async def sign_off(request: AppRequest, case_id: int, notice_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.sign_off_supplement(case, notice_id, await _actor(request),
                                        request.ctx.staff.id)
@@ -138,7 +143,7 @@ async def sign_off(request: AppRequest, case_id: int, notice_id: int):  # type: 
 @doc("Start the review (审查) of an accepted case", TAG)
 @staff_required(*roles_for("start_review"))
 @returns(CaseDetailOut)
-async def start_review(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def start_review(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.move(
         case, staff_actions.S.under_review, await _actor(request), reason="开始审查"
@@ -151,7 +156,7 @@ async def start_review(request: AppRequest, case_id: int):  # type: ignore[no-un
 @staff_required(*roles_for("special_start"))
 @body(SpecialStageIn)
 @returns(CaseDetailOut)
-async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def special_start(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     b: SpecialStageIn = request.ctx.body
     await staff_actions.start_special_stage(case, await _actor(request), b.name, b.reason)
@@ -163,7 +168,7 @@ async def special_start(request: AppRequest, case_id: int):  # type: ignore[no-u
 @staff_required(*roles_for("special_end"))
 @body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
-async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def special_end(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.end_special_stage(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)
@@ -174,7 +179,7 @@ async def special_end(request: AppRequest, case_id: int):  # type: ignore[no-unt
 @staff_required(*roles_for("approve"))
 @body(DecisionIn, optional=True)
 @returns(CaseDetailOut)
-async def approve(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def approve(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     b: DecisionIn = request.ctx.body
     await signoff.decide(case, request.ctx.staff, await _actor(request), SignoffStep.approve,
@@ -187,7 +192,7 @@ async def approve(request: AppRequest, case_id: int):  # type: ignore[no-untyped
 @staff_required(*roles_for("deny"))
 @body(RequiredDecisionIn)
 @returns(CaseDetailOut)
-async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def deny(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     b: RequiredDecisionIn = request.ctx.body
     await signoff.decide(case, request.ctx.staff, await _actor(request), SignoffStep.deny,
@@ -200,7 +205,7 @@ async def deny(request: AppRequest, case_id: int):  # type: ignore[no-untyped-de
 @staff_required(*roles_for("issue_result"))
 @body(ResultIn, optional=True)
 @returns(CaseDetailOut)
-async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def issue_result(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.issue_result(case, await _actor(request), request.ctx.body.note)
     return await _answer(case)
@@ -211,7 +216,7 @@ async def issue_result(request: AppRequest, case_id: int):  # type: ignore[no-un
 @staff_required(*roles_for("complete"))
 @body(ReasonIn, optional=True)
 @returns(CaseDetailOut)
-async def complete(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def complete(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await _case(request, case_id)
     await staff_actions.complete(case, await _actor(request), request.ctx.body.reason)
     return await _answer(case)

@@ -4,7 +4,9 @@ certificate answers 404; revoking and reissuing need the reviewer role (403 othe
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import TYPE_CHECKING
+
+from sanic import Blueprint, HTTPResponse
 
 from app.certificates import queries, revoke, views
 from app.certificates.schemas import (
@@ -19,6 +21,9 @@ from app.handler_kit import body, doc, fails, ok, query, returns, row_id
 from app.security.auth import staff_required
 from models.certificates import CertificateEvent
 
+if TYPE_CHECKING:
+    from models.certificates import Certificate
+
 bp = Blueprint("staff_certificates", url_prefix="/api/v1/staff/certificates")
 TAG = "staff-certificates"
 CLERK, REVIEWER = "clerk", "reviewer"
@@ -26,7 +31,7 @@ NOT_FOUND = (404, "CERTIFICATE_NOT_FOUND: none, or another department's")
 FORBIDDEN = (403, "FORBIDDEN: a role is missing")
 
 
-async def _own(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def _own(request: AppRequest, cert_id: int) -> Certificate:
     cid = row_id(cert_id, "证明不存在", "CERTIFICATE_NOT_FOUND")
     return await queries.of_department(cid, request.ctx.staff)
 
@@ -37,7 +42,7 @@ async def _own(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-de
 @query(StaffListQuery)
 @returns(CertificateListOut)
 @fails(FORBIDDEN)
-async def list_department(request: AppRequest):  # type: ignore[no-untyped-def]
+async def list_department(request: AppRequest) -> HTTPResponse:
     q: StaffListQuery = request.ctx.query
     certs = await queries.department_list(request.ctx.staff, case_id=q.case_id, limit=q.limit,
                                           offset=q.offset)
@@ -49,7 +54,7 @@ async def list_department(request: AppRequest):  # type: ignore[no-untyped-def]
 @staff_required(CLERK, REVIEWER)
 @returns(CertificateDetailOut)
 @fails(NOT_FOUND, FORBIDDEN)
-async def read_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def read_one(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await _own(request, cert_id)
     out = views.detail(cert, for_holder=False)
     events = await CertificateEvent.filter(certificate_id=cert.id).order_by("id")
@@ -65,7 +70,7 @@ async def read_one(request: AppRequest, cert_id: int):  # type: ignore[no-untype
 @body(RevokeIn)
 @returns(CertificateDetailOut)
 @fails(NOT_FOUND, FORBIDDEN, (409, "CERTIFICATE_NOT_VALID: already revoked or superseded"))
-async def revoke_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def revoke_one(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await _own(request, cert_id)
     b: RevokeIn = request.ctx.body
     cert = await revoke.revoke(cert, request.ctx.staff.id, b.reason, b.note,
@@ -80,7 +85,7 @@ async def revoke_one(request: AppRequest, cert_id: int):  # type: ignore[no-unty
 @returns(CertificateDetailOut, status=201)
 @fails(NOT_FOUND, FORBIDDEN, (409, "CERTIFICATE_NOT_VALID"),
        (422, "CERTIFICATE_FIELD_UNKNOWN: a corrected line is not on the certificate"))
-async def reissue_one(request: AppRequest, cert_id: int):  # type: ignore[no-untyped-def]
+async def reissue_one(request: AppRequest, cert_id: int) -> HTTPResponse:
     cert = await _own(request, cert_id)
     b: ReissueIn = request.ctx.body
     new = await revoke.reissue(cert, request.ctx.staff.id, b.corrections, b.note,

@@ -4,7 +4,7 @@ leaves, which every department's staff may read."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from sanic import Blueprint, HTTPResponse
 
 from app.cases import queries, staff_actions
 from app.cases.workbench import roles_for
@@ -32,7 +32,7 @@ TAG = "staff-reforms"
 @staff_required(*roles_for("read"))
 @query(PostCheckQuery)
 @returns(PostCheckList)
-async def post_checks(request: AppRequest):  # type: ignore[no-untyped-def]
+async def post_checks(request: AppRequest) -> HTTPResponse:
     q: PostCheckQuery = request.ctx.query
     rows = await pledges.queue(request.ctx.staff, status=q.status, limit=q.limit,
                                offset=q.offset)
@@ -46,7 +46,7 @@ async def post_checks(request: AppRequest):  # type: ignore[no-untyped-def]
 @body(PostCheckDecisionIn)
 @returns(PostCheckDecisionOut)
 @fails((404, "POST_CHECK_NOT_FOUND"), (409, "POST_CHECK_DONE / CASE_BUSY"))
-async def decide(request: AppRequest, pledge_id: int):  # type: ignore[no-untyped-def]
+async def decide(request: AppRequest, pledge_id: int) -> HTTPResponse:
     staff = request.ctx.staff
     b: PostCheckDecisionIn = request.ctx.body
     pledge = await pledges.for_staff(pledge_id, staff)
@@ -61,7 +61,7 @@ async def decide(request: AppRequest, pledge_id: int):  # type: ignore[no-untype
 @doc("A case's pledges with their post-checks and its 容缺 materials", TAG)
 @staff_required(*roles_for("read"))
 @returns(StaffCaseReformsOut)
-async def case_reforms(request: AppRequest, case_id: int):  # type: ignore[no-untyped-def]
+async def case_reforms(request: AppRequest, case_id: int) -> HTTPResponse:
     case = await queries.case_for_staff(case_id, request.ctx.staff)
     return ok({"pledges": [pledges.view(p, staff=True)
                            for p in await Pledge.filter(case_id=case.id)],
@@ -73,7 +73,7 @@ async def case_reforms(request: AppRequest, case_id: int):  # type: ignore[no-un
 @staff_required(*roles_for("read"))
 @query(CreditQuery)
 @returns(CreditList)
-async def credit_records(request: AppRequest):  # type: ignore[no-untyped-def]
+async def credit_records(request: AppRequest) -> HTTPResponse:
     q: CreditQuery = request.ctx.query
     return ok({"items": await pledges.credit_records(person_id=q.person_id,
                                                      company_id=q.company_id, limit=q.limit)})

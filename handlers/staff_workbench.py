@@ -78,7 +78,7 @@ async def colleagues(request: AppRequest) -> HTTPResponse:
                                            role=q.role)
     return ok({"items": [
         {"id": a.id, "username": a.username, "display_name": a.display_name,
-         "roles": list(a.roles), "department_id": a.department_id}  # type: ignore[attr-defined]
+         "roles": list(a.roles), "department_id": a.department_id}
         for a in accounts]})
 
 

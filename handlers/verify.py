@@ -4,7 +4,7 @@ QR code, JSON when asked (``Accept: application/json``)."""
 from __future__ import annotations
 
 from sanic import Blueprint
-from sanic.response import html
+from sanic.response import HTTPResponse, html
 
 from app.certificates import page, verify
 from app.certificates.schemas import VerifyOut
@@ -27,7 +27,7 @@ def wants_json(request: AppRequest) -> bool:
 @returns(VerifyOut, description="a certificate was found (status says which state)")
 @returns(VerifyOut, status=404, description="status unknown: no certificate has this code")
 @fails((429, "VERIFY_RATE_LIMITED, with Retry-After"))
-async def verify_certificate(request: AppRequest, code: str):  # type: ignore[no-untyped-def]
+async def verify_certificate(request: AppRequest, code: str) -> HTTPResponse:
     as_json = wants_json(request)
     verifier = verify.Verifier(ip=client_ip(request),
                                user_agent=request.headers.get("user-agent", ""),
@@ -45,7 +45,7 @@ async def verify_certificate(request: AppRequest, code: str):  # type: ignore[no
      "verify")
 @returns(ShownOut)
 @fails((429, "VERIFY_RATE_LIMITED, with Retry-After"))
-async def verify_shown(request: AppRequest, token: str):  # type: ignore[no-untyped-def]
+async def verify_shown(request: AppRequest, token: str) -> HTTPResponse:
     await verify.rate_limit(request.app.ctx.kv, client_ip(request))
     answer = await show.check(token[:600], request.app.ctx.edges.licence_library())
     if wants_json(request):

@@ -8,6 +8,7 @@ conditional update (``booked < capacity``), so two people never get the last pla
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -23,7 +24,7 @@ class Hall(Model):
     address = fields.CharField(max_length=200, default="")
     windows = fields.IntField(default=1)  # windows serving appointments: a slot's capacity
     # opening hours on working days, Asia/Shanghai: [{"start": "09:00", "end": "12:00"}, …]
-    opening = fields.JSONField(default=list)
+    opening = fields.JSONField[list[Any]](default=list)
     slot_minutes = fields.IntField(default=30)
     created_at = fields.DatetimeField(auto_now_add=True)
 

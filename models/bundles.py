@@ -8,6 +8,7 @@ The shapes of a version's JSON columns are ``app.reforms.bundle_schemas.BundleGu
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -27,19 +28,21 @@ class Bundle(Model):
 
 class BundleVersion(Model):
     id = fields.IntField(primary_key=True)
-    bundle = fields.ForeignKeyField("reforms.Bundle", related_name="versions")
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "reforms.Bundle", related_name="versions")
+    bundle_id: int
     version = fields.IntField()
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
-    keywords = fields.JSONField(default=list)
+    keywords = fields.JSONField[list[Any]](default=list)
     # [{item_code, required, when: {field, in: [...]} | null, excludes: [item_code]}]
-    members = fields.JSONField(default=list)
+    members = fields.JSONField[list[Any]](default=list)
     # questions of the bundle itself that select members: [{name, label, type, options}]
-    selectors = fields.JSONField(default=list)
+    selectors = fields.JSONField[list[Any]](default=list)
     # {item_code: {member field name: bundle field name}}: fields asked once under one name
-    field_map = fields.JSONField(default=dict)
+    field_map = fields.JSONField[dict[str, Any]](default=dict)
     # [{key, name, members: {item_code: material_code}}]: one upload serving several members
-    shared_materials = fields.JSONField(default=list)
+    shared_materials = fields.JSONField[list[Any]](default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -62,7 +65,8 @@ class BundleApplication(Model):
     lead_department_id = fields.IntField(db_index=True)
     person_id = fields.IntField(db_index=True)
     company_id = fields.IntField(null=True)
-    selectors = fields.JSONField(default=dict)  # the answers that selected the members
+    # the answers that selected the members
+    selectors = fields.JSONField[dict[str, Any]](default=dict)
     status = fields.CharEnumField(ApplicationStatus, max_length=16,
                                   default=ApplicationStatus.draft)
     submitted_at = fields.DatetimeField(null=True)

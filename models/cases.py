@@ -8,10 +8,15 @@ previous event (tampering shows) and an outbox event in the same transaction.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.catalogue import ServiceItem, ServiceItemVersion
+    from models.core import Department
+    from models.identity import Person
 
 
 class CaseStatus(StrEnum):
@@ -36,22 +41,26 @@ class CaseStatus(StrEnum):
 class Case(Model):
     id = fields.IntField(primary_key=True)
     number = fields.CharField(max_length=32, unique=True)  # 办件编号, e.g. 202611220000017
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "identity.Person", related_name="cases", on_delete=fields.RESTRICT
     )
+    person_id: int
     company_id = fields.IntField(null=True, db_index=True)  # filing for a company (经办人)
-    item = fields.ForeignKeyField(
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
         "catalogue.ServiceItem", related_name="cases", on_delete=fields.RESTRICT
     )
-    item_version = fields.ForeignKeyField(
+    item_id: int
+    item_version: fields.ForeignKeyRelation[ServiceItemVersion] = fields.ForeignKeyField(
         "catalogue.ServiceItemVersion", related_name="cases", on_delete=fields.RESTRICT
     )
+    item_version_id: int
     item_name = fields.CharField(max_length=200)
-    department = fields.ForeignKeyField(
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="cases", on_delete=fields.RESTRICT
     )
+    department_id: int
     channel = fields.CharField(max_length=16, default="app")  # app | wechat | alipay
-    form_data = fields.JSONField(default=dict)
+    form_data = fields.JSONField[dict[str, Any]](default=dict)
     status = fields.CharEnumField(CaseStatus, max_length=24, default=CaseStatus.draft)
     delivery = fields.CharField(max_length=16, default="window")  # window | express
     # where fees fall due: "submission" | "approval", None when the item has no fees
@@ -91,7 +100,9 @@ class CaseEvent(Model):
     event)`` under ``key_id`` (NULL: a legacy link, plain SM3; ``app/cases/chain.py``)."""
 
     id = fields.BigIntField(primary_key=True)
-    case = fields.ForeignKeyField("cases.Case", related_name="events", on_delete=fields.CASCADE)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "cases.Case", related_name="events", on_delete=fields.CASCADE)
+    case_id: int
     seq = fields.IntField()
     actor_kind = fields.CharField(max_length=16)  # citizen | staff | system | platform
     actor_id = fields.CharField(max_length=64)
@@ -99,7 +110,7 @@ class CaseEvent(Model):
     from_status = fields.CharField(max_length=24, null=True)
     to_status = fields.CharField(max_length=24)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(default=dict)
+    data = fields.JSONField[dict[str, Any]](default=dict)
     at = fields.DatetimeField()
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
@@ -115,8 +126,10 @@ class CaseChainAudit(Model):
     """What the last chain audit found for one case (``app/cases/chain_audit.py``), and the
     keyed seal over its legacy (unkeyed) prefix when it has one."""
 
-    case = fields.OneToOneField("cases.Case", related_name="chain_audit", primary_key=True,
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
+        "cases.Case", related_name="chain_audit", primary_key=True,
                                 on_delete=fields.CASCADE)
+    case_id: int
     checked_at = fields.DatetimeField()
     checked_seq = fields.IntField()  # the newest event the audit saw
     broken_seq = fields.IntField(null=True)  # the first broken link; NULL: the chain held
@@ -139,7 +152,9 @@ class Material(Model):
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("filename",)
 
     id = fields.IntField(primary_key=True)
-    case = fields.ForeignKeyField("cases.Case", related_name="materials", on_delete=fields.CASCADE)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "cases.Case", related_name="materials", on_delete=fields.CASCADE)
+    case_id: int
     code = fields.CharField(max_length=64)  # the material's code in the item version
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=16)  # upload | elicence
@@ -161,10 +176,12 @@ class Material(Model):
 class SupplementNotice(Model):
     """一次性告知: every defect of every material in one notice, with a deadline."""
 
+    items: fields.ReverseRelation[SupplementItem]
     id = fields.IntField(primary_key=True)
-    case = fields.ForeignKeyField(
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "cases.Case", related_name="supplement_notices", on_delete=fields.CASCADE
     )
+    case_id: int
     round = fields.IntField()  # 1, 2 … within the case
     stage = fields.CharField(max_length=16)  # intake (before 受理) | review
     # pending_signoff (second notice in a stage) | open | answered | cancelled | expired
@@ -188,18 +205,20 @@ class SupplementNotice(Model):
 
 class SupplementItem(Model):
     id = fields.IntField(primary_key=True)
-    notice = fields.ForeignKeyField(
+    notice: fields.ForeignKeyRelation[SupplementNotice] = fields.ForeignKeyField(
         "cases.SupplementNotice", related_name="items", on_delete=fields.CASCADE
     )
+    notice_id: int
     material_code = fields.CharField(max_length=64)
     material_name = fields.CharField(max_length=200)
     problem = fields.TextField()  # what is wrong
     requirement = fields.TextField()  # what to provide
     legal_clause = fields.TextField(default="")
     answer_text = fields.TextField(null=True)
-    answer_material = fields.ForeignKeyField(
+    answer_material: fields.ForeignKeyNullableRelation[Material] = fields.ForeignKeyField(
         "cases.Material", related_name=None, null=True, on_delete=fields.SET_NULL
     )
+    answer_material_id: int | None
     answered_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -212,7 +231,9 @@ class ClockPause(Model):
     whose days do not count."""
 
     id = fields.IntField(primary_key=True)
-    case = fields.ForeignKeyField("cases.Case", related_name="pauses", on_delete=fields.CASCADE)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "cases.Case", related_name="pauses", on_delete=fields.CASCADE)
+    case_id: int
     kind = fields.CharField(max_length=16)  # supplement | special_stage
     name = fields.CharField(max_length=64, default="")
     started_at = fields.DatetimeField()

@@ -9,9 +9,13 @@ What the public sees is masked and comes from that signed content, never from lo
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.core import Department
 
 
 class CertificateStatus(StrEnum):
@@ -57,7 +61,7 @@ class Certificate(Model):
     # blind index of the holder's ID number / credit code: a certificate offered as a material
     # must belong to the applicant
     holder_bidx = fields.CharField(max_length=64, db_index=True)
-    department = fields.ForeignKeyField(
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="certificates", on_delete=fields.RESTRICT
     )
     department_id: int
@@ -85,7 +89,7 @@ class CertificateEvent(Model):
     """Every state change of a certificate (全过程留痕): issued, revoked, superseded."""
 
     id = fields.BigIntField(primary_key=True)
-    certificate = fields.ForeignKeyField(
+    certificate: fields.ForeignKeyRelation[Certificate] = fields.ForeignKeyField(
         "certificates.Certificate", related_name="events", on_delete=fields.CASCADE
     )
     certificate_id: int
@@ -105,7 +109,7 @@ class CertificateVerification(Model):
     """One look-up at ``/verify/<code>``. The verifier is kept only as a keyed hash of the IP."""
 
     id = fields.BigIntField(primary_key=True)
-    certificate = fields.ForeignKeyField(
+    certificate: fields.ForeignKeyNullableRelation[Certificate] = fields.ForeignKeyField(
         "certificates.Certificate", related_name="verifications", null=True,
         on_delete=fields.CASCADE,
     )

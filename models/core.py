@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -24,10 +26,12 @@ class StaffAccount(Model):
     username = fields.CharField(max_length=64, unique=True)
     display_name = fields.CharField(max_length=64)
     password_hash = fields.CharField(max_length=255)
-    roles = fields.JSONField(default=list)  # clerk 窗口, reviewer 审批, admin, operator 运营
+    # clerk 窗口, reviewer 审批, admin, operator 运营
+    roles = fields.JSONField[list[Any]](default=list)
     department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "core.Department", related_name="staff", on_delete=fields.RESTRICT
     )
+    department_id: int
     active = fields.BooleanField(default=True)
     failed_logins = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -70,7 +74,7 @@ class OutboxEvent(Model):
     aggregate_id = fields.CharField(max_length=64)
     person_id = fields.IntField(null=True, db_index=True)
     priority = fields.CharField(max_length=8, default="normal")  # critical | normal | bulk
-    payload = fields.JSONField(default=dict)
+    payload = fields.JSONField[dict[str, Any]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     available_at = fields.DatetimeField(null=True)
     claimed_by = fields.CharField(max_length=64, null=True)
@@ -91,7 +95,7 @@ class AuditLog(Model):
     actor_id = fields.CharField(max_length=64)
     action = fields.CharField(max_length=64)
     target = fields.CharField(max_length=128, default="")
-    detail = fields.JSONField(default=dict)
+    detail = fields.JSONField[dict[str, Any]](default=dict)
     request_id = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

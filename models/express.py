@@ -8,10 +8,13 @@ its key id for rotation). A waybill number is unique per carrier; a trace line i
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.cases import Case
 
 
 class Direction(StrEnum):
@@ -53,7 +56,9 @@ class Shipment(Model):
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = RECEIVER_FIELDS  # for the PII key rotation
 
     id = fields.IntField(primary_key=True)
-    case = fields.ForeignKeyField("cases.Case", related_name="shipments", on_delete=fields.RESTRICT)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "cases.Case", related_name="shipments", on_delete=fields.RESTRICT)
+    case_id: int
     person_id = fields.IntField(db_index=True)  # the case's applicant, for "my shipments"
     department_id = fields.IntField(db_index=True)
     direction = fields.CharEnumField(Direction, max_length=16)
@@ -89,9 +94,10 @@ class DeliveryPreference(Model):
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = RECEIVER_FIELDS
 
     id = fields.IntField(primary_key=True)
-    case = fields.OneToOneField(
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
         "cases.Case", related_name="delivery_preference", on_delete=fields.CASCADE
     )
+    case_id: int
     method = fields.CharField(max_length=16, default="express")  # express | window
     receiver_name = fields.TextField()  # encrypted
     receiver_phone = fields.TextField()  # encrypted
@@ -105,9 +111,10 @@ class DeliveryPreference(Model):
 
 class TrackingEvent(Model):
     id = fields.BigIntField(primary_key=True)
-    shipment = fields.ForeignKeyField(
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
         "express.Shipment", related_name="tracking", on_delete=fields.CASCADE
     )
+    shipment_id: int
     time = fields.DatetimeField()
     context = fields.CharField(max_length=500)
     state = fields.CharField(max_length=24)
@@ -125,15 +132,16 @@ class ShipmentEvent(Model):
     """State log (全过程留痕): who moved the shipment from what to what, and why."""
 
     id = fields.BigIntField(primary_key=True)
-    shipment = fields.ForeignKeyField(
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
         "express.Shipment", related_name="events", on_delete=fields.CASCADE
     )
+    shipment_id: int
     actor_kind = fields.CharField(max_length=16)  # citizen | staff | system | platform
     actor_id = fields.CharField(max_length=64)
     from_state = fields.CharField(max_length=24, null=True)
     to_state = fields.CharField(max_length=24)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(default=dict)
+    data = fields.JSONField[dict[str, Any]](default=dict)
     at = fields.DatetimeField()
 
     class Meta:

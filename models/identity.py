@@ -6,6 +6,8 @@ equality look-ups; see ``app/security/pii.py``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -32,7 +34,9 @@ class ChannelAccount(Model):
     """A login identity in one channel: app phone, WeChat openid, Alipay user id / open id."""
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("identity.Person", related_name="accounts")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="accounts")
+    person_id: int
     channel = fields.CharField(max_length=16)  # app | wechat | alipay
     subject = fields.CharField(max_length=128)  # blind index for app phones, else platform id
     union_id = fields.CharField(max_length=128, null=True, db_index=True)
@@ -49,7 +53,9 @@ class RealNameVerification(Model):
     how it ended. Holds no plaintext: the ID number only as its blind index."""
 
     id = fields.BigIntField(primary_key=True)
-    person = fields.ForeignKeyField("identity.Person", related_name="verifications")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="verifications")
+    person_id: int
     level = fields.IntField()  # 2 ID check / Alipay certified, 3 face
     source = fields.CharField(max_length=32)  # idcheck | alipay | face
     outcome = fields.CharField(max_length=16)  # match | mismatch | no_record | conflict | invalid
@@ -69,7 +75,9 @@ class Consent(Model):
     """Separate consent (PIPL art. 29) before sensitive personal data is processed."""
 
     id = fields.BigIntField(primary_key=True)
-    person = fields.ForeignKeyField("identity.Person", related_name="consents")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="consents")
+    person_id: int
     purpose = fields.CharField(max_length=32)  # realname | face
     text_version = fields.CharField(max_length=32)
     channel = fields.CharField(max_length=16, null=True)
@@ -87,7 +95,9 @@ class Company(Model):
     id = fields.IntField(primary_key=True)
     credit_code = fields.CharField(max_length=18, unique=True)
     name = fields.CharField(max_length=200)
-    registered_by = fields.ForeignKeyField("identity.Person", related_name="registered_companies")
+    registered_by: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="registered_companies")
+    registered_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
     # when the market-regulation registry last named the registering person its legal
     # representative; None: not verified (registered before the check existed), so the
@@ -104,14 +114,19 @@ class CompanyMember(Model):
     authorised, with a scope (service codes, or ``*``) and an expiry."""
 
     id = fields.IntField(primary_key=True)
-    company = fields.ForeignKeyField("identity.Company", related_name="members")
-    person = fields.ForeignKeyField("identity.Person", related_name="company_roles")
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
+        "identity.Company", related_name="members")
+    company_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="company_roles")
+    person_id: int
     role = fields.CharField(max_length=16)  # legal_rep | agent
-    scope = fields.JSONField(default=list)
+    scope = fields.JSONField[list[Any]](default=list)
     expires_at = fields.DatetimeField(null=True)
-    granted_by = fields.ForeignKeyField(
+    granted_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "identity.Person", related_name="granted_authorisations", null=True
     )
+    granted_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
 
@@ -125,7 +140,9 @@ class PiiAccessLog(Model):
 
     id = fields.BigIntField(primary_key=True)
     staff_id = fields.IntField(db_index=True)
-    person = fields.ForeignKeyField("identity.Person", related_name="pii_reads")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="pii_reads")
+    person_id: int
     # phone, name, id_number; with case_id: form.<field name> or material:<id>
     field = fields.CharField(max_length=32)
     reason = fields.CharField(max_length=200)
@@ -141,7 +158,9 @@ class DeletionRequest(Model):
     """A person asked to delete their account (PIPL art. 47)."""
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("identity.Person", related_name="deletion_requests")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "identity.Person", related_name="deletion_requests")
+    person_id: int
     status = fields.CharField(max_length=16, default="pending")  # pending | done | cancelled
     reason = fields.CharField(max_length=200, null=True)
     requested_at = fields.DatetimeField()

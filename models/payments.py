@@ -8,9 +8,14 @@ Idempotency rests on unique constraints: ``out_trade_no``, ``(channel, notify_id
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.cases import Case
+    from models.identity import Person
 
 
 class OrderStatus(StrEnum):
@@ -29,12 +34,14 @@ class Anomaly(StrEnum):
 class PaymentOrder(Model):
     id = fields.IntField(primary_key=True)
     out_trade_no = fields.CharField(max_length=32, unique=True)
-    case = fields.ForeignKeyField(
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "cases.Case", related_name="payment_orders", on_delete=fields.RESTRICT
     )
-    person = fields.ForeignKeyField(
+    case_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "identity.Person", related_name="payment_orders", on_delete=fields.RESTRICT
     )
+    person_id: int
     channel = fields.CharField(max_length=16)  # wechatpay | alipay
     scene = fields.CharField(max_length=16)  # jsapi | app | miniprogram
     subject = fields.CharField(max_length=128)
@@ -43,7 +50,8 @@ class PaymentOrder(Model):
     anomaly = fields.CharEnumField(Anomaly, max_length=32, null=True)
     payer_id = fields.CharField(max_length=128, null=True)  # openid / Alipay buyer id
     transaction_id = fields.CharField(max_length=64, null=True)  # the platform's trade number
-    pay_params = fields.JSONField(default=dict)  # what the front end got to open the cashier
+    # what the front end got to open the cashier
+    pay_params = fields.JSONField[dict[str, Any]](default=dict)
     refunded_fen = fields.IntField(default=0)
     expires_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
@@ -60,9 +68,10 @@ class PaymentOrderItem(Model):
     """One fee line (非税收入): 执收单位编码 and 项目编码 as the catalogue gave them."""
 
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[PaymentOrder] = fields.ForeignKeyField(
         "payments.PaymentOrder", related_name="items", on_delete=fields.CASCADE
     )
+    order_id: int
     name = fields.CharField(max_length=128)
     amount_fen = fields.IntField()
     nontax_code = fields.CharField(max_length=64, default="")
@@ -80,7 +89,7 @@ class PaymentNotify(Model):
     notify_id = fields.CharField(max_length=128, null=True)  # set only once verified
     out_trade_no = fields.CharField(max_length=64, null=True, db_index=True)
     kind = fields.CharField(max_length=16, null=True)  # app.interfaces.NotifyKind
-    headers = fields.JSONField(default=dict)
+    headers = fields.JSONField[dict[str, Any]](default=dict)
     body = fields.TextField()
     verified = fields.BooleanField(default=False)
     error = fields.CharField(max_length=255, null=True)
@@ -103,9 +112,10 @@ class RefundStatus(StrEnum):
 
 class Refund(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[PaymentOrder] = fields.ForeignKeyField(
         "payments.PaymentOrder", related_name="refunds", on_delete=fields.RESTRICT
     )
+    order_id: int
     out_refund_no = fields.CharField(max_length=64, unique=True)
     amount_fen = fields.IntField()
     reason = fields.CharField(max_length=200)
@@ -129,16 +139,17 @@ class Receipt(Model):
     """财政电子票据 for one paid order."""
 
     id = fields.IntField(primary_key=True)
-    order = fields.OneToOneField(
+    order: fields.OneToOneRelation[PaymentOrder] = fields.OneToOneField(
         "payments.PaymentOrder", related_name="receipt", on_delete=fields.RESTRICT
     )
+    order_id: int
     person_id = fields.IntField(db_index=True)
     number = fields.CharField(max_length=32, unique=True)  # 票据号码
     code = fields.CharField(max_length=16)  # 票据代码
     check_code = fields.CharField(max_length=16)  # 校验码
     payer_name_enc = fields.TextField(null=True)  # encrypted (app.security.pii)
     payee = fields.CharField(max_length=128)  # 收款单位 (执收单位)
-    items = fields.JSONField(default=list)  # fee lines, as PaymentOrderItem
+    items = fields.JSONField[list[Any]](default=list)  # fee lines, as PaymentOrderItem
     amount_fen = fields.IntField()
     status = fields.CharField(max_length=16, default="issued")  # issued | voided (红冲)
     issued_at = fields.DatetimeField()
@@ -152,7 +163,7 @@ class ReconciliationRun(Model):
     channel = fields.CharField(max_length=16)
     bill_date = fields.CharField(max_length=10)  # YYYY-MM-DD (the platform's day, UTC+8)
     status = fields.CharField(max_length=16, default="running")  # running | done | failed
-    counts = fields.JSONField(default=dict)
+    counts = fields.JSONField[dict[str, Any]](default=dict)
     error = fields.TextField(null=True)
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
@@ -164,16 +175,17 @@ class ReconciliationRun(Model):
 
 class ReconciliationMismatch(Model):
     id = fields.IntField(primary_key=True)
-    run = fields.ForeignKeyField(
+    run: fields.ForeignKeyRelation[ReconciliationRun] = fields.ForeignKeyField(
         "payments.ReconciliationRun", related_name="mismatches", on_delete=fields.CASCADE
     )
+    run_id: int
     # missing_local | missing_platform | amount_differs
     kind = fields.CharField(max_length=24)
     out_trade_no = fields.CharField(max_length=64)
     out_refund_no = fields.CharField(max_length=64, null=True)
     local_fen = fields.IntField(null=True)
     platform_fen = fields.IntField(null=True)
-    detail = fields.JSONField(default=dict)
+    detail = fields.JSONField[dict[str, Any]](default=dict)
     resolved = fields.BooleanField(default=False)
     resolved_by = fields.IntField(null=True)
     note = fields.TextField(null=True)
@@ -187,15 +199,16 @@ class PaymentEvent(Model):
     """A status change of an order (or one of its refunds): who, when, from, to, why."""
 
     id = fields.BigIntField(primary_key=True)
-    order = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[PaymentOrder] = fields.ForeignKeyField(
         "payments.PaymentOrder", related_name="events", on_delete=fields.CASCADE
     )
+    order_id: int
     actor_kind = fields.CharField(max_length=16)  # citizen | staff | system | platform
     actor_id = fields.CharField(max_length=64)
     from_status = fields.CharField(max_length=24, null=True)
     to_status = fields.CharField(max_length=24)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(default=dict)
+    data = fields.JSONField[dict[str, Any]](default=dict)
     at = fields.DatetimeField()
 
     class Meta:

@@ -9,7 +9,7 @@ and 100,000 finished rows cost a claim nothing.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -41,8 +41,9 @@ class Notification(Model):
     title = fields.CharField(max_length=128)
     body = fields.TextField()
     link = fields.CharField(max_length=255, null=True)
-    data = fields.JSONField(default=dict)
-    route = fields.JSONField(default=list)  # [{"channel", "recipient"}], SMS phones encrypted
+    data = fields.JSONField[dict[str, Any]](default=dict)
+    # [{"channel", "recipient"}], SMS phones encrypted
+    route = fields.JSONField[list[Any]](default=list)
     state = fields.CharField(max_length=16, default="pending")
     # pending | delivered | inbox_only | muted | undeliverable | cancelled
     campaign_id = fields.IntField(null=True, db_index=True)
@@ -61,6 +62,7 @@ class Delivery(Model):
     notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
         "push.Notification", related_name="deliveries", on_delete=fields.CASCADE
     )
+    notification_id: int
     channel = fields.CharField(max_length=24)
     step = fields.SmallIntField(default=0)  # index into the notification's route
     recipient = fields.TextField()
@@ -91,6 +93,7 @@ class InboxMessage(Model):
     notification: fields.OneToOneRelation[Notification] = fields.OneToOneField(
         "push.Notification", related_name="inbox", on_delete=fields.CASCADE
     )
+    notification_id: int
     category = fields.CharField(max_length=64)
     title = fields.CharField(max_length=128)
     body = fields.TextField()
@@ -123,7 +126,7 @@ class Preference(Model):
     person_id = fields.IntField(unique=True)
     mute_normal = fields.BooleanField(default=False)
     mute_bulk = fields.BooleanField(default=False)
-    disabled_channels = fields.JSONField(default=list)
+    disabled_channels = fields.JSONField[list[Any]](default=list)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -135,8 +138,8 @@ class Campaign(Model):
     title = fields.CharField(max_length=128)
     body = fields.TextField()
     link = fields.CharField(max_length=255, null=True)
-    audience = fields.JSONField()  # {"kind": "persons"|"item_state"|"department", …}
-    rate_limits = fields.JSONField(default=dict)  # channel → messages per second
+    audience = fields.JSONField[Any]()  # {"kind": "persons"|"item_state"|"department", …}
+    rate_limits = fields.JSONField[dict[str, Any]](default=dict)  # channel → messages per second
     scheduled_at = fields.DatetimeField(null=True)
     state = fields.CharField(max_length=16, default="draft")
     # draft | scheduled | sending (expanding) | delivering | paused | cancelled
@@ -162,6 +165,7 @@ class CampaignRecipient(Model):
     campaign: fields.ForeignKeyRelation[Campaign] = fields.ForeignKeyField(
         "push.Campaign", related_name="recipients", on_delete=fields.CASCADE
     )
+    campaign_id: int
     person_id = fields.IntField()
 
     class Meta:
@@ -181,7 +185,7 @@ class StaffAlert(Model):
     title = fields.CharField(max_length=128)
     body = fields.TextField()
     case_id = fields.IntField(null=True)
-    data = fields.JSONField(default=dict)
+    data = fields.JSONField[dict[str, Any]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     acknowledged_by = fields.IntField(null=True)
     acknowledged_at = fields.DatetimeField(null=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -124,10 +124,11 @@ async def resolve_audience(audience: dict[str, Any], scope: int | None) -> Resol
         for i in range(0, len(asked), 5000):
             chunk = asked[i:i + 5000]
             if scope is None:
-                found |= set(await Person.filter(id__in=chunk).values_list("id", flat=True))
+                found |= set(cast(list[int], await Person.filter(id__in=chunk)
+                                  .values_list("id", flat=True)))
             else:
-                found |= set(await within.filter(person_id__in=chunk).distinct()
-                             .values_list("person_id", flat=True))
+                found |= set(cast(list[int], await within.filter(person_id__in=chunk)
+                                  .distinct().values_list("person_id", flat=True)))
         return Resolved(sorted(found), [p for p in asked if p not in found])
     if kind == "item_state":
         query = within.filter(item_id=int(audience["item_id"]), status=str(audience["status"]))
@@ -139,7 +140,8 @@ async def resolve_audience(audience: dict[str, Any], scope: int | None) -> Resol
             query = query.filter(created_at__lt=_aware(audience["to"]))
     else:
         raise CampaignError("BAD_AUDIENCE", "不支持的推送对象类型")
-    return Resolved(sorted(set(await query.values_list("person_id", flat=True))), [])
+    ids = cast(list[int], await query.values_list("person_id", flat=True))  # flat: not tuples
+    return Resolved(sorted(set(ids)), [])
 
 
 def scope_of(campaign: Campaign) -> int | None:

@@ -44,8 +44,8 @@ async def enqueue(
 ) -> list[Live]:
     now = now or clock.now()
     keys = [d.dedupe_key for d in drafts]
-    seen = set(await Notification.filter(dedupe_key__in=keys).using_db(connection)
-               .values_list("dedupe_key", flat=True))
+    seen = {str(k) for k in await Notification.filter(dedupe_key__in=keys).using_db(connection)
+            .values_list("dedupe_key", flat=True)}
     fresh = [d for d in {d.dedupe_key: d for d in drafts}.values() if d.dedupe_key not in seen]
     if not fresh:
         return []

@@ -25,9 +25,34 @@ from sanic import Sanic
 from app.settings import Settings, reset_settings_cache
 from sandbox import SIMULATORS
 from sandbox.runner import RunningSimulator, start
+from tests.support import log_capture
 from tests.support.pii_registry import new_ip, new_phone
 
+# every log line of the session, from the first, for tests/privacy/test_no_plaintext.py
+log_capture.install()
+
 BACKEND = os.environ.get("ZSB_TEST_BACKEND", "postgres")
+# what a test asks for when it needs PostgreSQL/Redis (or the SQLite file), a simulator, a
+# throw-away database or the server: ``--unit`` (``make test-unit``) keeps only the tests that
+# ask for none of them and are not marked ``services`` (a test that starts processes itself)
+SERVICE_FIXTURES = frozenset({"settings", "sims", "server_socket", "server", "api", "kv",
+                              "citizen", "staff", "sim", "http", "merchant", "client",
+                              "postgres"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--unit", action="store_true",
+                     help="only tests that need no database, key-value store or simulator")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--unit"):
+        return
+    keep = [i for i in items if not SERVICE_FIXTURES & set(getattr(i, "fixturenames", ()))
+            and i.get_closest_marker("services") is None]
+    kept = {id(i) for i in keep}
+    config.hook.pytest_deselected(items=[i for i in items if id(i) not in kept])
+    items[:] = keep
 PG_ADMIN_URL = os.environ.get("ZSB_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("ZSB_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]

@@ -106,7 +106,7 @@ async def _set(
         locked = await Case.select_for_update().using_db(conn).get(id=case.id)
         _open(locked)
         current = await CaseHandler.get_or_none(case_id=case.id, using_db=conn)
-        if current is not None and current.staff_id == account.id:  # type: ignore[attr-defined]
+        if current is not None and current.staff_id == account.id:
             if kind == "reassign":
                 raise Conflict("该工作人员已是本件承办人", code="ALREADY_HANDLER")
             return HandlerView(account.id, account.display_name, current.assigned_at,
@@ -115,7 +115,7 @@ async def _set(
             raise Conflict("本件已有承办人，如需更换请改派", code="CASE_ALREADY_ASSIGNED")
         if current is None and kind == "reassign":
             raise Conflict("本件尚无承办人", code="CASE_UNASSIGNED")
-        previous = current.staff_id if current else None  # type: ignore[attr-defined]
+        previous = current.staff_id if current else None
         if current is None:
             await CaseHandler.create(case_id=case.id, staff_id=account.id, assigned_by=by,
                                      assigned_at=at, using_db=conn)

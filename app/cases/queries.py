@@ -263,7 +263,7 @@ def _intact(case: Case, events: list[CaseEvent], broken_seq: int | None) -> bool
 
 def _event_view(e: CaseEvent, staff: bool) -> dict[str, Any]:
     who = {"citizen": "申请人", "system": "系统", "platform": "支付平台"}.get(e.actor_kind)
-    out = {
+    out: dict[str, Any] = {
         "seq": e.seq, "at": clock.iso(e.at), "from": e.from_status, "to": e.to_status,
         "label": (e.data or {}).get("label")
         or STATUS_LABELS.get(CaseStatus(e.to_status), e.to_status), "reason": e.reason,

@@ -43,7 +43,7 @@ async def decide(
 ) -> Case:
     """What ``approve`` / ``deny`` do: sign the next step when the item has a chain, decide at
     once when it has none."""
-    if await has_chain(case.id, case.item_id):  # type: ignore[attr-defined]
+    if await has_chain(case.id, case.item_id):
         return await sign(case, staff, actor, decision, opinion, legal_basis)
     if decision is SignoffStep.approve:
         return await staff_actions.approve(case, actor, opinion)
@@ -119,7 +119,7 @@ async def _case_chain(case: Case, conn: BaseDBAsyncClient) -> CaseChain:
     chain = await CaseChain.get_or_none(case_id=case.id, using_db=conn)
     if chain is not None:
         return chain
-    steps = await steps_of_item(case.item_id, conn)  # type: ignore[attr-defined]
+    steps = await steps_of_item(case.item_id, conn)
     if not steps:
         raise Conflict("该事项未设置签批流程", code="NO_SIGNOFF_CHAIN")
     return await CaseChain.create(case_id=case.id, steps=steps, using_db=conn)
@@ -143,7 +143,7 @@ async def _may_sign(
     staff: StaffPrincipal, case: Case, spec: dict[str, Any], signed: list[CaseSignoff],
     conn: BaseDBAsyncClient,
 ) -> None:
-    if staff.department_id != case.department_id:  # type: ignore[attr-defined]
+    if staff.department_id != case.department_id:
         raise Forbidden("只能由办件所属部门的工作人员签批", code="NOT_CASE_DEPARTMENT")
     if not staff.has_any(spec["role"]):
         raise Forbidden(f"“{spec['name']}”须由具有相应角色的人员签批", code="SIGNOFF_ROLE",
@@ -154,7 +154,7 @@ async def _may_sign(
         handler = await CaseHandler.get_or_none(case_id=case.id, using_db=conn)
         if handler is None:
             raise Conflict("本件尚无承办人，请先领办或指定", code="CASE_UNASSIGNED")
-        if handler.staff_id != staff.id:  # type: ignore[attr-defined]
+        if handler.staff_id != staff.id:
             raise Forbidden(f"“{spec['name']}”须由本件承办人签批", code="SIGNOFF_NOT_HANDLER")
     if any(s.staff_id == staff.id for s in signed):
         raise Forbidden("同一人不能签批同一流程的两个环节", code="SIGNOFF_SAME_PERSON")
@@ -163,7 +163,7 @@ async def _may_sign(
 async def chain_view(case: Case) -> dict[str, Any] | None:
     """The chain of a case with the signatures of the round in force (None: no chain)."""
     chain = await CaseChain.get_or_none(case_id=case.id)
-    steps = list(chain.steps) if chain else await steps_of_item(case.item_id)  # type: ignore[attr-defined]
+    steps = list(chain.steps) if chain else await steps_of_item(case.item_id)
     if not steps:
         return None
     round_no = chain.round if chain else 1

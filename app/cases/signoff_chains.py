@@ -57,7 +57,7 @@ class ChainIn(BaseModel):
 
 async def item_for_staff(code: str, staff: StaffPrincipal) -> ServiceItem:
     item = await ServiceItem.get_or_none(code=code)
-    if item is None or not staff.sees_department(item.department_id):  # type: ignore[attr-defined]
+    if item is None or not staff.sees_department(item.department_id):
         raise ItemNotFound("事项不存在")
     return item
 
@@ -72,7 +72,7 @@ async def steps_of_item(
 async def set_chain(code: str, chain: ChainIn, staff: StaffPrincipal) -> list[dict[str, Any]]:
     """Replace an item's chain (an admin of the item's department; audited)."""
     item = await item_for_staff(code, staff)
-    department_id: int = item.department_id  # type: ignore[attr-defined]
+    department_id: int = item.department_id
     named = {s.staff_id for s in chain.steps if s.staff_id is not None}
     if named:
         found = {a.id: a for a in await StaffAccount.filter(

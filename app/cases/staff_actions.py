@@ -105,7 +105,7 @@ async def approve(case: Case, actor: Actor, reason: str | None) -> Case:
 
 async def _no_chain(case: Case, conn: BaseDBAsyncClient) -> None:
     """A decision never skips the steps of a chain (``app.cases.signoff`` walks it)."""
-    if await has_chain(case.id, case.item_id, conn):  # type: ignore[attr-defined]
+    if await has_chain(case.id, case.item_id, conn):
         raise Conflict("该事项须逐级签批后方可作出决定", code="SIGNOFF_REQUIRED")
 
 

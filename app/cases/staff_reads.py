@@ -53,7 +53,7 @@ async def open_material(
 
 async def reveal_field(staff: StaffPrincipal, case: Case, field: str, reason: str) -> str:
     """The unmasked value of one personal form field (the others are not masked at all)."""
-    version = await ServiceItemVersion.get(id=case.item_version_id)  # type: ignore[attr-defined]
+    version = await ServiceItemVersion.get(id=case.item_version_id)
     specs = {f["name"]: f for f in (version.form_schema or {}).get("fields", [])}
     values = forms.unseal(case.form_data)
     if field not in specs or field not in values:

@@ -92,7 +92,7 @@ async def _open(
 async def sign_off(
     case: Case, notice_id: int, *, reviewer_id: int, actor: Actor, conn: BaseDBAsyncClient
 ) -> SupplementNotice:
-    notice = await SupplementNotice.get_or_none(id=notice_id, case_id=case.id).using_db(conn)
+    notice = await SupplementNotice.get_or_none(id=notice_id, case_id=case.id, using_db=conn)
     if notice is None:
         raise NotFound("补正告知不存在", code="SUPPLEMENT_NOT_FOUND")
     if notice.status != "pending_signoff":
@@ -123,18 +123,18 @@ async def answer_item(
         notice = await open_notice(locked, conn)
         if notice.id != notice_id:
             raise NotFound("补正告知不存在", code="SUPPLEMENT_NOT_FOUND")
-        item = await SupplementItem.get_or_none(id=item_id, notice_id=notice.id).using_db(conn)
+        item = await SupplementItem.get_or_none(id=item_id, notice_id=notice.id, using_db=conn)
         if item is None:
             raise NotFound("补正事项不存在", code="SUPPLEMENT_ITEM_NOT_FOUND")
         material = None
         if material_id is not None:
             material = await Material.get_or_none(
-                id=material_id, case_id=case.id, superseded=False
-            ).using_db(conn)
+                id=material_id, case_id=case.id, superseded=False, using_db=conn
+            )
             if material is None or material.code != item.material_code:
                 raise ValidationFailed("材料与补正事项不符", fields={"material_id": "材料不符"})
             await supersede_others(material, conn)
-        item.answer_text = text
+        item.answer_text = text  # type: ignore[assignment]  # TextField(null=True) is typed str
         item.answer_material_id = material.id if material else None
         item.answered_at = clock.now()
         await item.save(using_db=conn)

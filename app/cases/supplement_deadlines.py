@@ -64,7 +64,7 @@ async def _remind(notice: SupplementNotice, now: datetime) -> int:
         won = await SupplementNotice.filter(
             id=notice.id, status="open", reminded_at__isnull=True
         ).using_db(conn).update(reminded_at=now)
-        case = await Case.get_or_none(id=notice.case_id).using_db(conn)
+        case = await Case.get_or_none(id=notice.case_id, using_db=conn)
         if not won or case is None or case.status != CaseStatus.supplement_requested:
             return 0
         await emit(

@@ -287,9 +287,9 @@ async def _append_event(
     elif case.event_seq == 1:
         prev_hash = GENESIS
     else:
-        prev_hash = await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(
+        prev_hash = str(await CaseEvent.filter(case_id=case.id, seq=case.event_seq - 1).using_db(
             conn
-        ).first().values_list("hash", flat=True) or GENESIS
+        ).first().values_list("hash", flat=True) or GENESIS)
     fields: dict[str, Any] = dict(
         case_id=case.id, seq=case.event_seq, actor_kind=actor.kind, actor_id=str(actor.id),
         actor_name=actor.name, from_status=frm.value if frm else None, to_status=to.value,

@@ -77,7 +77,7 @@ async def actions(case: Case, staff: StaffPrincipal) -> list[dict[str, Any]]:
     if status is S.accepted and may("start_review"):
         out.append("start_review")
     if may("special_start") and can_transition(case, S.special_stage):
-        version = await ServiceItemVersion.get(id=case.item_version_id)  # type: ignore[attr-defined]
+        version = await ServiceItemVersion.get(id=case.item_version_id)
         if version.special_stages:
             out.append("special_start")
     if status is S.special_stage and may("special_end"):
@@ -201,7 +201,7 @@ async def _summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for row, (case, view) in zip(rows, await queries.with_clocks(cases), strict=True):
         item = queries.summary(case, view)
-        item["department_id"] = case.department_id  # type: ignore[attr-defined]
+        item["department_id"] = case.department_id
         item["handler"] = ({"staff_id": row["handler_id"], "name": row["handler_name"]}
                            if row["handler_id"] else None)
         out.append(item)

@@ -150,7 +150,7 @@ async def staff_items(staff: StaffPrincipal) -> list[dict[str, Any]]:
     )
     by_item: dict[int, list[ServiceItemVersion]] = {}
     for v in versions:
-        by_item.setdefault(v.item_id, []).append(v)  # type: ignore[attr-defined]
+        by_item.setdefault(v.item_id, []).append(v)
     return [_item_meta(i, by_item.get(i.id, [])) for i in items]
 
 

@@ -187,11 +187,13 @@ class Guide(_Strict):
     fee_timing: Literal["submission", "approval"] = "approval"
     online_depth: OnlineDepth
     visits: int = Field(0, ge=0, le=10)
-    delivery_options: list[DeliveryMethod] = Field(default_factory=lambda: ["window"], min_length=1)
+    delivery_options: list[DeliveryMethod] = Field(default_factory=lambda: ["window"],  # type: ignore[arg-type]  # pydantic validates the literal
+                                                  min_length=1)
     postage_fen: int = Field(0, ge=0, le=100_000)
     required_realname_level: int = Field(2, ge=1, le=3)
     channels: list[Channel] = Field(
-        default_factory=lambda: ["app", "wechat", "alipay"], min_length=1
+        default_factory=lambda: ["app", "wechat", "alipay"],  # type: ignore[arg-type]  # as above
+        min_length=1
     )
     themes: list[str] = Field(default_factory=list, max_length=10)
     keywords: list[str] = Field(default_factory=list, max_length=20)  # 俗称: 低保, 上户口

@@ -47,7 +47,7 @@ def _day(at: datetime | None) -> str:
 
 
 async def _applicant(case: Case) -> str:
-    person = await Person.get_or_none(id=case.person_id)  # type: ignore[attr-defined]
+    person = await Person.get_or_none(id=case.person_id)
     if person is not None and person.name_enc:
         return pii.decrypt(person.name_enc)
     return "申请人"
@@ -67,8 +67,8 @@ def number_of(dept: Department, kind: DocumentKind, case: Case, round_no: int = 
 
 async def build(case: Case, kind: DocumentKind, ref: int = 0) -> DecisionContent:
     """The content of one document of ``case`` (``ref``: the 补正 notice of a 补正告知书)."""
-    dept = await Department.get(id=case.department_id)  # type: ignore[attr-defined]
-    version = await ServiceItemVersion.get(id=case.item_version_id)  # type: ignore[attr-defined]
+    dept = await Department.get(id=case.department_id)
+    version = await ServiceItemVersion.get(id=case.item_version_id)
     template = TEMPLATES[kind]
     values: dict[str, Any] = {
         "applicant": await _applicant(case), "item": case.item_name, "case_no": case.number,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -22,7 +23,7 @@ async def find_person_by_account(channel: str, subject: str) -> int | None:
     if channel == "app":
         subject = pii.blind_index(subject, "phone")
     account = await ChannelAccount.filter(channel=channel, subject=subject).first()
-    return account.person_id if account else None  # type: ignore[attr-defined]
+    return account.person_id if account else None
 
 
 async def login_or_register(identity: PlatformIdentity) -> int:
@@ -44,10 +45,11 @@ async def login_or_register(identity: PlatformIdentity) -> int:
             account = await ChannelAccount.get(channel=identity.channel, subject=subject)
     account.last_login_at = now()
     await account.save(update_fields=["last_login_at"])
-    return account.person_id  # type: ignore[attr-defined]
+    return account.person_id
 
 
-async def _person_for_new_account(identity: PlatformIdentity, conn: object) -> Person:
+async def _person_for_new_account(identity: PlatformIdentity, conn: BaseDBAsyncClient
+                                  ) -> Person:
     if identity.union_id:  # same WeChat user through another app of the same open platform
         family = identity.channel.split("_")[0]  # WeChat's unionid and Alipay's are apart
         sibling = await ChannelAccount.filter(

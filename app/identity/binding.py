@@ -150,7 +150,7 @@ async def _bind(me: Person, owner: Person, proof: Proof, conn: BaseDBAsyncClient
         owner.phone_enc, owner.phone_bidx = me.phone_enc, me.phone_bidx
     # the merged record keeps no phone: its login (an app account) now belongs to the owner,
     # and a later login with that phone must never land in the empty record
-    me.phone_enc = me.phone_bidx = None
+    me.phone_enc = me.phone_bidx = None  # type: ignore[assignment]  # TextField(null=True) is typed str
     await _move_cases(me.id, owner.id, conn)
     me.status = "merged"
     await me.save(using_db=conn)

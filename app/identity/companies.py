@@ -101,7 +101,7 @@ async def register(person_id: int, credit_code: str, registry: EnterpriseRegistr
             else:
                 await CompanyMember.filter(company_id=company.id, revoked_at__isnull=True
                                            ).using_db(conn).update(revoked_at=at)
-                company.name, company.registered_by_id = record.name, person_id  # type: ignore[attr-defined]
+                company.name, company.registered_by_id = record.name, person_id
                 company.verified_at, company.registry_status = at, record.status.value
                 await company.save(using_db=conn, update_fields=[
                     "name", "registered_by_id", "verified_at", "registry_status"])

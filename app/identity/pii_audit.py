@@ -56,7 +56,7 @@ async def reveal(
 async def log_case_read(staff_id: int, case: Case, what: str, reason: str) -> None:
     """Log a read of a case's personal content (``form.<field>`` or ``material:<id>``),
     under the case's applicant. Written before the content is handed out."""
-    await PiiAccessLog.create(staff_id=staff_id, person_id=case.person_id,  # type: ignore[attr-defined]
+    await PiiAccessLog.create(staff_id=staff_id, person_id=case.person_id,
                               case_id=case.id, field=what[:32], reason=checked_reason(reason))
 
 

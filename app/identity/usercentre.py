@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from tortoise.fields import CharField
 from tortoise.transactions import in_transaction
 
 from app.clock import now
@@ -17,7 +18,7 @@ from models.cases import Case, CaseStatus
 from models.core import RefreshToken
 from models.identity import ChannelAccount, DeletionRequest, Person
 
-FAMILY_ID_MAX = RefreshToken._meta.fields_map["family_id"].max_length
+FAMILY_ID_MAX = cast(CharField, RefreshToken._meta.fields_map["family_id"]).max_length
 CHANNEL_NAMES = {"app": "手机号", "wechat": "微信", "alipay": "支付宝"}
 CLOSED_CASE_STATES = [
     str(s) for s in (CaseStatus.draft, CaseStatus.completed, CaseStatus.withdrawn,
@@ -184,8 +185,8 @@ async def request_deletion(person_id: int, reason: str | None, kv: KeyValue) -> 
             using_db=conn,
         )
         await ChannelAccount.filter(person_id=person_id).using_db(conn).delete()
-        person.phone_enc = person.phone_bidx = None
-        person.name_enc = None
+        person.phone_enc = person.phone_bidx = None  # type: ignore[assignment]  # TextField(null=True) is typed str
+        person.name_enc = None  # type: ignore[assignment]  # TextField(null=True) is typed str
         # the ID number stays encrypted for the retained records; its index goes so a new
         # account can verify the same person afresh
         person.id_number_bidx = None

@@ -32,10 +32,13 @@ async def _main(bill_date: str, channels: list[str]) -> int:
     async with opened() as ctx:
         for channel in channels:
             with tqdm(desc=f"{channel} {bill_date}", unit="row") as bar:
+
+                def total(n: int, bar: tqdm = bar) -> None:
+                    bar.total = n
+
                 try:
                     run = await run_reconcile(
-                        channel, bill_date, edges=ctx.edges, tick=bar.update,
-                        on_total=lambda n, bar=bar: setattr(bar, "total", n),
+                        channel, bill_date, edges=ctx.edges, tick=bar.update, on_total=total,
                     )
                 except Exception as exc:
                     failed += 1

@@ -79,7 +79,7 @@ async def create_order(
                                reason="改用其他方式支付", conn=conn)
             to_close.append(order)
         if reuse is None:
-            version = await ServiceItemVersion.get(id=case.item_version_id).using_db(conn)
+            version = await ServiceItemVersion.get(id=case.item_version_id, using_db=conn)
             # a 一件事 member's order carries every member's fees due with it (one payment)
             lines = await bundle_pay.order_lines(case, conn) or fee_lines(version, case.delivery)
             total = sum(line["amount_fen"] for line in lines)

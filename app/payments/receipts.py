@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
@@ -112,7 +112,7 @@ async def issue_missing(*, limit: int = 500) -> int:
         status__in=[OrderStatus.paid, OrderStatus.refunded], anomaly__isnull=True,
     ).exclude(id__in=Subquery(Receipt.all().values("order_id"))).order_by("id").limit(
         limit).values_list("id", flat=True)
-    return await issue_receipts(list(ids))
+    return await issue_receipts(cast(list[int], ids))  # values_list(flat=True) is typed tuples
 
 
 def receipt_view(receipt: Receipt, out_trade_no: str | None = None) -> dict[str, Any]:

@@ -65,7 +65,7 @@ async def reconcile(
     run, _ = await ReconciliationRun.get_or_create(
         channel=channel, bill_date=bill_date, defaults={"started_at": clock.now()}
     )
-    run.status, run.started_at, run.error = "running", clock.now(), None
+    run.status, run.started_at, run.error = "running", clock.now(), None  # type: ignore[assignment]  # TextField(null=True) is typed str
     await run.save()
     try:
         return await _run(run, channel, bill_date, edges=edges, tick=tick, on_total=on_total)
@@ -117,17 +117,17 @@ async def _run(
             continue
         no = row["out_trade_no"]
         seen_orders.add(no)
-        order = orders.get(no)
-        if order is None:
-            order = await _settle_unknown(edges, channel, no)
-            if order is not None:
+        local: PaymentOrder | None = orders.get(no)
+        if local is None:
+            local = await _settle_unknown(edges, channel, no)
+            if local is not None:
                 counts["settled"] += 1
-        if order is None:
+        if local is None:
             found.append({"kind": "missing_local", "out_trade_no": no,
                           "platform_fen": row["amount_fen"]})
-        elif order.amount_fen != row["amount_fen"]:
+        elif local.amount_fen != row["amount_fen"]:
             found.append({"kind": "amount_differs", "out_trade_no": no,
-                          "local_fen": order.amount_fen, "platform_fen": row["amount_fen"]})
+                          "local_fen": local.amount_fen, "platform_fen": row["amount_fen"]})
         else:
             counts["matched"] += 1
     for no, order in orders.items():

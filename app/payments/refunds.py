@@ -167,7 +167,7 @@ async def mark_failed(refund_id: int, error: str, *, attempts: int | None = None
         refund = await Refund.select_for_update().using_db(conn).get(id=refund_id)
         if refund.status in (RefundStatus.succeeded, RefundStatus.failed):
             return False
-        order = await PaymentOrder.get(id=refund.order_id).using_db(conn).prefetch_related(
+        order = await PaymentOrder.get(id=refund.order_id, using_db=conn).prefetch_related(
             "case")
         refund.status, refund.error, refund.finished_at = (
             RefundStatus.failed, error[:255] or "退款失败", clock.now())

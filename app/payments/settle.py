@@ -195,12 +195,12 @@ async def _automatic_refund(
 
 
 async def _refund_anomaly(
-    row: dict[str, Any], anomaly: Anomaly, frm: str, actor: PayActor, data: dict[str, object],
+    row: dict[str, Any], anomaly: Anomaly, frm: str, actor: PayActor, data: dict[str, Any],
     conn: BaseDBAsyncClient,
 ) -> Settled:
     reason = ANOMALY_REASONS[anomaly]
     order_id = int(row["id"])
-    order = await PaymentOrder.get(id=order_id).using_db(conn)
+    order = await PaymentOrder.get(id=order_id, using_db=conn)
     await record_event(order, "paid", frm=frm, actor=actor, reason=reason,
                        data={**data, "anomaly": anomaly.value}, conn=conn)
     refund_id = await _automatic_refund(conn, order_id=order_id,
@@ -215,7 +215,7 @@ async def _refund_surplus(row: dict[str, Any], result: PayResult, actor: PayActo
     """A second, different payment (another platform transaction) of an order already paid:
     the order stays as it is; the surplus payment is recorded and refunded by its own
     transaction id. Keyed by that id, so redeliveries refund it once."""
-    order = await PaymentOrder.get(id=int(row["id"])).using_db(conn)
+    order = await PaymentOrder.get(id=int(row["id"]), using_db=conn)
     tx = str(result.transaction_id)
     number = surplus_refund_no(order.out_trade_no, tx)
     if await Refund.filter(out_refund_no=number).using_db(conn).exists():

@@ -92,7 +92,7 @@ async def _restricted(person_id: int, now: datetime) -> None:
 
 async def _slot_for(slot_id: int, item: ServiceItem, now: datetime,
                     conn: BaseDBAsyncClient | None = None) -> AppointmentSlot:
-    slot = await AppointmentSlot.get_or_none(id=slot_id).using_db(conn)
+    slot = await AppointmentSlot.get_or_none(id=slot_id, using_db=conn)
     if slot is None:
         raise SlotNotFound()
     if slot.department_id != item.department_id or slot.item_id not in (0, item.id):

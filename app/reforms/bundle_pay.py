@@ -8,7 +8,7 @@ department's own pace, and are paid with each member's own order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -21,11 +21,12 @@ from models.catalogue import ServiceItemVersion
 
 
 async def _due_members(case_id: int, conn: BaseDBAsyncClient) -> list[Case] | None:
-    member = await BundleMember.get_or_none(case_id=case_id).using_db(conn)
+    member = await BundleMember.get_or_none(case_id=case_id, using_db=conn)
     if member is None:
         return None
-    ids = await BundleMember.filter(application_id=member.application_id).order_by(
-        "position").using_db(conn).values_list("case_id", flat=True)
+    ids = cast(list[int], await BundleMember.filter(  # flat: ints, not tuples
+        application_id=member.application_id).order_by("position").using_db(conn)
+        .values_list("case_id", flat=True))
     cases = {c.id: c for c in await Case.filter(id__in=list(ids), status=CaseStatus.fee_due,
                                                 fee_stage="submission").using_db(conn)}
     return [cases[i] for i in ids if i in cases]

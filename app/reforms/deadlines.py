@@ -60,7 +60,7 @@ async def _tolerance(t: ToleratedMaterial, now: datetime, *, overdue: bool) -> i
             id=t.id, status=ToleranceStatus.outstanding,
             **{f"{next(iter(stamp))}__isnull": True},
         ).using_db(conn).update(**stamp)
-        case = await Case.get_or_none(id=t.case_id).using_db(conn)
+        case = await Case.get_or_none(id=t.case_id, using_db=conn)
         if not won or case is None:
             return 0
         payload = {"case_id": case.id, "case_no": case.number, "item_name": case.item_name,
@@ -79,7 +79,7 @@ async def _check_overdue(p: Pledge, now: datetime) -> int:
     async with in_transaction() as conn:
         won = await Pledge.filter(id=p.id, status=PledgeStatus.checking,
                                   overdue_at__isnull=True).using_db(conn).update(overdue_at=now)
-        case = await Case.get_or_none(id=p.case_id).using_db(conn)
+        case = await Case.get_or_none(id=p.case_id, using_db=conn)
         if not won or case is None or p.check_due is None:
             return 0
         await emit("pledge.check_overdue", aggregate="case", aggregate_id=str(case.id),

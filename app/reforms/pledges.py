@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -188,7 +188,7 @@ async def _valid_certificates(case_id: int, conn: BaseDBAsyncClient) -> list[int
 
     rows = await Certificate.filter(case_id=case_id, status=CertificateStatus.valid).using_db(
         conn).values_list("id", flat=True)
-    return [int(r) for r in rows]
+    return cast(list[int], rows)  # flat: ints, not tuples
 
 
 def view(p: Pledge, *, staff: bool = False) -> dict[str, Any]:

@@ -49,7 +49,7 @@ async def my_shipments(person_id: int) -> list[dict[str, Any]]:
     events = await TrackingEvent.filter(shipment_id__in=[s.id for s in shipments])
     by_shipment: dict[int, list[TrackingEvent]] = {}
     for e in events:
-        by_shipment.setdefault(e.shipment_id, []).append(e)  # type: ignore[attr-defined]
+        by_shipment.setdefault(e.shipment_id, []).append(e)
     return [shape(s, by_shipment.get(s.id, [])) for s in shipments]
 
 

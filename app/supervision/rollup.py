@@ -117,7 +117,7 @@ async def _readings(
     cases = {c.id: c for c in await Case.filter(id__in=ids).using_db(conn)}
     pauses: dict[int, list[PauseSpan]] = defaultdict(list)
     for p in await ClockPause.filter(case_id__in=ids).using_db(conn).order_by("id"):
-        pauses[p.case_id].append(PauseSpan(p.kind, p.name, p.started_at, p.ended_at))  # type: ignore[attr-defined]
+        pauses[p.case_id].append(PauseSpan(p.kind, p.name, p.started_at, p.ended_at))
     out = []
     for counters, r in undated:
         case = cases.get(int(r["case_id"]))

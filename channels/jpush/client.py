@@ -82,14 +82,15 @@ class JPushClient:
         payload = _json(text)
         if 200 <= status < 300 and "msg_id" in payload:
             return PushResult(msg_id=str(payload["msg_id"]), sendno=str(payload.get("sendno", "")))
-        error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+        found = payload.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
         code = error.get("code")
         if status == 401:
             raise JPushFinal("jpush unauthorized", code=int(code) if code else 1004, raw=payload)
-        exc = error_for(status, int(code) if code is not None else None,
-                        str(error.get("message", text[:200])))
-        exc.raw = payload
-        raise exc
+        failure = error_for(status, int(code) if code is not None else None,
+                            str(error.get("message", text[:200])))
+        failure.raw = payload
+        raise failure
 
 
 def _json(text: str) -> dict[str, Any]:

@@ -140,7 +140,8 @@ async def record_choices(
                   "last_event_time": event_time}
         if one_more:
             await later.update(**values, remaining=Case(
-                When(remaining__lt=MAX_ONE_TIME, then=F("remaining") + 1), default=MAX_ONE_TIME,
+                When(remaining__lt=MAX_ONE_TIME, then=F("remaining") + 1),
+                default=MAX_ONE_TIME,  # type: ignore[arg-type]  # a literal is a valid default
             ))
         else:
             await later.update(**values, remaining=0)

@@ -57,7 +57,7 @@ class WeChatPayGateway:
         expire = None
         if req.expires_at:
             expire = req.expires_at.astimezone(CST).isoformat(timespec="seconds")
-        common = {
+        common: dict[str, Any] = {
             "description": req.subject,
             "out_trade_no": req.out_trade_no,
             "total": req.amount_fen,

@@ -33,7 +33,7 @@ def load_public_key(pem: bytes | str) -> rsa.RSAPublicKey:
     if b"BEGIN CERTIFICATE" in data:
         key = load_pem_x509_certificate(data).public_key()
     else:
-        key = serialization.load_pem_public_key(data)
+        key = serialization.load_pem_public_key(data)  # type: ignore[assignment]  # DH is refused below
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("WeChat Pay keys are RSA keys")
     return key

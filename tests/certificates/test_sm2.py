@@ -43,7 +43,12 @@ def _table(curve: sm2.Curve) -> dict[str, str]:
 
 
 def _gm(private_hex: str, public_xy_hex: str, curve: sm2.Curve = sm2.SM2P256V1) -> gm.CryptSM2:
-    return gm.CryptSM2(private_key=private_hex, public_key=public_xy_hex, ecc_table=_table(curve))
+    signer = gm.CryptSM2(private_key=private_hex, public_key=public_xy_hex,
+                         ecc_table=_table(curve))
+    # gmssl drops a leading "04" with lstrip("04"), which also eats an x coordinate's own
+    # leading 0s and 4s (one key in 256 failed at random): set the point as given
+    signer.public_key = public_xy_hex
+    return signer
 
 
 def _e(public_xy: bytes, message: bytes, user_id: bytes = sm2.DEFAULT_USER_ID,

@@ -61,3 +61,13 @@ async def test_every_operation_has_schemas(api: httpx.AsyncClient) -> None:
                 if not params:  # an action on a resource may carry no body at all
                     problems.append(f"{method.upper()} {path}: no request body schema")
     assert not problems, "\n".join(sorted(problems))
+
+
+async def test_error_envelope_lists_the_catalogued_codes(api: httpx.AsyncClient) -> None:
+    from app.api_docs import ERROR_SCHEMA
+    from app.error_codes import CATALOGUE
+
+    spec = (await api.get("/docs/openapi.json")).json()
+    code = spec["components"]["schemas"][ERROR_SCHEMA]["properties"]["error"]["properties"]["code"]
+    assert sorted(code["enum"]) == sorted(CATALOGUE)
+    assert "| `CASE_NOT_FOUND` | 404 |" in code["description"]

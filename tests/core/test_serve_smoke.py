@@ -21,6 +21,7 @@ def _env(tmp_path) -> dict[str, str]:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.services
 def test_migrate_seed_and_serve_the_demo_catalogue(tmp_path) -> None:
     env = _env(tmp_path)
     for command in (["migrate"], ["seed-demo"]):

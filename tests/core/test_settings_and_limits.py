@@ -93,6 +93,7 @@ def test_several_workers_need_redis_and_postgres() -> None:
     assert check_topology(both, 4) is None
 
 
+@pytest.mark.services  # starts the server in a process
 def test_serve_refuses_several_workers_without_redis(tmp_path) -> None:
     env = {"PATH": "/usr/bin:/bin", "ZSB_DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3"}
     proc = subprocess.run(

@@ -6,11 +6,9 @@ import asyncio
 import json
 import uuid
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from models.cases import Case
 from models.catalogue import ServiceItem, ServiceItemVersion
@@ -189,11 +187,6 @@ async def _case_for(person_id: int, department_code: str) -> Case:
                              department=dept, status="accepted")
 
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "models" / "migrations"
-CASES_MIGRATED = any((MIGRATIONS / "cases").glob("0*.py"))
-
-
-@pytest.mark.skipif(not CASES_MIGRATED, reason="the cases app has no migration yet")
 async def test_single_message_to_the_person_of_a_case(api: httpx.AsyncClient, staff: Any,
                                                       citizen: Any) -> None:
     me = await citizen()

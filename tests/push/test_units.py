@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.interfaces import DeliveryOutcome, SendResult
 from models.push import DeliveryState
 from push.outcomes import backoff, final_state
@@ -70,6 +72,7 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
             assert timedelta(seconds=low) <= delay <= timedelta(seconds=high)
 
 
+@pytest.mark.services  # runs the command line in a process
 def test_worker_command_is_registered() -> None:
     import subprocess
     import sys

@@ -1,5 +1,5 @@
 """Every log line of the test session, formatted as the app writes it (see
-``tests/zz_final/conftest.py``, which installs the hook before any test runs)."""
+``tests/conftest.py``, which installs the hook before any test runs)."""
 
 from __future__ import annotations
 

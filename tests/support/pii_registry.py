@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import random
 
+# its own generator: a plugin or a test that seeds the global one (pytest-randomly does, per
+# test) must not hand two tests the same phone or ID number
+_rng = random.SystemRandom()
 USED_PHONES: set[str] = set()
 USED_ID_NUMBERS: set[str] = set()
 
@@ -15,13 +18,13 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def new_phone() -> str:
-    phone = "1" + random.choice("3456789") + f"{random.randrange(10**9):09d}"
+    phone = "1" + _rng.choice("3456789") + f"{_rng.randrange(10**9):09d}"
     USED_PHONES.add(phone)
     return phone
 
 
 def new_ip() -> str:
-    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    return f"10.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
 
 
 def check_char(body17: str) -> str:
@@ -32,9 +35,9 @@ def check_char(body17: str) -> str:
 def new_id_number(region: str = "110105", birth: str | None = None) -> str:
     """A GB 11643 valid ID number (check digit computed), remembered for the final scan."""
     birth = birth or (
-        f"{random.randint(1950, 2004)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+        f"{_rng.randint(1950, 2004)}{_rng.randint(1, 12):02d}{_rng.randint(1, 28):02d}"
     )
-    body = f"{region}{birth}{random.randrange(1000):03d}"
+    body = f"{region}{birth}{_rng.randrange(1000):03d}"
     number = body + check_char(body)
     USED_ID_NUMBERS.add(number)
     return number
@@ -48,7 +51,7 @@ def bad_check_digit(number: str) -> str:
 
 
 def new_name() -> str:
-    return random.choice(_SURNAMES) + "".join(random.choices(_GIVEN, k=random.choice((1, 2))))
+    return _rng.choice(_SURNAMES) + "".join(_rng.choices(_GIVEN, k=_rng.choice((1, 2))))
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -57,7 +60,7 @@ _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 def new_credit_code(region: str = "110105") -> str:
     """A GB 32100 valid unified social credit code (public data, not registered)."""
-    org = "".join(random.choice("0123456789ABCDEFGH") for _ in range(9))
+    org = "".join(_rng.choice("0123456789ABCDEFGH") for _ in range(9))
     body = f"91{region}{org}"
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
     return body + _USCC_CHARS[(31 - total % 31) % 31]
