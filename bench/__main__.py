@@ -48,7 +48,9 @@ def print_summary(rows: list[dict[str, Any]]) -> None:
     print(f"\n{'source':22s} {'scenario':36s} {'value':>10s} {'unit':7s} {'ratio':>6s} "
           f"{'of':9s} {'target':>7s} {'p99 ms':>7s}")
     for r in rows:
-        ref = r["ref"] if r["ref"] is not None else (b1["value"] if b1 else None)
+        ref = r["ref"]
+        if ref is None and r["base"] == "B1" and b1:  # B1 of bench_cases, this same run
+            ref = b1["value"]
         ratio = f"{r['value'] / ref:6.2f}" if ref else "     -"
         target = f"≥{r['target']:.2f}" if r.get("target") is not None else ""
         verdict = ""

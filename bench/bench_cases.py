@@ -17,6 +17,9 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import signal
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -61,7 +64,8 @@ async def _data(env: dict[str, str], base: str, headers: dict[str, str], queue: 
     return out
 
 
-async def main(rounds: int, queue: int) -> None:
+async def main(rounds: int, queue: int, profile: str | None = None,
+               only: str | None = None, pyspy: str | None = None) -> None:
     sims = {"sms": await start(sms.create_app()), "idcheck": await start(idcheck.create_app())}
     env: dict[str, str] = {}
     for name, module in (("sms", sms), ("idcheck", idcheck)):
@@ -80,7 +84,7 @@ async def main(rounds: int, queue: int) -> None:
         made = await _data(env, zsb.base_url, headers, queue)
         # the servers the load compares start after the data is written, like ours
         await zsb.stop()
-        zsb = await common.start_zsb(env)
+        zsb = await common.start_zsb({**env, **({"BENCH_PROFILE": profile} if profile else {})})
         b0 = await common.start_baseline()
         b1 = await common.start_baseline_db(env)
         servers += [zsb, b0, b1]
@@ -88,26 +92,42 @@ async def main(rounds: int, queue: int) -> None:
         print(f"case {short_case} (5 events), case {made['long_case']} (200 events), "
               f"{made['queue_cases']:,} queue cases ({made['queue_events']:,} events); "
               "measuring…", flush=True)
-        results = await common.measure_rounds(
-            [
-                ("B0 hello-world", b0.base_url + "/", None),
-                ("B1 asyncpg primary-key read", f"{b1.base_url}/row/{short_case}", None),
-                ("case read, 5 events", f"{base}/api/v1/cases/{short_case}", headers),
-                ("case read, 200 events", f"{base}/api/v1/cases/{made['long_case']}", headers),
-                ("my cases (page of 20)", f"{base}/api/v1/cases?limit=20", headers),
-                ("staff queue (50 of 100,000)", f"{base}/api/v1/staff/cases?limit=50",
-                 made["staff_headers"]),
-            ],
-            rounds,
-        )
+        scenarios: list[common.Scenario] = [
+            ("B0 hello-world", b0.base_url + "/", None),
+            ("B1 asyncpg primary-key read", f"{b1.base_url}/row/{short_case}", None),
+            ("case read, 5 events", f"{base}/api/v1/cases/{short_case}", headers),
+            ("case read, 200 events", f"{base}/api/v1/cases/{made['long_case']}", headers),
+            ("my cases (page of 20)", f"{base}/api/v1/cases?limit=20", headers),
+            ("staff queue (50 of 100,000)", f"{base}/api/v1/staff/cases?limit=50",
+             made["staff_headers"]),
+        ]
+        if only:  # a profile of one scenario (--profile): just it, after the baselines
+            scenarios = [s for s in scenarios if s[0].startswith(("B0", "B1", only))]
+        spy = await _py_spy(zsb, pyspy) if pyspy else None
+        results = await common.measure_rounds(scenarios, rounds)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on ^C
+            await spy.wait()
         rss = common.rss_mb(zsb)
-        report(results, rss)
+        if only:
+            common.report(results, results[1], summary=False)
+        else:
+            report(results, rss)
     finally:
         for server in servers:
             await server.stop()
         await db.close()
         for sim in sims.values():
             await sim.stop()
+
+
+async def _py_spy(server: common.Server, path: str) -> asyncio.subprocess.Process:
+    """py-spy sampling our worker (on-CPU samples only) while the load runs; collapsed stacks
+    (``--format raw``) summed by ``bench/stacks.py``."""
+    tool = shutil.which("py-spy") or str(Path(common.PYTHON).with_name("py-spy"))
+    return await asyncio.create_subprocess_exec(
+        tool, "record", "--pid", str(server.proc.pid), "--rate", "200", "--format", "raw",
+        "--output", path, "--nonblocking")
 
 
 def report(results: list[common.Result], rss: float) -> None:
@@ -138,6 +158,10 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, help="seconds per run")
     parser.add_argument("--rounds", type=int, default=common.ROUNDS, help="interleaved rounds")
     parser.add_argument("--queue", type=int, default=100_000, help="cases in the queue")
+    parser.add_argument("--profile", help="write a pyinstrument profile of our server here "
+                        "(.html or text), with --only")
+    parser.add_argument("--pyspy", help="write py-spy collapsed stacks of our server here")
+    parser.add_argument("--only", help="measure only the scenario starting with this name")
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres",
                         help="PostgreSQL only (B1 reads it with asyncpg)")
     args = parser.parse_args()
@@ -147,4 +171,4 @@ if __name__ == "__main__":
     if args.duration:
         common.DURATION = args.duration
     common.ROUNDS = args.rounds
-    asyncio.run(main(args.rounds, args.queue))
+    asyncio.run(main(args.rounds, args.queue, args.profile, args.only, args.pyspy))

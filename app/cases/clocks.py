@@ -76,6 +76,8 @@ def _paused_days(
 
 
 def _due(start: date, limit: int, skip: set[date], cal: WorkCalendar) -> date:
+    if not skip:
+        return cal.add_workdays(start, limit)
     day, left = start, limit
     while left > 0:
         day += timedelta(days=1)

@@ -20,6 +20,7 @@ class WorkCalendar:
         # and the package's look-up cost ~100 µs a day, most of a department queue's time
         self._known: dict[date, bool] = {}
         self._years: dict[int, list[int]] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     def is_workday(self, day: date) -> bool:
         known = self._known.get(day)
@@ -46,12 +47,17 @@ class WorkCalendar:
         return True
 
     def add_workdays(self, start: date, n: int) -> date:
-        """The n-th working day after ``start`` (the start day itself does not count)."""
-        day = start
-        while n > 0:
+        """The n-th working day after ``start`` (the start day itself does not count);
+        remembered, as a queue page asks it twice for each of its cases."""
+        known = self._added.get((start, n))
+        if known is not None:
+            return known
+        day, left = start, n
+        while left > 0:
             day += timedelta(days=1)
             if self.is_workday(day):
-                n -= 1
+                left -= 1
+        self._added[(start, n)] = day
         return day
 
     def count_workdays(self, after: date, until: date) -> int:
