@@ -55,18 +55,23 @@ def _dump(database_url: str) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
+def _where(text: str, value: str) -> str:
+    """The table a pg_dump line holding ``value`` belongs to (its ``COPY`` header)."""
+    at = text.find(value)
+    header = text.rfind("COPY ", 0, at)
+    return text[header + 5 : text.find(" ", header + 5)] if header >= 0 else "?"
+
+
 def _leaks(text: str, values: set[str]) -> list[str]:
     found = []
     for value in values:
-        if value in text or (value.endswith("X") and value[:-1] + "x" in text):
-            found.append(
-                pii.mask_id_number(value)
-                if len(value) == 18
-                else pii.mask_phone(value)
-                if value.isdigit()
-                else pii.mask_address(value)
-            )
-    return sorted(str(v) for v in found)
+        hit = value if value in text else value[:-1] + "x" if value.endswith("X") else None
+        if hit is None or hit not in text:
+            continue
+        masked = (pii.mask_id_number(value) if len(value) == 18
+                  else pii.mask_phone(value) if value.isdigit() else pii.mask_address(value))
+        found.append(f"{masked} in {_where(text, hit)}")
+    return sorted(found)
 
 
 @pytest.fixture(scope="module")
