@@ -60,6 +60,12 @@ def classify(exc: BaseException) -> Dependency | None:
             return "kv"
         if isinstance(each, asyncpg.InterfaceError) and "closed" in str(each):
             return "database"
+        # a pooled connection caught mid-protocol by the server's death: "cannot switch to
+        # state …; another operation is in progress" (seen once in a kill test's BEGIN)
+        if isinstance(each, asyncpg.exceptions.InternalClientError) and "cannot switch" in str(
+            each
+        ):
+            return "database"
         if isinstance(each, _DATABASE):
             return "database"
         if isinstance(each, sqlite3.OperationalError) and str(each).lower().startswith(
